@@ -1,0 +1,55 @@
+"""Equal-length normalisation of news text for the relation rules.
+
+The relation rules match cue words (同比, 業務, ％ ...).  Writing every rule in
+simplified, traditional, full-width and half-width variants would multiply the
+lexicons, so the rules run on a *copy* of the text in which each character is
+replaced by exactly one character (traditional -> simplified for the characters
+that matter in financial wording, full-width ASCII -> half-width).  Because the
+copy has the same length, every offset found in it is an offset into the
+original text: offsets are never shifted.
+"""
+
+from __future__ import annotations
+
+# Traditional -> simplified pairs for the characters that occur in financial cues,
+# metrics and segment names.  One character each side, so lengths never change.
+_TRAD = (
+    "業务務塊長淨潤應營經虧損權東擁來較這為個點億萬幣價場區團產際開發費資設備數戶與從減漲擴縮報據"
+    "總額調後稅攤銷貨錢於佔幅財務會計劃國內門類網雲電車體醫療險銀證劵號買賣單當節環季類積"
+    "負債現實廣告遊戲戲軟硬體統計鋼鐵礦運輸貿條嚴兩滿雙絕還達轉變壓創傳圖視視覺驅駕駛導"
+    "勢險歸屬溢紅進邊層鏈機"
+)
+_SIMP = (
+    "业务务块长净润应营经亏损权东拥来较这为个点亿万币价场区团产际开发费资设备数户与从减涨扩缩报据"
+    "总额调后税摊销货钱于占幅财务会计划国内门类网云电车体医疗险银证券号买卖单当节环季类积"
+    "负债现实广告游戏戏软硬体统计钢铁矿运输贸条严两满双绝还达转变压创传图视视觉驱驾驶导"
+    "势险归属溢红进边层链机"
+)
+if len(_TRAD) != len(_SIMP):  # pragma: no cover - guards the tables above
+    raise RuntimeError("textnorm tables differ in length")
+
+_TABLE: dict[int, int] = {ord(t): ord(s) for t, s in zip(_TRAD, _SIMP, strict=True) if t != s}
+# Full-width ASCII (！ to ～) -> half-width; ideographic space -> space.
+_TABLE.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
+_TABLE[0x3000] = 0x20
+# Corner quotes and curly quotes -> one quote style the rules know.
+for _q in "「『“”‘’":
+    _TABLE[ord(_q)] = ord("“") if _q in "「『“‘" else ord("”")
+_TABLE[ord("」")] = ord("”")
+_TABLE[ord("』")] = ord("”")
+
+
+def normalize(text: str) -> str:
+    """Return a copy of ``text`` of the same length with unified characters.
+
+    >>> normalize("營業收入按年增長１０％")
+    '营业收入按年增长10%'
+
+    Half-width and full-width punctuation both stay distinct characters (a comma
+    inside ``1,234`` is not a clause break); the rules list both forms.
+    """
+    out = text.translate(_TABLE)
+    if len(out) != len(text):  # pragma: no cover - translate is 1:1 by construction
+        raise RuntimeError("normalisation changed the text length")
+    return out
+
