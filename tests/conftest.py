@@ -1,0 +1,36 @@
+"""Session fixtures shared by the whole suite.
+
+Loading the pipeline costs ~5 s and ~1 GB (the pkuseg model), so it is loaded once per
+test session.  Tests that need the model skip with a clear message when it has not
+been fetched (run ``make setup``); tests that need ``../shared/data`` skip when it is
+absent, so the core suite passes without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The assembled zhnews pipeline (``pipeline.load()``), loaded once."""
+    from pipeline.segmenter import default_model_dir, model_is_ready
+
+    if not model_is_ready(default_model_dir()):
+        pytest.skip(f"pkuseg model not found at {default_model_dir()}: run `make setup`")
+    import pipeline
+
+    return pipeline.load()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data``; skips the test when the shared datasets are not present."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared datasets not found at {SHARED_DATA}")
+    return SHARED_DATA
