@@ -790,8 +790,10 @@ def _date_value(m: Mention, para: Paragraph, problems: Problems) -> dict[str, An
             f"DATE {m.surface!r}: gran={gran!r} must be one of {list(GRANULARITIES)}",
         )
         return None
+    # A fiscal year may be named after the calendar year it ends in (FY2025 = Apr 2024-Mar 2025).
+    slack = 1 if m.keys.get("fiscal") == "1" else 0
     for year in re.findall(r"(?<!\d)((?:19|20)\d{2})(?!\d)", m.surface):
-        if not start.year <= int(year) <= end.year:
+        if not start.year <= int(year) <= end.year + slack:
             problems.error(
                 para.path, m.line, f"DATE {m.surface!r}: year {year} is outside {start}..{end}"
             )
