@@ -213,6 +213,9 @@ UNANNOTATED_PATTERNS = (
     ),
     re.compile(r"(?:19|20)[0-9]{2}\s*(?:年|财年|財年)"),
     re.compile(r"百分之[零〇一二两三四五六七八九十百点點]+"),
+    re.compile(r"(?<![零〇一二两三四五六七八九十])[一二两三四五六七八九]成(?![本员交立功为長长])"),
+    re.compile(r"(?:今年|去年|上年|明年|前年|本年|同年|上一年)(?:同期|末|底|初)?"),
+    re.compile(r"(?:第?[一二三四1-4１-４]季度|[上下]半年|Q[1-4]|年初至今)"),
 )
 
 # Quick value cross-check for plain Arabic MONEY/PERCENT surfaces (catches 37.7亿 typed
@@ -945,7 +948,7 @@ def _lint_unannotated(para: Paragraph, ordered: list[Mention], problems: Problem
                 problems.warn(
                     para.path,
                     para.line_of(hit.start()),
-                    f"{para.header['id']}: {hit.group()!r} looks like a figure but is not annotated",
+                    f"{para.header['id']}: {hit.group()!r} looks like an entity but is not annotated",
                 )
 
 
