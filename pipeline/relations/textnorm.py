@@ -52,4 +52,3 @@ def normalize(text: str) -> str:
     if len(out) != len(text):  # pragma: no cover - translate is 1:1 by construction
         raise RuntimeError("normalisation changed the text length")
     return out
-

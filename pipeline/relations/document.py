@@ -1,0 +1,194 @@
+"""Plain-Python view of one paragraph for the relation stage.
+
+The relation rules and the classifier work on character offsets, not on pkuseg
+tokens (a token such as ``增长10.8%`` would hide both the cue and the figure).  A
+:class:`DocView` holds the text, its equal-length normalised copy, the entities
+(from ``doc.ents`` or from gold annotations) and every mention and cue found by
+the rules, each list sorted by start so that lookups are binary searches: the stage
+stays linear in the paragraph length even with hundreds of figures.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from typing import Any
+
+FIGURE_LABELS = ("MONEY", "PERCENT")
+SENTENCE_BREAKS = frozenset("。!?！？\n")
+CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset(",;:，；：")
+
+
+@dataclass
+class Ent:
+    """An entity in character offsets (a ``doc.ents`` span or a gold annotation)."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    value: dict[str, Any] | None = None
+    canonical: str | None = None
+
+
+@dataclass
+class Mention:
+    """A segment, metric, anaphor or subject mention found by the relation rules."""
+
+    start: int
+    end: int
+    text: str
+    type: str  # SEGMENT | METRIC | ANAPHOR | ORG
+    canonical: str | None = None
+    source: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``doc._.mentions`` form (JSON-friendly)."""
+        out: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "type": self.type,
+            "canonical": self.canonical,
+            "source": self.source,
+        }
+        if "metric_type" in self.extra:
+            out["metric_type"] = self.extra["metric_type"]
+        if "refers_to" in self.extra:
+            out["refers_to"] = self.extra["refers_to"]
+        return out
+
+
+@dataclass
+class Cue:
+    """A cue word hit (comparison, change, to, from, share, rate, market)."""
+
+    start: int
+    end: int
+    category: str
+    value: str
+    text: str
+
+
+@dataclass
+class Subject:
+    """A subject candidate: an ORG, a segment, or an anaphor resolved to one of them."""
+
+    start: int  # where it is mentioned (the anaphor's own offsets for anaphors)
+    end: int
+    type: str  # ORG | SEGMENT
+    key: str  # comparison key (canonical company / normalised segment name)
+    canonical: str
+    ref_start: int  # the mention reported as the subject (the referent for anaphors)
+    ref_end: int
+    ref_text: str
+    company: str | None
+    via_anaphor: bool = False
+    followed_by: str = ""  # suffix cue that ended a segment name (业务/板块/...)
+    source: str = ""  # the rule that found the mention
+
+
+class DocView:
+    """Text, normalised copy, entities, mentions and cues with offset lookups."""
+
+    def __init__(self, text: str, norm: str, ents: list[Ent]) -> None:
+        self.text = text
+        self.norm = norm
+        self.ents = sorted(ents, key=lambda e: (e.start, e.end))
+        self.figures = [e for e in self.ents if e.label in FIGURE_LABELS]
+        self.dates = [e for e in self.ents if e.label == "DATE"]
+        self.orgs = [e for e in self.ents if e.label == "ORG"]
+        self.covered = bytearray(len(text))
+        for ent in self.ents:
+            self.covered[ent.start : ent.end] = b"\x01" * (ent.end - ent.start)
+        self.sentence_breaks = [
+            i for i, ch in enumerate(norm) if ch in SENTENCE_BREAKS and not self.covered[i]
+        ]
+        self.clause_breaks = [
+            i for i, ch in enumerate(norm) if ch in CLAUSE_BREAKS and not self.covered[i]
+        ]
+        self.metrics: list[Mention] = []
+        self.segments: list[Mention] = []
+        self.anaphors: list[Mention] = []
+        self.cues: list[Cue] = []
+        self.subjects: list[Subject] = []
+        self._cue_starts: list[int] = []
+        self._metric_starts: list[int] = []
+        self._subject_starts: list[int] = []
+        self._segment_starts: list[int] = []
+        self._date_starts = [d.start for d in self.dates]
+        self._figure_starts = [f.start for f in self.figures]
+
+    # -- finalisation --------------------------------------------------------------
+    def index(self) -> None:
+        """Sort mention lists and build the start arrays used by the lookups."""
+        self.metrics.sort(key=lambda m: m.start)
+        self.segments.sort(key=lambda m: m.start)
+        self.anaphors.sort(key=lambda m: m.start)
+        self.cues.sort(key=lambda c: (c.start, -c.end))
+        self.subjects.sort(key=lambda s: (s.start, s.end))
+        self._cue_starts = [c.start for c in self.cues]
+        self._metric_starts = [m.start for m in self.metrics]
+        self._subject_starts = [s.start for s in self.subjects]
+        self._segment_starts = [m.start for m in self.segments]
+
+    # -- boundaries ----------------------------------------------------------------
+    def sentence_start(self, pos: int) -> int:
+        """Offset just after the last sentence break before ``pos``."""
+        i = bisect_left(self.sentence_breaks, pos)
+        return self.sentence_breaks[i - 1] + 1 if i else 0
+
+    def sentence_end(self, pos: int) -> int:
+        """Offset of the first sentence break at or after ``pos`` (exclusive end)."""
+        i = bisect_left(self.sentence_breaks, pos)
+        return self.sentence_breaks[i] if i < len(self.sentence_breaks) else len(self.text)
+
+    def clause_start(self, pos: int) -> int:
+        """Offset just after the last clause break before ``pos``."""
+        i = bisect_left(self.clause_breaks, pos)
+        return self.clause_breaks[i - 1] + 1 if i else 0
+
+    def clause_end(self, pos: int) -> int:
+        """Offset of the first clause break at or after ``pos``."""
+        i = bisect_left(self.clause_breaks, pos)
+        return self.clause_breaks[i] if i < len(self.clause_breaks) else len(self.text)
+
+    def breaks_between(self, a: int, b: int, sentence: bool = True) -> int:
+        """Number of sentence (or clause) breaks in ``[a, b)``."""
+        arr = self.sentence_breaks if sentence else self.clause_breaks
+        return bisect_left(arr, b) - bisect_left(arr, a)
+
+    # -- range queries ---------------------------------------------------------------
+    def cues_in(self, a: int, b: int) -> list[Cue]:
+        """Cue hits starting in ``[a, b)``."""
+        return self.cues[bisect_left(self._cue_starts, a) : bisect_left(self._cue_starts, b)]
+
+    def metrics_in(self, a: int, b: int) -> list[Mention]:
+        """Metric mentions starting in ``[a, b)``."""
+        lo = bisect_left(self._metric_starts, a)
+        return self.metrics[lo : bisect_left(self._metric_starts, b)]
+
+    def figures_between(self, a: int, b: int) -> int:
+        """Number of figures starting in ``[a, b)``."""
+        return bisect_left(self._figure_starts, b) - bisect_left(self._figure_starts, a)
+
+    def subjects_between(self, a: int, b: int) -> int:
+        """Number of subject mentions starting in ``[a, b)``."""
+        return bisect_left(self._subject_starts, b) - bisect_left(self._subject_starts, a)
+
+    def segments_between(self, a: int, b: int) -> int:
+        """Number of segment mentions starting in ``[a, b)``."""
+        return bisect_left(self._segment_starts, b) - bisect_left(self._segment_starts, a)
+
+    def subject_index_before(self, pos: int) -> int:
+        """Index of the first subject starting at or after ``pos``."""
+        return bisect_left(self._subject_starts, pos)
+
+    def dates_before(self, pos: int) -> int:
+        """Index just past the last DATE starting before ``pos``."""
+        return bisect_left(self._date_starts, pos)
+
+    def dates_after(self, pos: int) -> int:
+        """Index of the first DATE starting at or after ``pos``."""
+        return bisect_right(self._date_starts, pos - 1)

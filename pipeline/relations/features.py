@@ -1,0 +1,125 @@
+"""Features of a figure x subject candidate pair, shared by training and inference.
+
+One function, :func:`pair_features`, builds a sparse ``{name: value}`` dict from the
+:class:`DocView`, the rule decisions for the figure and the candidate.  The training
+recipe (``training/relations/train.py``) and the component both call it, so what the
+model was trained on is exactly what it sees at run time.
+"""
+
+from __future__ import annotations
+
+from pipeline.relations.candidates import Candidate
+from pipeline.relations.document import DocView, Ent
+from pipeline.relations.rules import FigureFacts
+
+_OBJECT_LEFT = (
+    "与",
+    "和",
+    "向",
+    "为",
+    "对",
+    "及",
+    "包括",
+    "客户",
+    "如",
+    "同",
+    "跟",
+    "较",
+    "比",
+    "超过",
+    "对标",
+)
+_LIST_RIGHT = ("、", "和", "及", "与", "等")
+
+
+def _bucket(n: int) -> str:
+    """Coarse distance bucket (0, 1-2, 3-5, 6-10, 11-20, 21-40, 41-80, 81+)."""
+    for limit, name in (
+        (0, "0"),
+        (2, "2"),
+        (5, "5"),
+        (10, "10"),
+        (20, "20"),
+        (40, "40"),
+        (80, "80"),
+    ):
+        if n <= limit:
+            return name
+    return "far"
+
+
+def pair_features(
+    view: DocView, fig: Ent, facts: FigureFacts, cand: Candidate, main_key: str | None
+) -> dict[str, float]:
+    """Sparse features for one candidate pair (all binary except a few counts)."""
+    s = cand.subject
+    norm = view.norm
+    f: dict[str, float] = {"bias": 1.0}
+    f[f"type={s.type}"] = 1.0
+    f[f"label={fig.label}"] = 1.0
+    f[f"kind={facts.kind}"] = 1.0
+    f[f"kind={facts.kind}|type={s.type}"] = 1.0
+    if s.via_anaphor:
+        f["anaphor"] = 1.0
+        f[f"anaphor|type={s.type}"] = 1.0
+    if cand.fallback:
+        f["fallback_main"] = 1.0
+        f["fallback|has_metric"] = float(facts.metric is not None)
+        f["fallback|kind=" + facts.kind] = 1.0
+        f["fallback|market_cue"] = float(facts.market_cue)
+        return f
+    if cand.after:
+        f["after"] = 1.0
+        f["after|dist=" + _bucket(cand.distance)] = 1.0
+        return f
+    rank = min(cand.rank, 4)
+    f[f"rank={rank}"] = 1.0
+    f[f"rank={rank}|type={s.type}"] = 1.0
+    f["dist=" + _bucket(cand.distance)] = 1.0
+    f["dist=" + _bucket(cand.distance) + "|type=" + s.type] = 1.0
+    sent_breaks = view.breaks_between(s.end, fig.start, sentence=True)
+    clause_breaks = view.breaks_between(s.end, fig.start, sentence=False)
+    f["same_sentence"] = float(sent_breaks == 0)
+    f["same_clause"] = float(clause_breaks == 0)
+    f[f"sent_breaks={min(sent_breaks, 3)}"] = 1.0
+    f[f"clause_breaks={min(clause_breaks, 4)}"] = 1.0
+    figs = view.figures_between(s.end, fig.start)
+    f[f"figs_between={min(figs, 3)}"] = 1.0
+    subs = view.subjects_between(s.end, fig.start)
+    f[f"subjects_between={min(subs, 3)}"] = 1.0
+    f["segment_between"] = float(view.segments_between(s.end, fig.start) > 0)
+    metrics = view.metrics_in(s.end, fig.start)
+    f["metric_between"] = float(bool(metrics))
+    if view.metrics_in(s.end, s.end + 4):
+        f["followed_by_metric"] = 1.0
+        f["followed_by_metric|type=" + s.type] = 1.0
+    right = norm[s.end : s.end + 2]
+    if right.startswith(_LIST_RIGHT):
+        f["followed_by_list"] = 1.0
+    left = norm[max(0, s.start - 2) : s.start]
+    if left.endswith(_OBJECT_LEFT):
+        f["object_left"] = 1.0
+    if s.followed_by:
+        f["segment_suffix"] = 1.0
+    if s.source:
+        f["src=" + s.source] = 1.0
+        f["src=" + s.source + "|rank=" + str(rank)] = 1.0
+    if ";" in norm[s.end : fig.start] or "；" in norm[s.end : fig.start]:
+        f["semicolon_between"] = 1.0
+        f["semicolon_between|type=" + s.type] = 1.0
+    if main_key is not None and s.type == "ORG":
+        f["is_main"] = float(s.key == main_key)
+    if s.type == "SEGMENT" and s.company is not None and main_key is not None:
+        f["segment_of_main"] = float(s.company == main_key)
+    gap = norm[s.end : fig.start]
+    if "其中" in gap:
+        f["qizhong_between"] = 1.0
+    if facts.market_cue:
+        f["market_cue"] = 1.0
+    if facts.metric is not None:
+        f["has_metric"] = 1.0
+        if facts.metric.start >= s.end:
+            f["metric_after_subject"] = 1.0
+    else:
+        f["no_metric"] = 1.0
+    return f

@@ -1,0 +1,148 @@
+"""Link every MONEY/PERCENT figure to its subject, metric, kind and period.
+
+:class:`Linker` is the whole relation stage on plain data (text + entities), so the
+training and evaluation recipes run it on gold entities without spaCy, and the
+spaCy component (:mod:`pipeline.relations.component`) only converts ``doc.ents``.
+
+Steps per paragraph: normalise a same-length copy; find metric, segment, anaphor and
+cue mentions (rules); decide metric/kind/comparison/direction/role/period per figure
+(rules); generate bounded subject candidates and score them with the pair model; keep
+the best candidate when its probability reaches the model threshold, otherwise the
+figure gets no relation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.relations.candidates import (
+    Candidate,
+    CandidateConfig,
+    build_subjects,
+    generate,
+    org_key,
+)
+from pipeline.relations.document import DocView, Ent
+from pipeline.relations.features import pair_features
+from pipeline.relations.lexicon import Lexicons
+from pipeline.relations.mentions import MentionFinder
+from pipeline.relations.model import PairModel
+from pipeline.relations.rules import FigureFacts, figure_facts
+from pipeline.relations.textnorm import normalize
+
+MODEL_SOURCE = "model:rel_clf"
+BASELINE_SOURCE = "rule:nearest_subject"
+
+
+@dataclass
+class Scored:
+    """A figure with its rule facts and scored candidates (for training and debugging)."""
+
+    figure: Ent
+    facts: FigureFacts
+    candidates: list[Candidate]
+    features: list[dict[str, float]]
+
+
+class Linker:
+    """The relation stage on plain data."""
+
+    def __init__(
+        self,
+        lexicons: Lexicons,
+        model: PairModel | None = None,
+        config: CandidateConfig | None = None,
+    ) -> None:
+        self.lexicons = lexicons
+        self.finder = MentionFinder(lexicons)
+        self.model = model
+        self.config = config or CandidateConfig()
+
+    def analyse(self, text: str, ents: Sequence[Ent]) -> tuple[DocView, list[Scored], str | None]:
+        """Mentions, rule facts, candidates and features for every figure."""
+        view = DocView(text, normalize(text), list(ents))
+        self.finder.annotate(view)
+        view.index()
+        main = build_subjects(view)
+        view.index()
+        main_key = org_key(main) if main is not None else None
+        facts = figure_facts(view)
+        scored: list[Scored] = []
+        for fig, fact in zip(view.figures, facts, strict=True):
+            cands = generate(view, fig, main, self.config)
+            feats = [pair_features(view, fig, fact, c, main_key) for c in cands]
+            scored.append(Scored(fig, fact, cands, feats))
+        return view, scored, main_key
+
+    def link(
+        self, text: str, ents: Sequence[Ent], *, baseline: bool = False
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Relations (schema v1) and mentions for one paragraph.
+
+        ``baseline=True`` (or no model) links each figure to the nearest subject before
+        it in the same sentence: the trivial baseline the evaluation prints beside.
+        """
+        view, scored, _ = self.analyse(text, ents)
+        relations: list[dict[str, Any]] = []
+        for item in scored:
+            choice = self._choose(view, item, baseline or self.model is None)
+            if choice is None:
+                continue
+            cand, confidence, source = choice
+            relations.append(_relation(item.figure, item.facts, cand, confidence, source))
+        mentions = [m.as_dict() for m in (*view.segments, *view.metrics, *view.anaphors)]
+        mentions.sort(key=lambda m: (m["start"], m["end"]))
+        return relations, mentions
+
+    def _choose(
+        self, view: DocView, item: Scored, baseline: bool
+    ) -> tuple[Candidate, float, str] | None:
+        if baseline:
+            before = [c for c in item.candidates if not c.after and not c.fallback]
+            if not before:
+                return None
+            nearest = min(before, key=lambda c: c.rank)
+            if view.breaks_between(nearest.subject.end, item.figure.start, sentence=True):
+                return None
+            return nearest, 1.0, BASELINE_SOURCE
+        assert self.model is not None
+        best: tuple[Candidate, float] | None = None
+        for cand, feats in zip(item.candidates, item.features, strict=True):
+            p = self.model.score(feats)
+            if best is None or p > best[1]:
+                best = (cand, p)
+        if best is None or best[1] < self.model.threshold:
+            return None
+        return best[0], round(best[1], 4), MODEL_SOURCE
+
+
+def _relation(
+    fig: Ent, facts: FigureFacts, cand: Candidate, confidence: float, source: str
+) -> dict[str, Any]:
+    """One relation dict in the exact schema-v1 shape."""
+    s = cand.subject
+    period = facts.period
+    return {
+        "figure": {"start": fig.start, "end": fig.end, "text": fig.text},
+        "subject": {
+            "text": s.ref_text,
+            "type": s.type,
+            "start": s.ref_start,
+            "end": s.ref_end,
+            "canonical": s.canonical,
+        },
+        "metric": facts.metric.text if facts.metric is not None else None,
+        "metric_canonical": facts.metric.canonical if facts.metric is not None else None,
+        "kind": facts.kind,
+        "comparison": facts.comparison,
+        "direction": facts.direction,
+        "period": (
+            {"text": period.text, "start": period.start, "end": period.end} if period else None
+        ),
+        "role": facts.role,
+        "company": s.company,
+        "source": source,
+        "confidence": float(confidence),
+    }

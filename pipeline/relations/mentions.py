@@ -1,0 +1,416 @@
+"""Character-level rules that find metric, segment, anaphor and cue mentions.
+
+pkuseg tokens do not line up with these mentions (``生成式AI业务收入`` may be one
+token or four), so every rule here matches the normalised text directly and stores
+offsets.  Mentions never overlap an entity (MONEY/PERCENT/DATE/ORG), except that an
+ORG whose text is a known internal unit (云智能集团) is treated as a segment.
+
+Segment rules, in order of strength:
+
+1. ``name`` rows of ``segments.tsv`` (known internal units and product lines);
+2. a suffix cue (业务/板块/分部/事业群 ...) with the name scanned backwards up to a
+   stop word, punctuation or an entity (``其中生成式AI业务`` -> 生成式AI);
+3. an enumeration before a suffix (``A、B（别名）、C三个板块``) -> one segment each,
+   the parenthesised alias linked to the same canonical name;
+4. a quoted name followed by a suffix or a metric (``“手机×AIoT”分部收入``);
+5. a region word followed by 市场/地区/业务 or a metric (``海外市场收入``);
+6. every later occurrence of a name found by 1-5 in the same paragraph
+   (``商汤智能汽车收入`` after ``智能汽车业务``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pipeline.relations.document import CLAUSE_BREAKS, Cue, DocView, Mention
+from pipeline.relations.lexicon import Lexicons
+
+_NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|")
+_NUMERALS = frozenset("一二三四五六七八九十两几多数0123456789")
+_ITEM_SEPARATORS = ("以及", "、", "和", "及", "与")
+# Characters before a bare 公司/集团 that make it an anaphor (not 子公司, 科技公司).
+_ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及让其该本即")
+_MAX_NAME = 12
+_MAX_LIST = 60
+_REGION_TAILS = ("市场", "地区", "区", "业务", "整体", "总")
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
+    """Longest-first alternation so that 毛利率 wins over 毛利 at the same start."""
+    ordered = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+    if not ordered:
+        return None
+    return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
+
+
+def segment_key(text: str) -> str:
+    """Comparison key of a segment name: no quotes, alias, suffix cue or case.
+
+    >>> segment_key("“视觉AI（传统AI）”业务")
+    '视觉ai'
+    """
+    from pipeline.relations.textnorm import normalize
+
+    out = re.sub(r"[(（][^)）]*[)）]", "", normalize(text))
+    out = out.strip(" “”\"'「」『』")
+    changed = True
+    while changed:
+        changed = False
+        for suffix in (
+            "业务板块",
+            "业务分部",
+            "业务线",
+            "业务",
+            "板块",
+            "分部",
+            "事业群",
+            "事业部",
+            "市场",
+            "地区",
+        ):
+            if out.endswith(suffix) and len(out) > len(suffix):
+                out = out[: -len(suffix)].rstrip()
+                changed = True
+    return out.strip(" “”\"'").lower()
+
+
+class MentionFinder:
+    """Compiled matchers for one set of lexicons (built once, reused per document)."""
+
+    def __init__(self, lex: Lexicons) -> None:
+        self.lex = lex
+        self.metric_re = _alternation(lex.metrics)
+        self.cue_table: dict[str, list[tuple[str, str]]] = {}
+        for category, table in lex.cues.items():
+            for surface, value in table.items():
+                self.cue_table.setdefault(surface, []).append((category, value))
+        self.cue_re = _alternation(self.cue_table)
+        segs = lex.segments
+        self.suffix_re = _alternation(segs.get("suffix", {}))
+        self.name_re = _alternation(segs.get("name", {}))
+        self.region_re = _alternation(segs.get("region", {}))
+        self.stops = set(segs.get("stop", {}))
+        self.stop_lengths = sorted({len(s) for s in self.stops}, reverse=True)
+        self.notnames = set(segs.get("notname", {}))
+        self.list_words = set(segs.get("list", {}))
+        self.keeps = sorted(segs.get("keep", {}), key=len, reverse=True)
+        self.anaphor_re = _alternation(lex.anaphors)
+        self.quote_re = re.compile(r"[“\"]([^”\"“]{1,15})[”\"]")
+
+    # -- public ----------------------------------------------------------------------
+    def annotate(self, view: DocView) -> None:
+        """Fill ``view.metrics``, ``view.cues``, ``view.segments`` and ``view.anaphors``."""
+        self._find_metrics(view)
+        self._find_cues(view)
+        self._find_segments(view)
+        self._find_anaphors(view)
+
+    # -- metrics and cues --------------------------------------------------------------
+    def _free(self, view: DocView, start: int, end: int) -> bool:
+        return not any(view.covered[start:end])
+
+    def _find_metrics(self, view: DocView) -> None:
+        if self.metric_re is None:
+            return
+        for m in self.metric_re.finditer(view.norm):
+            if not self._free(view, m.start(), m.end()):
+                continue
+            canonical, mtype = self.lex.metrics[_lex_key(self.lex.metrics, m.group())]
+            view.metrics.append(
+                Mention(
+                    m.start(),
+                    m.end(),
+                    view.text[m.start() : m.end()],
+                    "METRIC",
+                    canonical,
+                    "rule:metric.lexicon",
+                    {"metric_type": mtype},
+                )
+            )
+
+    def _find_cues(self, view: DocView) -> None:
+        if self.cue_re is None:
+            return
+        for m in self.cue_re.finditer(view.norm):
+            if not self._free(view, m.start(), m.end()):
+                continue
+            for category, value in self.cue_table[_lex_key(self.cue_table, m.group())]:
+                view.cues.append(Cue(m.start(), m.end(), category, value, m.group()))
+
+    # -- segments ----------------------------------------------------------------------
+    def _find_segments(self, view: DocView) -> None:
+        found: list[Mention] = []
+        norm = view.norm
+        metric_starts = {m.start for m in view.metrics}
+        if self.name_re is not None:
+            for m in self.name_re.finditer(norm):
+                org_same = [o for o in view.orgs if o.start <= m.start() and m.end() <= o.end]
+                if not self._free(view, m.start(), m.end()) and not org_same:
+                    continue
+                found.append(self._segment(view, m.start(), m.end(), "rule:segment.name"))
+        in_metric = bytearray(len(view.text))
+        for mm in view.metrics:
+            in_metric[mm.start : mm.end] = b"\x01" * (mm.end - mm.start)
+        if self.suffix_re is not None:
+            for m in self.suffix_re.finditer(norm):
+                if not self._free(view, m.start(), m.end()) or any(in_metric[m.start() : m.end()]):
+                    continue
+                found.extend(self._from_suffix(view, m.start(), m.group()))
+        for m in self.quote_re.finditer(norm):
+            after = m.end()
+            tail = norm[after : after + 6]
+            if (
+                (self.suffix_re is not None and self.suffix_re.match(tail))
+                or any(after <= s <= after + 2 for s in metric_starts)
+            ) and self._free(view, m.start(1), m.end(1)):
+                found.append(self._segment(view, m.start(1), m.end(1), "rule:segment.quoted"))
+        if self.region_re is not None:
+            for m in self.region_re.finditer(norm):
+                if not self._free(view, m.start(), m.end()):
+                    continue
+                end = m.end()
+                for tail in ("市场", "地区"):
+                    if norm.startswith(tail, end):
+                        end += len(tail)
+                        break
+                rest = end
+                for tail in ("整体", "总"):
+                    if norm.startswith(tail, rest):
+                        rest += len(tail)
+                suffix_next = self.suffix_re is not None and self.suffix_re.match(norm, rest)
+                # 海外市场 / 中国区 name a region segment; a bare region word only when a
+                # metric or a suffix follows (海外收入, 国际业务), not in 在香港上市.
+                if rest in metric_starts or suffix_next or end > m.end():
+                    found.append(self._segment(view, m.start(), end, "rule:segment.region"))
+        found = _dedupe(found)
+        found = _dedupe(found + self._metric_heads(view, found, in_metric))
+        found = self._propagate(view, found)
+        view.segments = found
+
+    def _metric_heads(
+        self, view: DocView, found: list[Mention], in_metric: bytearray
+    ) -> list[Mention]:
+        """Names written right before a metric: 住宿预订营业收入 -> segment 住宿预订.
+
+        Weak evidence (source ``rule:segment.metric_head``): the classifier weighs it
+        against the company, and names that are time words or generic words
+        (``notname`` rows) are dropped.
+        """
+        taken = bytearray(len(view.text))
+        for m in found:
+            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+        out: list[Mention] = []
+        for metric in view.metrics:
+            end = metric.start
+            if end == 0 or taken[end - 1] or in_metric[end - 1]:
+                continue
+            start = self._scan_back(view, end, _MAX_NAME)
+            name = view.norm[start:end].strip()
+            if (
+                len(name) < 2
+                or name in self.notnames
+                or name in self.lex.anaphors
+                or name in self.lex.segments.get("suffix", {})
+                or any(taken[start:end])
+                or any(in_metric[start:end])
+                or all(ch in _NUMERALS for ch in name)
+                or any(name.endswith(n) for n in self.notnames if len(n) >= 2)
+            ):
+                continue
+            out.append(self._segment(view, start, end, "rule:segment.metric_head"))
+        return out
+
+    def _segment(
+        self, view: DocView, start: int, end: int, source: str, canonical: str = ""
+    ) -> Mention:
+        text = view.text[start:end]
+        name_canon = self.lex.segments.get("name", {}).get(view.norm[start:end], "")
+        canon = canonical or name_canon or re.sub(r"[(（][^)）]*[)）]", "", text).strip()
+        return Mention(start, end, text, "SEGMENT", canon, source)
+
+    def _scan_back(self, view: DocView, end: int, limit: int) -> int:
+        """Start of a segment name ending at ``end`` (stops at breaks, entities, stops)."""
+        norm = view.norm
+        j = end - 1
+        lowest = max(0, end - limit)
+        while j >= lowest:
+            ch = norm[j]
+            if ch in ("）", ")"):
+                k = max(norm.rfind("（", 0, j), norm.rfind("(", 0, j))
+                if k < lowest or k < 0:
+                    break
+                j = k - 1
+                continue
+            if ch in _NAME_BREAKS or view.covered[j]:
+                break
+            if any(
+                j - n + 1 >= 0 and norm[j - n + 1 : j + 1] in self.stops for n in self.stop_lengths
+            ) and not self._kept(norm, j):
+                break
+            j -= 1
+        start = j + 1
+        while start < end and norm[start].isspace():
+            start += 1
+        return start
+
+    def _kept(self, norm: str, j: int) -> bool:
+        """True when a ``keep`` word (在线) covers position ``j``: not a stop there."""
+        for word in self.keeps:
+            for k in range(len(word)):
+                if norm.startswith(word, j - k) and j - k >= 0:
+                    return True
+        return False
+
+    def _from_suffix(self, view: DocView, cue_start: int, cue: str) -> list[Mention]:
+        norm = view.norm
+        end = cue_start
+        while end > 0 and norm[end - 1].isspace():
+            end -= 1
+        # Enumeration: 生成式AI、视觉AI（传统AI）、智能汽车（绝影）三个板块 / ……等业务
+        list_end = end
+        while list_end > 0 and norm[list_end - 1] in self.list_words:
+            list_end -= 1
+        if list_end < end:
+            k = list_end
+            while k > 0 and norm[k - 1] in _NUMERALS:
+                k -= 1
+            items = self._enumeration(view, k)
+            if items:
+                return items
+        start = self._scan_back(view, end, _MAX_NAME)
+        name = norm[start:end].strip()
+        if not name or name in self.notnames or all(ch in _NUMERALS for ch in name):
+            return []
+        mention = self._segment(view, start, end, "rule:segment.suffix")
+        mention.extra["suffix"] = cue
+        return [mention]
+
+    def _enumeration(self, view: DocView, end: int) -> list[Mention]:
+        """Split ``A、B（b）和C`` ending at ``end`` into segment mentions."""
+        norm = view.norm
+        lo = max(0, end - _MAX_LIST)
+        j = end
+        while j > lo:
+            ch = norm[j - 1]
+            if ch in CLAUSE_BREAKS or view.covered[j - 1]:
+                break
+            j -= 1
+        chunk_start = j
+        pieces: list[tuple[int, int]] = []
+        cursor = chunk_start
+        i = chunk_start
+        depth = 0
+        while i < end:
+            ch = norm[i]
+            if ch in "（(":
+                depth += 1
+            elif ch in "）)":
+                depth = max(0, depth - 1)
+            if depth == 0:
+                sep = next((s for s in _ITEM_SEPARATORS if norm.startswith(s, i)), None)
+                if sep is not None:
+                    pieces.append((cursor, i))
+                    cursor = i + len(sep)
+                    i = cursor
+                    continue
+            i += 1
+        pieces.append((cursor, end))
+        if len(pieces) < 2:
+            return []
+        out: list[Mention] = []
+        for n, (a, b) in enumerate(pieces):
+            if n == 0:
+                a = self._scan_back(view, b, b - a)
+            while a < b and norm[a].isspace():
+                a += 1
+            while b > a and norm[b - 1].isspace():
+                b -= 1
+            if b <= a:
+                continue
+            name = re.sub(r"[(（][^)）]*[)）]", "", norm[a:b]).strip()
+            if not name or name in self.notnames or len(name) > _MAX_NAME:
+                continue
+            mention = self._segment(view, a, b, "rule:segment.list")
+            alias = re.search(r"[(（]([^)）]+)[)）]", view.text[a:b])
+            if alias:
+                mention.extra["alias"] = alias.group(1).strip()
+            out.append(mention)
+        return out
+
+    def _propagate(self, view: DocView, found: list[Mention]) -> list[Mention]:
+        """Add later occurrences of every segment name (and alias) found so far."""
+        names: dict[str, str] = {}
+        for m in found:
+            base = re.sub(r"[(（][^)）]*[)）]", "", view.norm[m.start : m.end]).strip()
+            if len(base) >= 2:
+                names.setdefault(base, m.canonical or base)
+            alias = m.extra.get("alias")
+            if alias and len(alias) >= 2:
+                names.setdefault(alias, m.canonical or base)
+        if not names:
+            return found
+        taken = bytearray(len(view.text))
+        for m in found:
+            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+        extra: list[Mention] = []
+        pattern = _alternation(names)
+        assert pattern is not None
+        for m in pattern.finditer(view.norm):
+            if any(taken[m.start() : m.end()]) or not self._free(view, m.start(), m.end()):
+                continue
+            extra.append(
+                self._segment(view, m.start(), m.end(), "rule:segment.repeat", names[m.group()])
+            )
+        return _dedupe(found + extra)
+
+    # -- anaphors ------------------------------------------------------------------------
+    def _find_anaphors(self, view: DocView) -> None:
+        if self.anaphor_re is None:
+            return
+        seg_spans = bytearray(len(view.text))
+        for m in view.segments:
+            seg_spans[m.start : m.end] = b"\x01" * (m.end - m.start)
+        for m in self.anaphor_re.finditer(view.norm):
+            s, e = m.start(), m.end()
+            if not self._free(view, s, e) or any(seg_spans[s:e]):
+                continue
+            surface = m.group()
+            if surface in ("公司", "集团") and s > 0:
+                left = view.norm[s - 1]
+                if left not in CLAUSE_BREAKS and left not in _ANAPHOR_LEFT:
+                    continue
+            target = self.lex.anaphors[_lex_key(self.lex.anaphors, surface)]
+            view.anaphors.append(
+                Mention(
+                    s,
+                    e,
+                    view.text[s:e],
+                    "ANAPHOR",
+                    None,
+                    "rule:anaphor." + target,
+                    {"target": target},
+                )
+            )
+
+
+def _lex_key(table: dict, matched: str) -> str:
+    """Find the lexicon key for a (possibly differently cased) regex match."""
+    if matched in table:
+        return matched
+    low = matched.lower()
+    for key in table:
+        if key.lower() == low:
+            return key
+    raise KeyError(matched)  # pragma: no cover - the regex only matches lexicon keys
+
+
+def _dedupe(mentions: list[Mention]) -> list[Mention]:
+    """Drop overlapping mentions: earlier source rules and longer spans win."""
+    ranked = sorted(mentions, key=lambda m: (-(m.end - m.start), m.start))
+    kept: list[Mention] = []
+    for m in ranked:
+        if any(m.start < k.end and k.start < m.end for k in kept):
+            continue
+        kept.append(m)
+    return sorted(kept, key=lambda m: m.start)

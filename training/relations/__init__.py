@@ -1,0 +1,1 @@
+"""Recipes that train and evaluate the relation stage (issue #5)."""
