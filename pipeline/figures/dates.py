@@ -1,0 +1,388 @@
+"""DATE values (schema v1): inclusive ISO ``start``/``end``, granularity, relative, fiscal.
+
+Relative expressions (今年, 去年同期, 上一季度, a month-day without a year ...) are
+resolved against the publication date ``doc._.pub_date``; ``同年``/``当年`` and
+``去年同期`` use the previous date of the same document (the *anchor*).  Without what
+they need they get ``start``/``end`` null and an ``unresolved`` reason; impossible
+dates (``2月30日``) raise :class:`~pipeline.figures.money.FigureValueError`.
+
+A date without a year resolves to the most recent plausible one: the latest period
+that has started on or before the publication date (``12月31日`` in an article of
+2025-03-26 is 2024-12-31).  Fiscal years follow ``configs/figures/fiscal_years.yaml``.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from pipeline.figures.lexicon import FiscalRule
+from pipeline.figures.money import FigureValueError
+from pipeline.figures.numbers import NumberError, parse_number
+
+CALENDAR = FiscalRule(start_month=1, named_by="end")
+
+
+class Unresolved(Exception):
+    """A relative date whose reference is missing (reason in args[0])."""
+
+
+@dataclass
+class DateContext:
+    """What a date may be resolved against."""
+
+    pub: date | None = None
+    anchor_year: int | None = None  # year of the previous dated expression in the doc
+    last_period: tuple[date, date, str] | None = None  # previous resolved period
+    fiscal: FiscalRule = CALENDAR
+    default_year: int | None = None  # set for the right side of a range
+    default_month: int | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_pub_date(value: Any) -> date | None:
+    """``YYYY-MM-DD`` (or a date) -> date; anything else -> None."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _int(text: str, what: str) -> int:
+    try:
+        value = parse_number(text)
+    except NumberError as exc:
+        raise FigureValueError(f"bad {what} {text!r}: {exc}") from exc
+    if value != int(value):
+        raise FigureValueError(f"{what} {text!r} is not a whole number")
+    return int(value)
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def _make_day(year: int, month: int, day: int) -> date:
+    if not 1 <= month <= 12:
+        raise FigureValueError(f"month {month} out of range")
+    if not 1 <= year <= 9999:
+        raise FigureValueError(f"year {year} out of range")
+    last = _last_day(year, month)
+    if not 1 <= day <= last:
+        raise FigureValueError(f"day {day} out of range for {year}-{month:02d}")
+    return date(year, month, day)
+
+
+def fiscal_span(label: int, rule: FiscalRule) -> tuple[date, date]:
+    """First and last day of fiscal year ``label`` under ``rule``.
+
+    >>> fiscal_span(2024, CALENDAR)
+    (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    >>> fiscal_span(2025, FiscalRule(4, "end"))
+    (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
+    """
+    shifted = rule.start_month != 1 and rule.named_by == "end"
+    start_year = label - 1 if shifted else label
+    start = date(start_year, rule.start_month, 1)
+    ey, em = _add_months(start_year, rule.start_month, 11)
+    return start, date(ey, em, _last_day(ey, em))
+
+
+def fiscal_label_of(day: date, rule: FiscalRule) -> int:
+    """Fiscal year label containing ``day``."""
+    for label in (day.year - 1, day.year, day.year + 1):
+        start, end = fiscal_span(label, rule)
+        if start <= day <= end:
+            return label
+    raise FigureValueError("no fiscal year contains the date")  # pragma: no cover
+
+
+def _period(start: date, end: date, gran: str, relative: bool, fiscal: bool) -> dict[str, Any]:
+    return {
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "granularity": gran,
+        "relative": relative,
+        "fiscal": fiscal,
+    }
+
+
+def unresolved(reason: str, gran: str, fiscal: bool = False) -> dict[str, Any]:
+    return {
+        "start": None,
+        "end": None,
+        "granularity": gran,
+        "relative": True,
+        "fiscal": fiscal,
+        "unresolved": reason,
+    }
+
+
+def _granularity(groups: dict[str, str | None]) -> str:
+    if groups.get("d"):
+        return "day"
+    if groups.get("part") in ("底", "末"):
+        return "day"
+    if groups.get("part"):
+        return "ten_days"
+    if groups.get("m") or groups.get("nm"):
+        return "month"
+    if groups.get("q") or groups.get("q2") or groups.get("q3") or groups.get("nq"):
+        return "quarter"
+    if groups.get("h"):
+        return "half"
+    if groups.get("ypart") in ("年初", "初", "年底", "年末", "底", "末", "年中"):
+        return "day"
+    return "year"
+
+
+def _need_pub(ctx: DateContext, gran: str) -> date:
+    if ctx.pub is None:
+        raise Unresolved("relative date and no publication date")
+    return ctx.pub
+
+
+def _year_of(groups: dict[str, str | None], ctx: DateContext) -> tuple[int | None, bool, bool]:
+    """(label year or None, relative, fiscal) from y / fy / rel / frel / fyw groups."""
+    fyw = groups.get("fyw") or ""
+    fiscal = bool(groups.get("fy") or groups.get("frel") or fyw in ("财年", "财政年度", "年度"))
+    if groups.get("y"):
+        return _int(groups["y"] or "", "year"), False, fiscal
+    if groups.get("fy"):
+        fy = groups["fy"] or ""
+        year = int(fy)
+        return (2000 + year if len(fy) == 2 else year), False, True
+    rel = groups.get("rel")
+    if rel:
+        if rel in ("同年", "当年"):
+            if ctx.anchor_year is None:
+                raise Unresolved(f"{rel}: no earlier year in the document")
+            return ctx.anchor_year, True, False
+        if rel in ("次年", "翌年"):
+            if ctx.anchor_year is None:
+                raise Unresolved(f"{rel}: no earlier year in the document")
+            return ctx.anchor_year + 1, True, False
+        pub = _need_pub(ctx, "year")
+        offset = {"今年": 0, "本年": 0, "本年度": 0, "去年": -1, "上年": -1, "上一年": -1,
+                  "前年": -2, "明年": 1}[rel]  # fmt: skip
+        return pub.year + offset, True, rel == "本年度"
+    frel = groups.get("frel")
+    if frel:
+        pub = _need_pub(ctx, "year")
+        label = fiscal_label_of(pub, ctx.fiscal)
+        if frel.startswith("上"):
+            label -= 1
+        elif frel.startswith("下"):
+            label += 1
+        return label, True, True
+    if ctx.default_year is not None:
+        return ctx.default_year, False, fiscal
+    return None, True, fiscal
+
+
+def _span_in_year(
+    year: int, groups: dict[str, str | None], fiscal: bool, ctx: DateContext
+) -> tuple[date, date]:
+    """The period the groups describe inside (fiscal) year ``year``."""
+    rule = ctx.fiscal if fiscal else CALENDAR
+    ystart, yend = fiscal_span(year, rule)
+    q = groups.get("q") or groups.get("q2") or groups.get("q3")
+    if groups.get("m"):
+        month = _int(groups["m"] or "", "month")
+        if not 1 <= month <= 12:
+            raise FigureValueError(f"month {month} out of range")
+        if groups.get("m2"):
+            month2 = _int(groups["m2"] or "", "month")
+            if not month <= month2 <= 12:
+                raise FigureValueError(f"month range {month}-{month2} is invalid")
+            return _make_day(year, month, 1), _make_day(year, month2, _last_day(year, month2))
+        if groups.get("d"):
+            d = _make_day(year, month, _int(groups["d"] or "", "day"))
+            return d, d
+        last = _last_day(year, month)
+        part = groups.get("part")
+        if part in ("初", "上旬"):
+            return date(year, month, 1), date(year, month, 10)
+        if part in ("中旬", "中"):
+            return date(year, month, 11), date(year, month, 20)
+        if part == "下旬":
+            return date(year, month, 21), date(year, month, last)
+        if part in ("底", "末"):
+            return date(year, month, last), date(year, month, last)
+        return date(year, month, 1), date(year, month, last)
+    if q:
+        k = _int(q, "quarter")
+        if not 1 <= k <= 4:
+            raise FigureValueError(f"quarter {k} out of range")
+        sy, sm = _add_months(ystart.year, ystart.month, 3 * (k - 1))
+        ey, em = _add_months(sy, sm, 2)
+        return date(sy, sm, 1), date(ey, em, _last_day(ey, em))
+    if groups.get("h"):
+        first = groups["h"] == "上"
+        sy, sm = (ystart.year, ystart.month) if first else _add_months(ystart.year, ystart.month, 6)
+        ey, em = _add_months(sy, sm, 5)
+        return date(sy, sm, 1), date(ey, em, _last_day(ey, em))
+    if groups.get("nq") or groups.get("nm"):
+        months = (
+            3 * _int(groups["nq"], "quarters")
+            if groups.get("nq")
+            else _int(groups["nm"] or "", "months")
+        )
+        if not 1 <= months <= 12:
+            raise FigureValueError(f"first {months} months is not within a year")
+        ey, em = _add_months(ystart.year, ystart.month, months - 1)
+        return ystart, date(ey, em, _last_day(ey, em))
+    ypart = groups.get("ypart")
+    if ypart in ("年初", "初"):
+        return ystart, ystart
+    if ypart in ("年底", "年末", "底", "末"):
+        return yend, yend
+    if ypart == "年中":
+        mid = _add_months(ystart.year, ystart.month, 5)
+        d = date(mid[0], mid[1], _last_day(*mid))
+        return d, d
+    return ystart, yend
+
+
+def resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
+    """DATE value for one rule match (not a range).
+
+    >>> ctx = DateContext(pub=date(2025, 3, 26))
+    >>> resolve_date({"y": "2025", "q": "四"}, ctx)["start"]
+    '2025-10-01'
+    >>> resolve_date({"m": "12", "d": "31"}, ctx)["start"]
+    '2024-12-31'
+    >>> resolve_date({"rel": "去年"}, DateContext())["unresolved"]
+    'relative date and no publication date'
+    """
+    if groups.get("d") and not groups.get("m") and ctx.default_month is not None:
+        groups = {**groups, "m": str(ctx.default_month)}
+    gran = _granularity(groups)
+    try:
+        if groups.get("relp"):
+            return _relative_phrase(groups["relp"] or "", ctx)
+        if groups.get("y2"):
+            return _fiscal_pair(groups, ctx)
+        year, relative, fiscal = _year_of(groups, ctx)
+        if year is not None:
+            start, end = _span_in_year(year, groups, fiscal, ctx)
+            return _period(start, end, gran, relative, fiscal)
+        if groups.get("d") and not groups.get("m"):
+            return _bare_day(groups, ctx)
+        pub = _need_pub(ctx, gran)
+        for candidate in (pub.year, pub.year - 1):
+            try:
+                start, end = _span_in_year(candidate, groups, fiscal, ctx)
+            except FigureValueError:
+                if candidate == pub.year and groups.get("d"):
+                    continue  # 2月29日 may exist only in the other year
+                raise
+            if start <= pub:
+                return _period(start, end, gran, True, fiscal)
+        start, end = _span_in_year(pub.year - 1, groups, fiscal, ctx)
+        return _period(start, end, gran, True, fiscal)
+    except Unresolved as exc:
+        return unresolved(str(exc), gran)
+
+
+def _bare_day(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
+    pub = _need_pub(ctx, "day")
+    day = _int(groups["d"] or "", "day")
+    if not 1 <= day <= 31:
+        raise FigureValueError(f"day {day} out of range")
+    year, month = pub.year, pub.month
+    for _ in range(3):
+        if day <= _last_day(year, month) and date(year, month, day) <= pub:
+            d = date(year, month, day)
+            return _period(d, d, "day", True, False)
+        year, month = _add_months(year, month, -1)
+    raise FigureValueError(f"day {day} does not fit recent months")  # pragma: no cover
+
+
+def _fiscal_pair(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
+    """``2024/25财年``: the fiscal year spanning both calendar years."""
+    y1 = _int(groups["y"] or "", "year")
+    y2_text = groups["y2"] or ""
+    y2 = (y1 // 100) * 100 + int(y2_text) if len(y2_text) == 2 else _int(y2_text, "year")
+    if y2 != y1 + 1:
+        raise FigureValueError(f"fiscal year {y1}/{y2_text} does not span consecutive years")
+    rule = ctx.fiscal if ctx.fiscal.start_month != 1 else FiscalRule(4, "end")
+    label = y2 if rule.named_by == "end" else y1
+    start, end = fiscal_span(label, rule)
+    return _period(start, end, "year", False, True)
+
+
+def _quarter_of(d: date) -> tuple[int, int]:
+    return d.year, (d.month - 1) // 3 + 1
+
+
+def _relative_phrase(phrase: str, ctx: DateContext) -> dict[str, Any]:
+    if phrase in ("去年同期", "上年同期"):
+        if ctx.last_period is None:
+            raise Unresolved(f"{phrase}: no earlier period in the document")
+        start, end, gran = ctx.last_period
+        try:
+            s = start.replace(year=start.year - 1)
+            e = end.replace(year=end.year - 1)
+        except ValueError:  # 29 Feb
+            s = start.replace(year=start.year - 1, day=28)
+            e = end.replace(year=end.year - 1, day=28)
+        return _period(s, e, gran, True, False)
+    pub = _need_pub(ctx, "day")
+    if phrase in ("年初至今", "年初迄今", "今年以来", "年初以来", "今年迄今"):
+        return _period(date(pub.year, 1, 1), pub, "day", True, False)
+    if "季" in phrase:
+        year, q = _quarter_of(pub)
+        delta = -1 if phrase.startswith("上") else 1 if phrase.startswith("下") else 0
+        index = year * 4 + (q - 1) + delta
+        year, q = index // 4, index % 4 + 1
+        start = date(year, 3 * q - 2, 1)
+        em = 3 * q
+        return _period(start, date(year, em, _last_day(year, em)), "quarter", True, False)
+    if "月" in phrase:
+        delta = -1 if phrase.startswith("上") else 1 if phrase.startswith("下") else 0
+        y, m = _add_months(pub.year, pub.month, delta)
+        return _period(date(y, m, 1), date(y, m, _last_day(y, m)), "month", True, False)
+    days = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "明天": 1, "明日": 1}
+    if phrase in days:
+        d = pub + timedelta(days=days[phrase])
+        return _period(d, d, "day", True, False)
+    if phrase == "年初":
+        d = date(pub.year, 1, 1)
+    elif phrase in ("年底", "年末"):
+        d = date(pub.year, 12, 31)
+    elif phrase == "年中":
+        d = date(pub.year, 6, 30)
+    else:
+        raise Unresolved(f"no resolution for {phrase!r}")
+    return _period(d, d, "day", True, False)
+
+
+def combine_range(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+    """One DATE value for ``left 至 right`` (both already resolved)."""
+    if left.get("start") is None or right.get("start") is None:
+        reason = left.get("unresolved") or right.get("unresolved") or "unresolved side"
+        return unresolved(reason, left.get("granularity", "day"))
+    if right["end"] < left["start"]:
+        raise FigureValueError("date range ends before it starts")
+    order = ["day", "ten_days", "month", "quarter", "half", "year"]
+    grans = [left["granularity"], right["granularity"]]
+    gran = min(grans, key=lambda g: order.index(g) if g in order else 0)
+    return {
+        "start": left["start"],
+        "end": right["end"],
+        "granularity": gran,
+        "relative": bool(left["relative"] or right["relative"]),
+        "fiscal": bool(left["fiscal"] or right["fiscal"]),
+    }
