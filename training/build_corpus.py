@@ -61,6 +61,7 @@ METRIC_CANON = frozenset(
         "net_profit",  # 净利润/纯利/归母净利润/股东应占溢利 (as configs/relations/metrics.tsv)
         "profit",  # 利润/溢利 when nothing more precise is said
         "total_profit",  # 利润总额
+        "profit_before_tax",  # 除税前利润/税前利润
         "net_loss",  # 净亏损/亏损净额
         "net_profit_deducted",  # 扣非净利润/扣非归母净利润
         "adjusted_net_profit",  # 经调整净利润 (non-GAAP)
