@@ -1,0 +1,147 @@
+"""The unit of work every engine runs: a list of documents in, JSON lines out.
+
+The local process pool, the in-process engine and the Dask engine all call
+:func:`process_docs`, so their outputs are byte-identical by construction: records
+come from :func:`pipeline.schema.doc_to_record` and are serialised here with one
+fixed ``json.dumps`` setting (:func:`dumps_record`).  A pipeline is built once per
+process (per :class:`PipelineSpec`) and cached, which is what "one pipeline per
+worker" means for every engine.  A Python exception on one document becomes an
+error result for that document only; the rest of the batch is processed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.batch.split import merge_records, shift_record, split_spans
+
+# A document as sent to a worker: (id, text, publication date or None).
+DocTask = tuple[str, str, "str | None"]
+# A result: ("ok", json_line, n_entities, n_facts, facts_rows or None) or
+# ("error", reason, 0, 0, None).
+Result = tuple[str, str, int, int, "list[dict[str, Any]] | None"]
+
+DEFAULT_PIECE_CHARS = 50_000
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    """Everything a worker needs to build the same pipeline as every other worker.
+
+    ``loader`` (``"module:function"``, returning a ``Language``) replaces
+    :func:`pipeline.api.load`; tests use it for light pipelines and fault injection.
+    ``piece_chars`` is the longest text handed to the pipeline in one ``Doc``.
+    """
+
+    config: str | None = None
+    pkuseg_model: str | None = None
+    loader: str | None = None
+    piece_chars: int = DEFAULT_PIECE_CHARS
+    facts: bool = False
+    batch_size: int = 64
+
+
+_PIPELINES: dict[PipelineSpec, Language] = {}
+_LOCKS: dict[PipelineSpec, threading.Lock] = {}
+_GUARD = threading.Lock()
+
+
+def dumps_record(record: dict[str, Any]) -> str:
+    """The one serialisation of a record used by every engine and writer."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+
+
+def build_pipeline(spec: PipelineSpec) -> Language:
+    """Build (without caching) the pipeline ``spec`` describes."""
+    if spec.loader:
+        module_name, _, function_name = spec.loader.partition(":")
+        factory = getattr(importlib.import_module(module_name), function_name)
+        return factory()
+    from pipeline.api import load
+
+    return load(spec.config, pkuseg_model=spec.pkuseg_model)
+
+
+def get_pipeline(spec: PipelineSpec) -> tuple[Language, threading.Lock]:
+    """The cached pipeline of this process for ``spec`` and the lock that guards it.
+
+    Dask workers may run several tasks in threads; a spaCy pipeline is not meant to
+    be used by two threads at once, so every use holds the lock.
+    """
+    with _GUARD:
+        if spec not in _PIPELINES:
+            _PIPELINES[spec] = build_pipeline(spec)
+            _LOCKS[spec] = threading.Lock()
+        return _PIPELINES[spec], _LOCKS[spec]
+
+
+def _facts_rows(record: dict[str, Any], text: str) -> list[dict[str, Any]]:
+    from pipeline.relations.facts import facts_rows
+
+    return list(facts_rows(record, text))
+
+
+def _record_result(spec: PipelineSpec, record: dict[str, Any], text: str) -> Result:
+    rows = _facts_rows(record, text) if spec.facts else None
+    return ("ok", dumps_record(record), len(record["entities"]), len(record["relations"]), rows)
+
+
+def _pipe_pieces(
+    nlp: Language, docs: list[DocTask], limit: int, batch_size: int
+) -> Iterator[dict[str, Any]]:
+    """Process ``docs`` through ``nlp.pipe``; yield one merged record per document.
+
+    Pieces are generated lazily and each piece's record is built as soon as its
+    ``Doc`` comes out of the pipe, so a huge document never exists as one ``Doc``.
+    """
+    from pipeline.api import make_doc
+    from pipeline.schema import doc_to_record
+
+    pending: deque[tuple[int, int, bool]] = deque()
+
+    def piece_docs() -> Iterator[Doc]:
+        for index, (_, text, date) in enumerate(docs):
+            spans = list(split_spans(text, limit))
+            for number, (start, end) in enumerate(spans):
+                pending.append((index, start, number == len(spans) - 1))
+                yield make_doc(nlp, text[start:end], date)
+
+    parts: list[dict[str, Any]] = []
+    for doc in nlp.pipe(piece_docs(), batch_size=batch_size):
+        index, offset, last = pending.popleft()
+        doc_id, _, date = docs[index]
+        parts.append(shift_record(doc_to_record(doc, doc_id, date=date), offset))
+        if last:
+            yield merge_records(parts)
+            parts = []
+
+
+def process_docs(spec: PipelineSpec, docs: list[DocTask]) -> list[Result]:
+    """Run the pipeline over ``docs``; one result per document, in order."""
+    nlp, lock = get_pipeline(spec)
+    limit = max(1, min(spec.piece_chars, nlp.max_length - 1))
+    with lock:
+        try:
+            records = list(_pipe_pieces(nlp, docs, limit, spec.batch_size))
+            return [_record_result(spec, rec, docs[i][1]) for i, rec in enumerate(records)]
+        except Exception:
+            pass  # find the culprit below: one document at a time
+        results: list[Result] = []
+        for task in docs:
+            try:
+                (record,) = list(_pipe_pieces(nlp, [task], limit, spec.batch_size))
+                results.append(_record_result(spec, record, task[1]))
+            except Exception as err:
+                results.append(
+                    ("error", f"pipeline failed: {type(err).__name__}: {err}", 0, 0, None)
+                )
+        return results
