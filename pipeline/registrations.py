@@ -11,6 +11,7 @@ when a ``Language`` is created, so each name listed in pyproject.toml must exist
 from __future__ import annotations
 
 from spacy.language import Language
+from spacy.util import registry
 
 from pipeline.extensions import ensure_extensions
 
@@ -19,12 +20,16 @@ ensure_extensions()
 # --- figures: MONEY / PERCENT / DATE (issue #3) -------------------------------------
 
 
-@Language.factory("zhnews_figures", default_config={})
-def make_figure_recognizer(nlp: Language, name: str):
+@Language.factory(
+    "zhnews_figures",
+    default_config={"overwrite": False},
+    assigns=["doc.ents", "span._.value", "span._.source", "span._.flags", "doc._.unplaced"],
+)
+def make_figure_recognizer(nlp: Language, name: str, overwrite: bool):
     """MONEY / PERCENT / DATE rules with normalised values (pipeline.figures)."""
     from pipeline.figures.component import FigureRecognizer
 
-    return FigureRecognizer(nlp, name)
+    return FigureRecognizer(nlp, name, overwrite=overwrite)
 
 
 # --- orgs: ORG (issue #4) -----------------------------------------------------------
@@ -41,9 +46,31 @@ def make_org_recognizer(nlp: Language, name: str):
 # --- relations: facts (issue #5) ----------------------------------------------------
 
 
-@Language.factory("zhnews_relations", default_config={})
-def make_relation_linker(nlp: Language, name: str):
+@registry.misc("zhnews.relation_candidates.v1")
+def make_relation_candidates(
+    max_before: int = 6,
+    max_distance: int = 160,
+    max_after: int = 1,
+    max_after_distance: int = 12,
+    include_main: bool = True,
+):
+    """Bounds of the figure x subject candidate generator (never quadratic)."""
+    from pipeline.relations.candidates import CandidateConfig
+
+    return CandidateConfig(max_before, max_distance, max_after, max_after_distance, include_main)
+
+
+@Language.factory(
+    "zhnews_relations",
+    assigns=["doc._.relations", "doc._.mentions"],
+    requires=["doc.ents"],
+    default_config={
+        "candidates": {"@misc": "zhnews.relation_candidates.v1"},
+        "use_model": True,
+    },
+)
+def make_relation_linker(nlp: Language, name: str, candidates, use_model: bool):
     """Links figures to subjects, metrics and periods (pipeline.relations)."""
     from pipeline.relations.component import RelationLinker
 
-    return RelationLinker(nlp, name)
+    return RelationLinker(nlp, name, candidates=candidates, use_model=use_model)
