@@ -96,6 +96,7 @@ def build_subjects(view: DocView) -> Ent | None:
         )
         segs.append(subject)
         view.subjects.append(subject)
+        view.segment_counts[subject.key] = view.segment_counts.get(subject.key, 0) + 1
     for a in view.anaphors:
         target = a.extra.get("target")
         if target == "segment":

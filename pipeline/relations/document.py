@@ -113,6 +113,7 @@ class DocView:
         self.anaphors: list[Mention] = []
         self.cues: list[Cue] = []
         self.subjects: list[Subject] = []
+        self.segment_counts: dict[str, int] = {}
         self._cue_starts: list[int] = []
         self._metric_starts: list[int] = []
         self._subject_starts: list[int] = []

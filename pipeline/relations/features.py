@@ -30,6 +30,35 @@ _OBJECT_LEFT = (
     "对标",
 )
 _LIST_RIGHT = ("、", "和", "及", "与", "等")
+_SPEAKER_RIGHT = (
+    "研报",
+    "发布研",
+    "发表研",
+    "报告",
+    "指出",
+    "表示",
+    "称",
+    "认为",
+    "预计",
+    "预期",
+    "发布报告",
+    "分析",
+)
+_SEGMENT_CONTEXT = (
+    "分业务",
+    "分板块",
+    "分产品",
+    "分品类",
+    "分市场",
+    "分地区",
+    "分部门",
+    "分区域",
+    "其中",
+    "按业务",
+    "业务来看",
+    "业务看",
+    "分渠道",
+)
 
 
 def _bucket(n: int) -> str:
@@ -101,6 +130,15 @@ def pair_features(
         f["object_left"] = 1.0
     if s.followed_by:
         f["segment_suffix"] = 1.0
+    if s.type == "ORG" and norm.startswith(_SPEAKER_RIGHT, s.end):
+        f["org_speaker"] = 1.0
+    if s.type == "SEGMENT":
+        before = norm[max(0, s.start - 60) : s.start]
+        if any(cue in before for cue in _SEGMENT_CONTEXT):
+            f["segment_context"] = 1.0
+            f["segment_context|src=" + s.source] = 1.0
+        if view.segment_counts.get(s.key, 0) > 1:
+            f["segment_repeated"] = 1.0
     if s.source:
         f["src=" + s.source] = 1.0
         f["src=" + s.source + "|rank=" + str(rank)] = 1.0

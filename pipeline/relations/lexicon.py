@@ -27,7 +27,7 @@ CUE_VALUES: dict[str, tuple[str, ...]] = {
     "rate": ("up", "down"),
     "market": ("-",),
 }
-SEGMENT_CATEGORIES = ("suffix", "name", "region", "stop", "notname", "list", "keep")
+SEGMENT_CATEGORIES = ("suffix", "name", "region", "stop", "notname", "list", "keep", "head_metric")
 ANAPHOR_TARGETS = ("segment", "company")
 _CANONICAL_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_SURFACE = 40
@@ -153,6 +153,11 @@ def load_segments(path: Path) -> dict[str, dict[str, str]]:
             raise _fail(path, line, f"category '{category}' is not one of {allowed}")
         if len(cols) == 3 and category != "name":
             raise _fail(path, line, "only 'name' rows take a canonical column")
+        if category == "head_metric":
+            if not _CANONICAL_RE.match(cols[1]):
+                raise _fail(path, line, f"head_metric '{cols[1]}' must be a canonical metric id")
+            out[category][cols[1]] = ""
+            continue
         surface = _surface(path, line, cols[1])
         out[category][surface] = cols[2] if len(cols) == 3 else ""
     return out

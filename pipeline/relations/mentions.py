@@ -201,11 +201,14 @@ class MentionFinder:
         for m in found:
             taken[m.start : m.end] = b"\x01" * (m.end - m.start)
         out: list[Mention] = []
+        head_metrics = self.lex.segments.get("head_metric", {})
         for metric in view.metrics:
             end = metric.start
             if end == 0 or taken[end - 1] or in_metric[end - 1]:
                 continue
-            start = self._scan_back(view, end, _MAX_NAME)
+            if metric.canonical not in head_metrics:
+                continue
+            start = self._scan_back(view, end, _MAX_NAME, parens=False)
             name = view.norm[start:end].strip()
             if (
                 len(name) < 2
@@ -229,14 +232,14 @@ class MentionFinder:
         canon = canonical or name_canon or re.sub(r"[(（][^)）]*[)）]", "", text).strip()
         return Mention(start, end, text, "SEGMENT", canon, source)
 
-    def _scan_back(self, view: DocView, end: int, limit: int) -> int:
+    def _scan_back(self, view: DocView, end: int, limit: int, parens: bool = True) -> int:
         """Start of a segment name ending at ``end`` (stops at breaks, entities, stops)."""
         norm = view.norm
         j = end - 1
         lowest = max(0, end - limit)
         while j >= lowest:
             ch = norm[j]
-            if ch in ("）", ")"):
+            if parens and ch in ("）", ")"):
                 k = max(norm.rfind("（", 0, j), norm.rfind("(", 0, j))
                 if k < lowest or k < 0:
                     break

@@ -152,9 +152,15 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
                     facts.metric = out[-1].metric
         if facts.kind != "change" and facts.comparison in ("yoy", "qoq", "mom"):
             facts.comparison = None
-        if facts.kind == "change" and facts.comparison is None and out and prev is not None:
-            if prev.start >= sent_start and out[-1].kind == "change":
-                facts.comparison = out[-1].comparison
+        if (
+            facts.kind == "change"
+            and facts.comparison is None
+            and out
+            and prev is not None
+            and prev.start >= sent_start
+            and out[-1].kind == "change"
+        ):
+            facts.comparison = out[-1].comparison
         facts.period = _period(view, fig, anchored, base_dates)
         out.append(facts)
     return out
