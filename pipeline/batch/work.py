@@ -84,6 +84,18 @@ def get_pipeline(spec: PipelineSpec) -> tuple[Language, threading.Lock]:
         return _PIPELINES[spec], _LOCKS[spec]
 
 
+def use_pipeline(spec: PipelineSpec, nlp: Language) -> None:
+    """Make this process use an already built ``nlp`` for ``spec`` (tests, notebooks).
+
+    Building the real pipeline costs seconds and about 1 GB; a caller that already
+    holds one (e.g. a session-scoped test fixture) can hand it to the in-process and
+    threaded Dask engines instead of building a second copy.
+    """
+    with _GUARD:
+        _PIPELINES[spec] = nlp
+        _LOCKS[spec] = threading.Lock()
+
+
 def _facts_rows(record: dict[str, Any], text: str) -> list[dict[str, Any]]:
     from pipeline.relations.facts import facts_rows
 
