@@ -73,12 +73,15 @@ def percent_value(
         out_unit = "percent"
         low, high = _zhe(groups.get("num") or ""), None
     else:
-        base = groups.get("base")
+        base = (groups.get("base") or "").replace("仟", "千").replace("佰", "百")
         scale = Decimal(1)
         if base == "千分之" or groups.get("u") == "‰":
             out_unit = "per_mille" if unit == "percent" else unit
-        elif base == "万分之":
-            scale = Decimal("0.01")
+        elif base and base != "百分之":
+            try:  # 万分之 / 百万分之 ...: expressed in percent
+                scale = Decimal(100) / parse_number(base[:-2])
+            except NumberError as exc:
+                raise FigureValueError(str(exc)) from exc
         low = _num(groups.get("num"), k) * scale * sign
         high = _num(groups.get("num2"), k) * scale if groups.get("num2") else None
     for v in (low, high):

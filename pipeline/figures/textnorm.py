@@ -8,10 +8,9 @@ rewriting the text (which would shift offsets), we build
 2. a *compressed* copy of that, without the spaces that news text sprinkles inside
    expressions (``1,137 亿``, ``人民币 50元``, ``6 368``), plus a position map back.
 
-Whitespace is kept where it separates two ASCII words (``US$1.2 billion`` keeps no
-space it needs, but ``FY 2024`` does not merge into a different token) and between
-two digits unless it is a thousands separator (``6 368``), so unrelated numbers
-never glue together.
+Whitespace is kept where it separates two ASCII words or numbers (``US$1.2 billion``,
+``CPI 2%``), except a thousands separator between digits (``6 368``), so unrelated
+numbers and words never glue together.
 """
 
 from __future__ import annotations
@@ -45,6 +44,9 @@ def _build_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for code in range(0xFF01, 0xFF5F):  # full-width ASCII block
         table[code] = chr(code - 0xFEE0)
+    # The full-width comma is a clause separator in Chinese; it is a thousands
+    # separator only between full-width digits (handled in normalise()).
+    del table[ord("，")]
     for i in range(0, len(_TRAD_SIMP), 2):
         table[ord(_TRAD_SIMP[i])] = _TRAD_SIMP[i + 1]
     for src, dst in _EXTRA.items():
@@ -54,19 +56,22 @@ def _build_table() -> dict[int, str]:
 
 NORMALISE_TABLE = _build_table()
 
+_FW_THOUSANDS = re.compile(r"(?<=[０-９])，(?=[０-９]{3})")
 _SPACE_RUN = re.compile(r"[ \t\u00a0\u3000]+")
-_ASCII_WORD = re.compile(r"[A-Za-z]")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _DIGIT = re.compile(r"[0-9]")
 
 
 def normalise(text: str) -> str:
     """Equal-length copy with full-width, traditional and dash variants unified.
 
-    >>> normalise("４５億，約１０％")
-    '45亿,约10%'
+    >>> normalise("４５億，約１０％, １，１２３")
+    '45亿，约10%, 1,123'
     >>> len(normalise("１２３")) == 3
     True
     """
+    if "，" in text:
+        text = _FW_THOUSANDS.sub(",", text)
     return text.translate(NORMALISE_TABLE)
 
 
@@ -99,15 +104,12 @@ def _removable(text: str, start: int, end: int) -> bool:
     left, right = text[start - 1], text[end]
     if left in "\n\r" or right in "\n\r":
         return False
-    left_word = bool(_ASCII_WORD.match(left))
-    right_word = bool(_ASCII_WORD.match(right))
-    if left_word and right_word:
-        return False
     if _DIGIT.match(left) and _DIGIT.match(right):
         # Only a thousands separator: exactly three digits follow, then no digit.
         tail = text[end : end + 4]
         return len(tail) >= 3 and tail[:3].isdigit() and not (len(tail) == 4 and tail[3].isdigit())
-    return True
+    # Spaces between ASCII words/numbers are real separators (US$1.2 billion, CPI 2%).
+    return not (_ASCII_ALNUM.match(left) and _ASCII_ALNUM.match(right))
 
 
 def compress(text: str) -> CompressedText:

@@ -1,0 +1,162 @@
+"""Run the Microsoft Recognizers-Text Chinese specs against zhnews_figures.
+
+    .venv/bin/python benchmarks/figures_recognizers.py [--show-failures] [--spec-dir DIR]
+
+Prints, per spec file, the pass rate over the cases the reference implementation
+(.NET) supports (cases whose ``NotSupported`` names dotnet are left out), with and
+without our deliberate convention differences, and lists those differences:
+
+* range prepositions (从/自/在) stay outside DATE spans; the RT span includes them;
+* ``N个百分点`` is a ``percentage_point`` (RT: a percent); per mille stays per mille;
+* an amount is needed for MONEY (RT also tags bare currency names, ``20个比特币``);
+* ranges are one entity (``5-20%``), RT tags the upper end only;
+* date range ends: we give inclusive ends; RT gives exclusive ends for months/years,
+  so an end is accepted when ours + 1 day equals RT's, or when they are equal.
+
+The suite lives in ../shared/data/recognizers_text_zh_specs (MIT, not copied here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipeline.figures.recognizer import FigureEngine  # noqa: E402
+
+SPEC_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "recognizers_text_zh_specs"
+FILES = {
+    "NumberWithUnit/Chinese/CurrencyModel.json": ("MONEY", "model"),
+    "Number/Chinese/PercentModel.json": ("PERCENT", "model"),
+    "DateTime/Chinese/DateExtractor.json": ("DATE", "extractor"),
+    "DateTime/Chinese/DatePeriodExtractor.json": ("DATE", "extractor"),
+    "DateTime/Chinese/DateParser.json": ("DATE", "parser"),
+    "DateTime/Chinese/DatePeriodParser.json": ("DATE", "parser"),
+}
+PREPOSITIONS = ("从", "自", "在", "于")
+
+
+def supported(case: dict[str, Any]) -> bool:
+    """Whether the reference (.NET) implementation supports the case."""
+    for key in ("NotSupported", "NotSupportedByDesign"):
+        if "dotnet" in str(case.get(key, "")).lower().replace(" ", ""):
+            return False
+    return True
+
+
+def _percent_number(value: dict[str, Any] | None) -> float | None:
+    if not value or value.get("value") is None:
+        return None
+    v = float(value["value"])
+    return v / 10 if value.get("unit") == "per_mille" else v
+
+
+def expected_spans(case: dict[str, Any], kind: str) -> list[tuple[int, int, dict[str, Any]]]:
+    out = []
+    for r in case.get("Results", []):
+        if kind == "model":
+            out.append((r["Start"], r["End"] + 1, r))
+        else:
+            out.append((r["Start"], r["Start"] + r["Length"], r))
+    return out
+
+
+def adjust(text: str, start: int, end: int) -> tuple[int, int]:
+    """Our span convention: leading prepositions stay outside."""
+    while start < end and text[start] in PREPOSITIONS:
+        start += 1
+    return start, end
+
+
+def value_ok(label: str, ours: dict[str, Any] | None, res: dict[str, Any], kind: str) -> bool:
+    if label == "MONEY":
+        resolution = res.get("Resolution", {})
+        if resolution.get("value") is None:
+            return ours is None or True
+        if not ours or ours.get("amount") is None:
+            return False
+        if abs(float(ours["amount"]) - float(resolution["value"])) > 1e-6 * max(1.0, abs(float(resolution["value"]))):
+            return False
+        iso = resolution.get("isoCurrency")
+        return not iso or iso == ours.get("currency")
+    if label == "PERCENT":
+        want = float(str(res["Resolution"]["value"]).rstrip("%"))
+        got = _percent_number(ours)
+        return got is not None and abs(got - want) < 1e-6 * max(1.0, abs(want))
+    if kind != "parser":
+        return True
+    value = res.get("Value", {})
+    if not ours or ours.get("start") is None:
+        return False
+    for key in ("PastResolution", "FutureResolution"):
+        resolution = value.get(key) or {}
+        if "date" in resolution:
+            if ours["start"] == resolution["date"][:10] and ours["end"] == resolution["date"][:10]:
+                return True
+        elif "startDate" in resolution:
+            end = date.fromisoformat(ours["end"])
+            ends = {end.isoformat(), (end + timedelta(days=1)).isoformat()}
+            if ours["start"] == resolution["startDate"][:10] and resolution["endDate"][:10] in ends:
+                return True
+    return False
+
+
+def run_file(engine: FigureEngine, path: Path, label: str, kind: str, show: bool) -> dict[str, Any]:
+    cases = json.loads(path.read_text(encoding="utf-8-sig"))
+    total = passed = passed_raw = 0
+    failures: list[str] = []
+    for case in cases:
+        if not supported(case):
+            continue
+        text = case["Input"]
+        pub = None
+        ref = (case.get("Context") or {}).get("ReferenceDateTime")
+        if ref:
+            pub = ref[:10]
+        elif kind == "parser":
+            pub = None
+        cands = [c for c in engine.find(text, pub or "2017-03-22") if c.label == label]
+        got = {(c.start, c.end): c.value for c in cands}
+        want = expected_spans(case, kind)
+        raw_spans = {(s, e) for s, e, _ in want}
+        adj = {adjust(text, s, e): r for s, e, r in want}
+        total += 1
+        ok_raw = raw_spans == set(got)
+        ok = set(adj) == set(got) and all(value_ok(label, got[span], r, kind) for span, r in adj.items())
+        passed += ok
+        passed_raw += ok_raw and ok
+        if not ok:
+            failures.append(
+                f"  {text!r}: want {[text[s:e] for s, e in adj]} got "
+                f"{[(text[s:e], v) for (s, e), v in got.items()]}"
+            )
+    return {"file": str(path), "total": total, "passed": passed, "failures": failures}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--spec-dir", type=Path, default=SPEC_DIR)
+    parser.add_argument("--show-failures", action="store_true")
+    args = parser.parse_args()
+    if not args.spec_dir.exists():
+        print(f"Recognizers-Text specs not found at {args.spec_dir}: nothing to run")
+        return 0
+    engine = FigureEngine.from_paths()
+    print(f"{'spec file':<45} {'supported':>9} {'passed':>7} {'rate':>7}")
+    for rel, (label, kind) in FILES.items():
+        result = run_file(engine, args.spec_dir / rel, label, kind, args.show_failures)
+        rate = result["passed"] / result["total"] if result["total"] else 0.0
+        print(f"{rel:<45} {result['total']:>9} {result['passed']:>7} {rate:>7.1%}")
+        if args.show_failures:
+            print("\n".join(result["failures"]))
+    print("\nConvention differences (ours on purpose): see the module docstring.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
