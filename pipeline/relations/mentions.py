@@ -183,9 +183,10 @@ class MentionFinder:
                 # metric or a suffix follows (海外收入, 国际业务), not in 在香港上市.
                 if rest in metric_starts or suffix_next or end > m.end():
                     found.append(self._segment(view, m.start(), end, "rule:segment.region"))
-        found = _dedupe(found)
-        found = _dedupe(found + self._metric_heads(view, found, in_metric))
-        found = self._propagate(view, found)
+        # Strong names (and their repeats) first; weak metric-head names only where
+        # nothing stronger was found, then their own repeats.
+        found = self._propagate(view, _dedupe(found))
+        found = self._propagate(view, _dedupe(found + self._metric_heads(view, found, in_metric)))
         view.segments = found
 
     def _metric_heads(

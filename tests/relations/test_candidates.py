@@ -1,0 +1,72 @@
+"""The candidate generator is bounded: never quadratic in the number of figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.relations.candidates import CandidateConfig, build_subjects, generate
+from pipeline.relations.document import DocView
+from pipeline.relations.mentions import MentionFinder
+from pipeline.relations.textnorm import normalize
+
+from .rel_helpers import make_ents
+
+
+def _prepared(lexicons, text, orgs):
+    view = DocView(text, normalize(text), make_ents(text, orgs))
+    MentionFinder(lexicons).annotate(view)
+    view.index()
+    main = build_subjects(view)
+    view.index()
+    return view, main
+
+
+def _many_subjects_text(n: int) -> tuple[str, tuple[str, ...]]:
+    names = tuple(f"公司{chr(0x4E00 + i)}{chr(0x4E10 + i)}集团" for i in range(n))
+    parts = [f"{name}收入{i + 1}.5亿元，同比增长{i % 90 + 1}%" for i, name in enumerate(names)]
+    return "；".join(parts) + "。", names
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        CandidateConfig(),
+        CandidateConfig(max_before=2, max_distance=40, max_after=0),
+        CandidateConfig(max_before=10, max_distance=500, max_after=3, max_after_distance=50),
+    ],
+)
+def test_candidates_respect_bounds(lexicons, config):
+    text, names = _many_subjects_text(60)
+    view, main = _prepared(lexicons, text, names)
+    assert len(view.figures) == 120
+    for fig in view.figures:
+        cands = generate(view, fig, main, config)
+        before = [c for c in cands if not c.after and not c.fallback]
+        after = [c for c in cands if c.after]
+        assert len(before) <= config.max_before
+        assert len(after) <= config.max_after
+        assert len(cands) <= config.max_before + config.max_after + 1
+        assert all(c.distance <= config.max_distance for c in before)
+        assert all(c.distance <= config.max_after_distance for c in after)
+        keys = [(c.subject.type, c.subject.key) for c in cands]
+        assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(
+    ("text", "orgs", "expected_first"),
+    [
+        ("商汤集团收入37.7亿元。", ("商汤集团",), "商汤集团"),
+        ("商汤集团收入37.7亿元，其中生成式AI业务收入24.04亿元。", ("商汤集团",), "生成式AI"),
+    ],
+)
+def test_candidates_nearest_first(lexicons, text, orgs, expected_first):
+    view, main = _prepared(lexicons, text, orgs)
+    cands = generate(view, view.figures[-1], main, CandidateConfig())
+    assert cands[0].subject.ref_text == expected_first
+
+
+@pytest.mark.parametrize("text", ["", "收入增长了。", "市场规模达到100亿元，增长5%。"])
+def test_candidates_empty_when_no_subject(lexicons, text):
+    view, main = _prepared(lexicons, text, ())
+    for fig in view.figures:
+        assert generate(view, fig, main, CandidateConfig()) == []

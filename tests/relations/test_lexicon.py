@@ -1,0 +1,81 @@
+"""Lexicon loading and validation (file, line and reason on every bad row)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipeline.errors import ZhnewsError
+from pipeline.relations.lexicon import (
+    default_lexicon_dir,
+    load_anaphors,
+    load_cues,
+    load_lexicons,
+    load_metrics,
+    load_segments,
+)
+
+
+@pytest.mark.parametrize(
+    ("surface", "canonical", "mtype"),
+    [
+        ("收入", "revenue", "amount"),
+        ("營業收入", "revenue", "amount"),  # traditional row normalised at load
+        ("股东应占溢利", "net_profit", "amount"),
+        ("毛利率", "gross_margin", "ratio"),
+        ("经调整EBITDA", "adjusted_ebitda", "amount"),
+        ("亏损", "net_loss", "generic"),
+    ],
+)
+def test_lexicon_shipped_metrics(surface, canonical, mtype):
+    from pipeline.relations.textnorm import normalize
+
+    lex = load_lexicons(default_lexicon_dir())
+    assert lex.metrics[normalize(surface)] == (canonical, mtype)
+
+
+@pytest.mark.parametrize(
+    ("loader", "content", "reason"),
+    [
+        (load_metrics, "收入\trevenue\n", "expected 3"),
+        (load_metrics, "收入\tRevenue!\tamount\n", "canonical id"),
+        (load_metrics, "收入\trevenue\tbig\n", "type 'big'"),
+        (load_metrics, "收入\trevenue\tamount\n收入\tnet_profit\tamount\n", "already maps"),
+        (load_metrics, "收 入\trevenue\tamount\n", "whitespace"),
+        (load_cues, "direction\t增长\tup\n", "category 'direction'"),
+        (load_cues, "change\t增长\tsideways\n", "value 'sideways'"),
+        (load_segments, "suffix\t业务\tx\n", "only 'name' rows"),
+        (load_segments, "weird\t业务\n", "category 'weird'"),
+        (load_segments, "head_metric\t收入\n", "canonical metric id"),
+        (load_anaphors, "该业务\tthing\n", "target 'thing'"),
+    ],
+)
+def test_lexicon_bad_rows_name_file_line_reason(tmp_path, loader, content, reason):
+    path = tmp_path / "rules.tsv"
+    path.write_text("# comment line\n\n" + content, encoding="utf8")
+    with pytest.raises(ZhnewsError) as info:
+        loader(path)
+    message = str(info.value)
+    assert "[E005]" in message
+    assert str(path) in message
+    assert "line " in message
+    assert reason in message
+
+
+@pytest.mark.parametrize("missing", ["metrics.tsv", "cues.tsv", "segments.tsv", "anaphors.tsv"])
+def test_lexicon_missing_file_is_reported(tmp_path, missing):
+    target = tmp_path / "relations"
+    shutil.copytree(default_lexicon_dir(), target)
+    (target / missing).unlink()
+    with pytest.raises(ZhnewsError, match=r"\[E005\].*file missing"):
+        load_lexicons(target)
+
+
+@pytest.mark.parametrize("name", ["metrics", "cues", "segments", "anaphors"])
+def test_lexicon_round_trips_through_dict(name):
+    from pipeline.relations.lexicon import Lexicons
+
+    lex = load_lexicons(default_lexicon_dir())
+    again = Lexicons.from_dict(lex.to_dict())
+    assert getattr(again, name) == getattr(lex, name)

@@ -1,0 +1,115 @@
+"""The linker on gold-like entities: the issue's example and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from .rel_helpers import EXAMPLE, make_ents
+
+EXPECTED = [
+    # figure, subject, subject type, metric, kind, comparison, direction, period
+    ("37.7亿元", "商汤集团", "ORG", "revenue", "value", None, None, "2024年"),
+    ("10.8%", "商汤集团", "ORG", "revenue", "change", "yoy", "up", "2024年"),
+    ("24.04亿元", "生成式AI", "SEGMENT", "revenue", "value", None, None, "2024年"),
+    ("103.1%", "生成式AI", "SEGMENT", "revenue", "change", "yoy", "up", "2024年"),
+    ("63.7%", "生成式AI", "SEGMENT", "revenue", "share", None, "up", "2024年"),
+    ("42.9%", "商汤集团", "ORG", "gross_margin", "ratio", None, None, "2024年"),
+]
+SCHEMA_KEYS = {
+    "figure",
+    "subject",
+    "metric",
+    "metric_canonical",
+    "kind",
+    "comparison",
+    "direction",
+    "period",
+    "role",
+    "company",
+    "source",
+    "confidence",
+}
+
+
+def _facts(relations):
+    return [
+        (
+            r["figure"]["text"],
+            r["subject"]["text"],
+            r["subject"]["type"],
+            r["metric_canonical"],
+            r["kind"],
+            r["comparison"],
+            r["direction"],
+            r["period"]["text"] if r["period"] else None,
+        )
+        for r in relations
+    ]
+
+
+@pytest.mark.parametrize("expected", [EXPECTED])
+def test_linker_issue_example_six_facts(linker, expected):
+    relations, _ = linker.link(EXAMPLE, make_ents(EXAMPLE, ("商汤集团",)))
+    assert _facts(relations) == expected
+    for rel in relations:
+        assert set(rel) == SCHEMA_KEYS
+        assert rel["company"] == "商汤集团"
+        assert rel["source"] == "model:rel_clf"
+        assert 0.0 <= rel["confidence"] <= 1.0
+        for part in ("figure", "subject", "period"):
+            span = rel[part]
+            assert EXAMPLE[span["start"] : span["end"]] == span["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "orgs", "expected"),
+    [
+        # from/to pair with a glued base period (从2023年的53.9%下降至29.5%)
+        (
+            "2024年，商汤视觉AI业务收入11.12亿元，占总收入比重从2023年的53.9%，下降至29.5%。",
+            ("商汤",),
+            {"53.9%": ("share", "from", "2023年"), "29.5%": ("share", "to", "2024年")},
+        ),
+        # a narrowing loss is a decrease
+        (
+            "2024年商汤集团亏损净额43.07亿元，同比收窄33.7%。",
+            ("商汤集团",),
+            {"33.7%": ("change", None, "2024年")},
+        ),
+    ],
+)
+def test_linker_rules_kind_role_period(linker, text, orgs, expected):
+    relations, _ = linker.link(text, make_ents(text, orgs))
+    got = {r["figure"]["text"]: r for r in relations}
+    for figure, (kind, role, period) in expected.items():
+        assert got[figure]["kind"] == kind
+        assert got[figure]["role"] == role
+        assert got[figure]["period"]["text"] == period
+    if "收窄" in text:
+        assert got["33.7%"]["direction"] == "down"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "今天天气很好。",
+        "全国市场规模达到100亿元，同比增长5%。",
+        "增长10%，下降5%，占比30%。",
+    ],
+)
+def test_linker_no_subject_no_relation(linker, text):
+    relations, _ = linker.link(text, make_ents(text))
+    assert relations == []
+
+
+@pytest.mark.parametrize("n_figures", [500])
+def test_linker_many_figures_paragraph(linker, n_figures):
+    parts = [f"分部{i % 50}业务收入{i + 1}.5亿元" for i in range(n_figures)]
+    text = "商汤集团2024年" + "，".join(parts) + "。"
+    relations, mentions = linker.link(text, make_ents(text, ("商汤集团",)))
+    assert len(relations) <= n_figures
+    assert len(relations) > n_figures // 2
+    for rel in relations:
+        assert text[rel["figure"]["start"] : rel["figure"]["end"]] == rel["figure"]["text"]
+    assert all(text[m["start"] : m["end"]] == m["text"] for m in mentions)

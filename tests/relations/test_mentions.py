@@ -1,0 +1,84 @@
+"""Segment, metric and anaphor mentions found by the character-level rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.relations.document import DocView
+from pipeline.relations.mentions import MentionFinder, segment_key
+from pipeline.relations.textnorm import normalize
+
+from .rel_helpers import make_ents
+
+
+def _view(lexicons, text, orgs=()):
+    view = DocView(text, normalize(text), make_ents(text, orgs))
+    MentionFinder(lexicons).annotate(view)
+    view.index()
+    return view
+
+
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        ("其中生成式AI业务收入24.04亿元。", ["生成式AI"]),
+        (
+            "收入来自生成式AI、视觉AI（传统AI）、智能汽车（绝影）三个板块。",
+            ["生成式AI", "视觉AI（传统AI）", "智能汽车（绝影）"],
+        ),
+        ("“手机×AIoT”分部收入为1000亿元。", ["手机×AIoT"]),
+        ("海外市场收入增长20%。", ["海外市场"]),
+        ("云智能集团收入296亿元。", ["云智能集团"]),
+        ("智能汽车业务承压，商汤智能汽车收入2.56亿元。", ["智能汽车", "智能汽车"]),
+        ("分业务看，住宿预订营业收入54亿元。", ["住宿预订"]),
+        ("公司主营业务收入100亿元。", []),
+        ("在香港上市的公司。", []),
+    ],
+)
+def test_mentions_segments(lexicons, text, segments):
+    view = _view(lexicons, text)
+    assert [m.text for m in view.segments] == segments
+
+
+@pytest.mark.parametrize(
+    ("text", "metrics"),
+    [
+        ("毛利16.2亿元，毛利率为42.9%。", [("毛利", "gross_profit"), ("毛利率", "gross_margin")]),
+        ("股東應佔溢利為384.0億港元。", [("股東應佔溢利", "net_profit")]),
+        (
+            "经调整EBITDA亏损收窄42.3%。",
+            [("经调整EBITDA", "adjusted_ebitda"), ("亏损", "net_loss")],
+        ),
+        ("归母净利润93.74亿元。", [("归母净利润", "net_profit")]),
+    ],
+)
+def test_mentions_metrics(lexicons, text, metrics):
+    view = _view(lexicons, text)
+    assert [(m.text, m.canonical) for m in view.metrics] == metrics
+
+
+@pytest.mark.parametrize(
+    ("text", "anaphors"),
+    [
+        ("智能云业务收入49亿元，该业务收入占比18.5%。", ["该业务"]),
+        ("这是因为集团持续专注。", ["集团"]),
+        ("子公司收入增长。", []),
+        ("科技公司收入增长。", []),
+    ],
+)
+def test_mentions_anaphors(lexicons, text, anaphors):
+    view = _view(lexicons, text)
+    assert [m.text for m in view.anaphors] == anaphors
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("生成式AI", "生成式ai"),
+        ("“视觉AI（传统AI）”业务", "视觉ai"),
+        ("海外市场", "海外"),
+        ("云智能集团", "云智能集团"),
+    ],
+)
+def test_mentions_segment_key(text, key):
+    assert segment_key(text) == key
