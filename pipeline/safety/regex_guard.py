@@ -732,7 +732,7 @@ def bounded_finditer(
         pos = max(start, taken_to)
         while pos <= limit and pos < end:
             m = regex.search(text, pos, end)
-            if m is None or m.start() >= limit and hard_cut:
+            if m is None or (m.start() >= limit and hard_cut):
                 break
             yield m
             taken_to = m.end()
