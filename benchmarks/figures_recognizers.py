@@ -29,7 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.figures.recognizer import FigureEngine  # noqa: E402
 
-SPEC_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "recognizers_text_zh_specs"
+SPEC_DIR = (
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "recognizers_text_zh_specs"
+)
 FILES = {
     "NumberWithUnit/Chinese/CurrencyModel.json": ("MONEY", "model"),
     "Number/Chinese/PercentModel.json": ("PERCENT", "model"),
@@ -80,7 +82,9 @@ def value_ok(label: str, ours: dict[str, Any] | None, res: dict[str, Any], kind:
             return ours is None or True
         if not ours or ours.get("amount") is None:
             return False
-        if abs(float(ours["amount"]) - float(resolution["value"])) > 1e-6 * max(1.0, abs(float(resolution["value"]))):
+        if abs(float(ours["amount"]) - float(resolution["value"])) > 1e-6 * max(
+            1.0, abs(float(resolution["value"]))
+        ):
             return False
         iso = resolution.get("isoCurrency")
         return not iso or iso == ours.get("currency")
@@ -127,7 +131,9 @@ def run_file(engine: FigureEngine, path: Path, label: str, kind: str, show: bool
         adj = {adjust(text, s, e): r for s, e, r in want}
         total += 1
         ok_raw = raw_spans == set(got)
-        ok = set(adj) == set(got) and all(value_ok(label, got[span], r, kind) for span, r in adj.items())
+        ok = set(adj) == set(got) and all(
+            value_ok(label, got[span], r, kind) for span, r in adj.items()
+        )
         passed += ok
         passed_raw += ok_raw and ok
         if not ok:
@@ -139,7 +145,9 @@ def run_file(engine: FigureEngine, path: Path, label: str, kind: str, show: bool
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--spec-dir", type=Path, default=SPEC_DIR)
     parser.add_argument("--show-failures", action="store_true")
     args = parser.parse_args()

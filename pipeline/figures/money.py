@@ -39,6 +39,7 @@ def currency_code(word: str | None, currencies: dict[str, str]) -> str | None:
     >>> currency_code("元人民币", {"人民币": "CNY", "元": "CNY"})
     'CNY'
     """
+    word = (word or "").strip()
     if not word:
         return None
     if word in currencies:
