@@ -113,7 +113,9 @@ def _check_pipeline(spec: PipelineSpec) -> None:
 def _check_facts(path: str | None) -> None:
     if path is None:
         return
-    check_writable(path)
+    from pipeline.batch.facts import check_facts_path
+
+    check_facts_path(path)
 
 
 def _open_output(opts: ExtractOptions, fmt: str, resume: dict[str, Any] | None) -> Any:
@@ -248,6 +250,8 @@ def run_extract(opts: ExtractOptions) -> Counts:
             finally:
                 out.close()
                 err.close()
+                if facts is not None:
+                    facts.close()
     return counts
 
 
