@@ -203,9 +203,28 @@ def normalise_record(record: dict[str, Any]) -> dict[str, Any]:
         key=lambda e: (e["start"], e["end"], e["label"]),
     )
     out["relations"] = sorted(
-        (dict(r) for r in record.get("relations", [])),
+        (_ordered_relation(r) for r in record.get("relations", [])),
         key=lambda r: (r["figure"]["start"], r["figure"]["end"], r["subject"]["start"]),
     )
+    return out
+
+
+_RELATION_ORDER = (
+    "figure",
+    "subject",
+    "metric",
+    "kind",
+    "comparison",
+    "direction",
+    "period",
+    "role",
+)
+
+
+def _ordered_relation(rel: dict[str, Any]) -> dict[str, Any]:
+    """The builder's key order (readable diffs); unknown keys are kept after it."""
+    out = {k: rel[k] for k in _RELATION_ORDER if k in rel}
+    out.update({k: v for k, v in rel.items() if k not in out})
     return out
 
 
