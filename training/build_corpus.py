@@ -200,7 +200,7 @@ OUTSIDE_PREFIXES = (
 )
 OUTSIDE_SUFFIXES = ("左右", "/股", "以上", "以下")
 PERCENT_END_RE = re.compile(
-    r"([%％‰]|成|成半|个百分点|個百分點|pct|ppt|pp|bp|个基点|個基點)$|^(百分之|千分之)"
+    r"([%％‰]|成[半一二三四五六七八九]?|个百分点|個百分點|pct|ppt|pp|bp|个基点|個基點)$|^(百分之|千分之)"
 )
 # Qualifiers that make a MONEY amount approximate when written right next to it.
 APPROX_BEFORE = ("约", "大约", "近", "将近", "接近", "逾", "约合")
@@ -585,8 +585,12 @@ def _infer_granularity(start: dt.date, end: dt.date) -> str:
     return "range"
 
 
+# Full-width digits and signs checked like their ASCII forms (same length, so no offsets move).
+FULLWIDTH = str.maketrans("０１２３４５６７８９．，％－＋", "0123456789.,%-+")
+
+
 def _simple_money(surface: str) -> tuple[Decimal, str] | None:
-    m = SIMPLE_MONEY_RE.match(surface)
+    m = SIMPLE_MONEY_RE.match(surface.translate(FULLWIDTH))
     if not m or not (m.group("pre") or m.group("cur")):
         return None
     num = Decimal(m.group("num").replace(",", ""))
@@ -763,7 +767,7 @@ def _percent_value(m: Mention, para: Paragraph, problems: Problems) -> dict[str,
         problems.error(
             para.path, m.line, f"PERCENT {m.surface!r}: unit={unit} does not fit the surface"
         )
-    simple = SIMPLE_PERCENT_RE.match(m.surface)
+    simple = SIMPLE_PERCENT_RE.match(m.surface.translate(FULLWIDTH))
     if simple and "low" not in nums and Decimal(simple.group("num")) != Decimal(str(nums["value"])):
         problems.error(
             para.path,

@@ -188,6 +188,9 @@ def test_build_corpus_builds_relations(tmp_path: Path) -> None:
         ("[1%]{PERCENT value=1}\n", 2, "missing value keys ['unit']"),
         ("[1亿元]{MONEY amount=1e8 cur=CNY}\n", 2, "is not a number"),
         ("[1亿元]{MONEY amount=10000000 cur=CNY}\n", 2, "the surface says 100000000"),
+        ("[１．５亿元]{MONEY amount=1500000 cur=CNY}\n", 2, "the surface says 150000000"),
+        ("[１２．５％]{PERCENT value=1.25 unit=percent}\n", 2, "the surface says 12.5"),
+        ("[三成以上]{PERCENT value=30 unit=percent}\n", 2, "'以上' must stay outside"),
         (
             "[A]{ORG#c1}[收入]{METRIC canon=revenue | subj=c1 kind=value}\n",
             2,
