@@ -244,8 +244,10 @@ def run_extract(opts: ExtractOptions) -> Counts:
         if not finished:
             # Interrupted (Ctrl-C, or an internal failure): what was written in complete
             # chunks is kept and journaled, so --resume continues from here.
+            # Parquet parts are cut only where an uninterrupted run cuts them
+            # (out.ready()), so a resumed run writes byte-identical parts.
             try:
-                if not writing:
+                if not writing and out.ready():
                     checkpoint()
             finally:
                 out.close()
