@@ -10,6 +10,7 @@ O(F * (max_before + max_after)) pair scorings: never quadratic.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
@@ -74,9 +75,11 @@ def build_subjects(view: DocView) -> Ent | None:
             )
         )
 
+    org_ends = [o.end for o in org_starts]
+
     def owner(pos: int) -> str | None:
-        before = [o for o in org_starts if o.end <= pos]
-        return org_key(before[-1]) if before else main_key
+        i = bisect_right(org_ends, pos)
+        return org_key(org_starts[i - 1]) if i else main_key
 
     segs: list[Subject] = []
     for m in view.segments:
@@ -97,13 +100,16 @@ def build_subjects(view: DocView) -> Ent | None:
         segs.append(subject)
         view.subjects.append(subject)
         view.segment_counts[subject.key] = view.segment_counts.get(subject.key, 0) + 1
+    seg_ends = [s.end for s in segs]
+    main_orgs = [o for o in org_starts if org_key(o) == main_key]
+    main_ends = [o.end for o in main_orgs]
     for a in view.anaphors:
         target = a.extra.get("target")
         if target == "segment":
-            before = [s for s in segs if s.end <= a.start]
-            if not before:
+            i = bisect_right(seg_ends, a.start)
+            if not i:
                 continue
-            ref = before[-1]
+            ref = segs[i - 1]
             a.canonical = ref.canonical
             a.extra["refers_to"] = {"start": ref.start, "end": ref.end, "text": ref.ref_text}
             view.subjects.append(
@@ -122,8 +128,8 @@ def build_subjects(view: DocView) -> Ent | None:
                 )
             )
         elif main is not None and main_key is not None:
-            before = [o for o in org_starts if o.end <= a.start and org_key(o) == main_key]
-            ref_ent = before[-1] if before else main
+            i = bisect_right(main_ends, a.start)
+            ref_ent = main_orgs[i - 1] if i else main
             a.canonical = main_key
             a.extra["refers_to"] = {
                 "start": ref_ent.start,

@@ -9,7 +9,7 @@ model was trained on is exactly what it sees at run time.
 from __future__ import annotations
 
 from pipeline.relations.candidates import Candidate
-from pipeline.relations.document import DocView, Ent
+from pipeline.relations.document import DocView, Ent, Subject
 from pipeline.relations.rules import FigureFacts
 
 _OBJECT_LEFT = (
@@ -77,56 +77,28 @@ def _bucket(n: int) -> str:
     return "far"
 
 
-def pair_features(
-    view: DocView, fig: Ent, facts: FigureFacts, cand: Candidate, main_key: str | None
-) -> dict[str, float]:
-    """Sparse features for one candidate pair (all binary except a few counts)."""
-    s = cand.subject
+def figure_features(facts: FigureFacts, fig: Ent) -> dict[str, float]:
+    """Features of the figure alone (shared by all its candidates)."""
+    f: dict[str, float] = {"bias": 1.0, f"label={fig.label}": 1.0, f"kind={facts.kind}": 1.0}
+    if facts.market_cue:
+        f["market_cue"] = 1.0
+    f["has_metric" if facts.metric is not None else "no_metric"] = 1.0
+    return f
+
+
+def subject_features(view: DocView, s: Subject) -> dict[str, float]:
+    """Features of the subject mention alone (cached per subject by the caller)."""
     norm = view.norm
-    f: dict[str, float] = {"bias": 1.0}
-    f[f"type={s.type}"] = 1.0
-    f[f"label={fig.label}"] = 1.0
-    f[f"kind={facts.kind}"] = 1.0
-    f[f"kind={facts.kind}|type={s.type}"] = 1.0
+    f: dict[str, float] = {f"type={s.type}": 1.0}
     if s.via_anaphor:
         f["anaphor"] = 1.0
         f[f"anaphor|type={s.type}"] = 1.0
-    if cand.fallback:
-        f["fallback_main"] = 1.0
-        f["fallback|has_metric"] = float(facts.metric is not None)
-        f["fallback|kind=" + facts.kind] = 1.0
-        f["fallback|market_cue"] = float(facts.market_cue)
-        return f
-    if cand.after:
-        f["after"] = 1.0
-        f["after|dist=" + _bucket(cand.distance)] = 1.0
-        return f
-    rank = min(cand.rank, 4)
-    f[f"rank={rank}"] = 1.0
-    f[f"rank={rank}|type={s.type}"] = 1.0
-    f["dist=" + _bucket(cand.distance)] = 1.0
-    f["dist=" + _bucket(cand.distance) + "|type=" + s.type] = 1.0
-    sent_breaks = view.breaks_between(s.end, fig.start, sentence=True)
-    clause_breaks = view.breaks_between(s.end, fig.start, sentence=False)
-    f["same_sentence"] = float(sent_breaks == 0)
-    f["same_clause"] = float(clause_breaks == 0)
-    f[f"sent_breaks={min(sent_breaks, 3)}"] = 1.0
-    f[f"clause_breaks={min(clause_breaks, 4)}"] = 1.0
-    figs = view.figures_between(s.end, fig.start)
-    f[f"figs_between={min(figs, 3)}"] = 1.0
-    subs = view.subjects_between(s.end, fig.start)
-    f[f"subjects_between={min(subs, 3)}"] = 1.0
-    f["segment_between"] = float(view.segments_between(s.end, fig.start) > 0)
-    metrics = view.metrics_in(s.end, fig.start)
-    f["metric_between"] = float(bool(metrics))
     if view.metrics_in(s.end, s.end + 4):
         f["followed_by_metric"] = 1.0
         f["followed_by_metric|type=" + s.type] = 1.0
-    right = norm[s.end : s.end + 2]
-    if right.startswith(_LIST_RIGHT):
+    if norm.startswith(_LIST_RIGHT, s.end):
         f["followed_by_list"] = 1.0
-    left = norm[max(0, s.start - 2) : s.start]
-    if left.endswith(_OBJECT_LEFT):
+    if norm[max(0, s.start - 2) : s.start].endswith(_OBJECT_LEFT):
         f["object_left"] = 1.0
     if s.followed_by:
         f["segment_suffix"] = 1.0
@@ -141,23 +113,69 @@ def pair_features(
             f["segment_repeated"] = 1.0
     if s.source:
         f["src=" + s.source] = 1.0
+    return f
+
+
+def pair_only_features(
+    view: DocView, fig: Ent, facts: FigureFacts, cand: Candidate, main_key: str | None
+) -> dict[str, float]:
+    """Features of the figure-subject relation (distance, what lies between)."""
+    s = cand.subject
+    kind_type = f"kind={facts.kind}|type={s.type}"
+    if cand.fallback:
+        return {
+            kind_type: 1.0,
+            "fallback_main": 1.0,
+            "fallback|has_metric": float(facts.metric is not None),
+            "fallback|kind=" + facts.kind: 1.0,
+            "fallback|market_cue": float(facts.market_cue),
+        }
+    if cand.after:
+        return {kind_type: 1.0, "after": 1.0, "after|dist=" + _bucket(cand.distance): 1.0}
+    rank = min(cand.rank, 4)
+    dist = _bucket(cand.distance)
+    f: dict[str, float] = {
+        kind_type: 1.0,
+        f"rank={rank}": 1.0,
+        f"rank={rank}|type={s.type}": 1.0,
+        "dist=" + dist: 1.0,
+        "dist=" + dist + "|type=" + s.type: 1.0,
+    }
+    if s.source:
         f["src=" + s.source + "|rank=" + str(rank)] = 1.0
-    if ";" in norm[s.end : fig.start] or "；" in norm[s.end : fig.start]:
-        f["semicolon_between"] = 1.0
-        f["semicolon_between|type=" + s.type] = 1.0
+    sent_breaks = view.breaks_between(s.end, fig.start, sentence=True)
+    clause_breaks = view.breaks_between(s.end, fig.start, sentence=False)
+    f["same_sentence"] = float(sent_breaks == 0)
+    f["same_clause"] = float(clause_breaks == 0)
+    f[f"sent_breaks={min(sent_breaks, 3)}"] = 1.0
+    f[f"clause_breaks={min(clause_breaks, 4)}"] = 1.0
+    f[f"figs_between={min(view.figures_between(s.end, fig.start), 3)}"] = 1.0
+    f[f"subjects_between={min(view.subjects_between(s.end, fig.start), 3)}"] = 1.0
+    if view.segments_between(s.end, fig.start):
+        f["segment_between"] = 1.0
+    if view.metrics_in(s.end, fig.start):
+        f["metric_between"] = 1.0
     if main_key is not None and s.type == "ORG":
         f["is_main"] = float(s.key == main_key)
     if s.type == "SEGMENT" and s.company is not None and main_key is not None:
         f["segment_of_main"] = float(s.company == main_key)
-    gap = norm[s.end : fig.start]
-    if "其中" in gap:
-        f["qizhong_between"] = 1.0
-    if facts.market_cue:
-        f["market_cue"] = 1.0
-    if facts.metric is not None:
-        f["has_metric"] = 1.0
-        if facts.metric.start >= s.end:
-            f["metric_after_subject"] = 1.0
-    else:
-        f["no_metric"] = 1.0
+    if clause_breaks or cand.distance > 2:
+        gap = view.norm[s.end : fig.start]
+        if "其中" in gap:
+            f["qizhong_between"] = 1.0
+        if ";" in gap or "；" in gap:
+            f["semicolon_between"] = 1.0
+            f["semicolon_between|type=" + s.type] = 1.0
+    if facts.metric is not None and facts.metric.start >= s.end:
+        f["metric_after_subject"] = 1.0
+    return f
+
+
+def pair_features(
+    view: DocView, fig: Ent, facts: FigureFacts, cand: Candidate, main_key: str | None
+) -> dict[str, float]:
+    """All features of one candidate pair (training uses this merged form)."""
+    f = figure_features(facts, fig)
+    f.update(subject_features(view, cand.subject))
+    f.update(pair_only_features(view, fig, facts, cand, main_key))
     return f

@@ -25,7 +25,12 @@ from pipeline.relations.candidates import (
     org_key,
 )
 from pipeline.relations.document import DocView, Ent
-from pipeline.relations.features import pair_features
+from pipeline.relations.features import (
+    figure_features,
+    pair_features,
+    pair_only_features,
+    subject_features,
+)
 from pipeline.relations.lexicon import Lexicons
 from pipeline.relations.mentions import MentionFinder
 from pipeline.relations.model import PairModel
@@ -60,15 +65,19 @@ class Linker:
         self.model = model
         self.config = config or CandidateConfig()
 
-    def analyse(self, text: str, ents: Sequence[Ent]) -> tuple[DocView, list[Scored], str | None]:
-        """Mentions, rule facts, candidates and features for every figure."""
+    def prepare(self, text: str, ents: Sequence[Ent]):
+        """Mentions, subjects and rule facts for one paragraph."""
         view = DocView(text, normalize(text), list(ents))
         self.finder.annotate(view)
         view.index()
         main = build_subjects(view)
         view.index()
         main_key = org_key(main) if main is not None else None
-        facts = figure_facts(view)
+        return view, main, main_key, figure_facts(view)
+
+    def analyse(self, text: str, ents: Sequence[Ent]) -> tuple[DocView, list[Scored], str | None]:
+        """Mentions, rule facts, candidates and full feature dicts (for training)."""
+        view, main, main_key, facts = self.prepare(text, ents)
         scored: list[Scored] = []
         for fig, fact in zip(view.figures, facts, strict=True):
             cands = generate(view, fig, main, self.config)
@@ -83,39 +92,73 @@ class Linker:
 
         ``baseline=True`` (or no model) links each figure to the nearest subject before
         it in the same sentence: the trivial baseline the evaluation prints beside.
+        The model path scores figure, subject and pair features separately (the figure
+        and subject parts are computed once), which is the same sum as scoring the
+        merged dict that training uses.
         """
-        view, scored, _ = self.analyse(text, ents)
+        view, main, main_key, facts = self.prepare(text, ents)
+        use_baseline = baseline or self.model is None
         relations: list[dict[str, Any]] = []
-        for item in scored:
-            choice = self._choose(view, item, baseline or self.model is None)
-            if choice is None:
+        subject_cache: dict[tuple, float] = {}
+        for fig, fact in zip(view.figures, facts, strict=True):
+            cands = generate(view, fig, main, self.config)
+            if not cands:
                 continue
-            cand, confidence, source = choice
-            relations.append(_relation(item.figure, item.facts, cand, confidence, source))
+            if use_baseline:
+                choice = self._nearest(view, fig, cands)
+            else:
+                choice = self._best(view, fig, fact, cands, main_key, subject_cache)
+            if choice is not None:
+                cand, confidence, source = choice
+                relations.append(_relation(fig, fact, cand, confidence, source))
         mentions = [m.as_dict() for m in (*view.segments, *view.metrics, *view.anaphors)]
         mentions.sort(key=lambda m: (m["start"], m["end"]))
         return relations, mentions
 
-    def _choose(
-        self, view: DocView, item: Scored, baseline: bool
+    @staticmethod
+    def _nearest(
+        view: DocView, fig: Ent, cands: list[Candidate]
     ) -> tuple[Candidate, float, str] | None:
-        if baseline:
-            before = [c for c in item.candidates if not c.after and not c.fallback]
-            if not before:
-                return None
-            nearest = min(before, key=lambda c: c.rank)
-            if view.breaks_between(nearest.subject.end, item.figure.start, sentence=True):
-                return None
-            return nearest, 1.0, BASELINE_SOURCE
-        assert self.model is not None
-        best: tuple[Candidate, float] | None = None
-        for cand, feats in zip(item.candidates, item.features, strict=True):
-            p = self.model.score(feats)
-            if best is None or p > best[1]:
-                best = (cand, p)
-        if best is None or best[1] < self.model.threshold:
+        before = [c for c in cands if not c.after and not c.fallback]
+        if not before:
             return None
-        return best[0], round(best[1], 4), MODEL_SOURCE
+        nearest = min(before, key=lambda c: c.rank)
+        if view.breaks_between(nearest.subject.end, fig.start, sentence=True):
+            return None
+        return nearest, 1.0, BASELINE_SOURCE
+
+    def _best(
+        self,
+        view: DocView,
+        fig: Ent,
+        fact: FigureFacts,
+        cands: list[Candidate],
+        main_key: str | None,
+        subject_cache: dict[tuple, float],
+    ) -> tuple[Candidate, float, str] | None:
+        model = self.model
+        assert model is not None
+        base = model.intercept + model.partial(figure_features(fact, fig))
+        best: tuple[Candidate, float] | None = None
+        for cand in cands:
+            s = cand.subject
+            key = (s.start, s.end, s.type, s.key, s.via_anaphor)
+            z_subject = subject_cache.get(key)
+            if z_subject is None:
+                z_subject = subject_cache[key] = model.partial(subject_features(view, s))
+            z = (
+                base
+                + z_subject
+                + model.partial(pair_only_features(view, fig, fact, cand, main_key))
+            )
+            if best is None or z > best[1]:
+                best = (cand, z)
+        if best is None:
+            return None
+        p = model.probability(best[1])
+        if p < model.threshold:
+            return None
+        return best[0], round(p, 4), MODEL_SOURCE
 
 
 def _relation(

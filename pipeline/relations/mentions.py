@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from pipeline.relations.document import CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
@@ -38,10 +39,21 @@ _REGION_TAILS = ("市场", "地区", "区", "业务", "整体", "总")
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
     """Longest-first alternation so that 毛利率 wins over 毛利 at the same start."""
-    ordered = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+    ordered = tuple(sorted({w for w in words if w}, key=lambda w: (-len(w), w)))
     if not ordered:
         return None
+    return _compiled(ordered)
+
+
+@lru_cache(maxsize=512)
+def _compiled(ordered: tuple[str, ...]) -> re.Pattern[str]:
+    """Compiled alternation (cached: segment names repeat across paragraphs)."""
     return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
+
+
+def _any(flags: bytearray, start: int, end: int) -> bool:
+    """True when any byte of ``flags[start:end]`` is set (C-speed search)."""
+    return flags.find(1, start, end) != -1
 
 
 def segment_key(text: str) -> str:
@@ -108,7 +120,7 @@ class MentionFinder:
 
     # -- metrics and cues --------------------------------------------------------------
     def _free(self, view: DocView, start: int, end: int) -> bool:
-        return not any(view.covered[start:end])
+        return not _any(view.covered, start, end)
 
     def _find_metrics(self, view: DocView) -> None:
         if self.metric_re is None:
@@ -154,7 +166,7 @@ class MentionFinder:
             in_metric[mm.start : mm.end] = b"\x01" * (mm.end - mm.start)
         if self.suffix_re is not None:
             for m in self.suffix_re.finditer(norm):
-                if not self._free(view, m.start(), m.end()) or any(in_metric[m.start() : m.end()]):
+                if not self._free(view, m.start(), m.end()) or _any(in_metric, m.start(), m.end()):
                     continue
                 found.extend(self._from_suffix(view, m.start(), m.group()))
         for m in self.quote_re.finditer(norm):
@@ -162,7 +174,7 @@ class MentionFinder:
             tail = norm[after : after + 6]
             if (
                 (self.suffix_re is not None and self.suffix_re.match(tail))
-                or any(after <= s <= after + 2 for s in metric_starts)
+                or any(after + k in metric_starts for k in range(3))
             ) and self._free(view, m.start(1), m.end(1)):
                 found.append(self._segment(view, m.start(1), m.end(1), "rule:segment.quoted"))
         if self.region_re is not None:
@@ -216,8 +228,8 @@ class MentionFinder:
                 or name in self.notnames
                 or name in self.lex.anaphors
                 or name in self.lex.segments.get("suffix", {})
-                or any(taken[start:end])
-                or any(in_metric[start:end])
+                or _any(taken, start, end)
+                or _any(in_metric, start, end)
                 or all(ch in _NUMERALS for ch in name)
                 or any(name.endswith(n) for n in self.notnames if len(n) >= 2)
             ):
@@ -358,14 +370,16 @@ class MentionFinder:
         for m in found:
             taken[m.start : m.end] = b"\x01" * (m.end - m.start)
         extra: list[Mention] = []
-        pattern = _alternation(names)
-        assert pattern is not None
-        for m in pattern.finditer(view.norm):
-            if any(taken[m.start() : m.end()]) or not self._free(view, m.start(), m.end()):
-                continue
-            extra.append(
-                self._segment(view, m.start(), m.end(), "rule:segment.repeat", names[m.group()])
-            )
+        norm = view.norm
+        # A few names per paragraph: str.find per name beats compiling a regex per paragraph.
+        for name in sorted(names, key=len, reverse=True):
+            pos = norm.find(name)
+            while pos != -1:
+                end = pos + len(name)
+                if not _any(taken, pos, end) and self._free(view, pos, end):
+                    taken[pos:end] = b"\x01" * len(name)
+                    extra.append(self._segment(view, pos, end, "rule:segment.repeat", names[name]))
+                pos = norm.find(name, end)
         return _dedupe(found + extra)
 
     # -- anaphors ------------------------------------------------------------------------
@@ -377,7 +391,7 @@ class MentionFinder:
             seg_spans[m.start : m.end] = b"\x01" * (m.end - m.start)
         for m in self.anaphor_re.finditer(view.norm):
             s, e = m.start(), m.end()
-            if not self._free(view, s, e) or any(seg_spans[s:e]):
+            if not self._free(view, s, e) or _any(seg_spans, s, e):
                 continue
             surface = m.group()
             if surface in ("公司", "集团") and s > 0:
@@ -410,11 +424,15 @@ def _lex_key(table: dict, matched: str) -> str:
 
 
 def _dedupe(mentions: list[Mention]) -> list[Mention]:
-    """Drop overlapping mentions: earlier source rules and longer spans win."""
-    ranked = sorted(mentions, key=lambda m: (-(m.end - m.start), m.start))
+    """Drop overlapping mentions: longer spans win, then earlier ones."""
+    if not mentions:
+        return []
+    size = max(m.end for m in mentions)
+    occupied = bytearray(size)
     kept: list[Mention] = []
-    for m in ranked:
-        if any(m.start < k.end and k.start < m.end for k in kept):
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if _any(occupied, m.start, m.end):
             continue
+        occupied[m.start : m.end] = b"\x01" * (m.end - m.start)
         kept.append(m)
     return sorted(kept, key=lambda m: m.start)

@@ -35,12 +35,21 @@ class PairModel:
 
     def score(self, features: dict[str, float]) -> float:
         """Probability that the pair is a true figure -> subject link."""
-        z = self.intercept
+        return self.probability(self.intercept + self.partial(features))
+
+    def partial(self, features: dict[str, float]) -> float:
+        """``w . x`` for a subset of the features (callers add parts and the intercept)."""
         weights = self.weights
+        z = 0.0
         for name, value in features.items():
             w = weights.get(name)
             if w is not None:
                 z += w * value
+        return z
+
+    @staticmethod
+    def probability(z: float) -> float:
+        """Logistic function, safe for large negative ``z``."""
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))

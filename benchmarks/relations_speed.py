@@ -1,0 +1,123 @@
+"""Relation-stage time as a share of pkuseg segmentation time (target: <= 15% added).
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/relations_speed.py [--repeat 3]
+
+Texts: every paragraph of corpus/annotated/*.jsonl, plus synthetic bad input: one
+paragraph with 500 figures, one with no entities at all, one with figures but no
+possible subject.  Both stages are timed in the same run on the same texts:
+segmentation = ``nlp.tokenizer(text)``; relation stage = ``zhnews_relations`` on docs
+whose entities were already set (gold entities, so the figure/ORG components' time
+is not counted on either side).  Prints seconds and the ratio, per text set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline.relations.component import RelationLinker  # noqa: E402
+from pipeline.relations.document import Ent  # noqa: E402
+
+
+def corpus_items() -> list[tuple[str, list[Ent]]]:
+    items = []
+    for split in ("train", "dev", "test"):
+        path = ROOT / "corpus" / "annotated" / f"{split}.jsonl"
+        if not path.is_file():
+            continue
+        for line in path.read_text(encoding="utf8").splitlines():
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            ents = [
+                Ent(e["start"], e["end"], e["label"], e["text"], e.get("value"), e.get("canon"))
+                for e in rec["entities"]
+                if e["label"] in ("MONEY", "PERCENT", "DATE", "ORG")
+            ]
+            items.append((rec["text"], ents))
+    return items
+
+
+def synthetic_items() -> dict[str, list[tuple[str, list[Ent]]]]:
+    """Bad input from the issue: 500 figures; no entities; figures without subjects."""
+    out: dict[str, list[tuple[str, list[Ent]]]] = {}
+    parts, ents, pos = [], [], 0
+    head = "示例控股集团2024年"
+    ents.append(Ent(0, 6, "ORG", "示例控股集团"))
+    ents.append(Ent(6, 11, "DATE", "2024年"))
+    pos = len(head)
+    text = head
+    for i in range(500):
+        seg = f"第{i % 40}分部业务收入"
+        fig = f"{i + 1}.5亿元" if i % 2 == 0 else f"{i % 97 + 1}.2%"
+        piece = seg + ("" if i % 2 == 0 else "同比增长") + fig + "，"
+        start = pos + len(piece) - len(fig) - 1
+        ents.append(Ent(start, start + len(fig), "MONEY" if i % 2 == 0 else "PERCENT", fig))
+        text += piece
+        pos += len(piece)
+    text = text[:-1] + "。"
+    out["500 figures"] = [(text, ents)]
+    plain = "今天市场情绪平稳，投资者观望为主，成交清淡，多数板块窄幅震荡。" * 40
+    out["no entities"] = [(plain, [])]
+    text2, ents2, pos2 = "", [], 0
+    for i in range(200):
+        piece = f"行业规模增长{i % 50 + 1}%，"
+        ents2.append(Ent(pos2 + 6, pos2 + 6 + len(f"{i % 50 + 1}%"), "PERCENT", f"{i % 50 + 1}%"))
+        text2 += piece
+        pos2 += len(piece)
+    out["no subject"] = [(text2, ents2)]
+    return out
+
+
+def run(nlp, linker: RelationLinker, items, repeat: int) -> tuple[float, float]:
+    seg = rel = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        docs = [nlp.tokenizer(text) for text, _ in items]
+        t1 = time.perf_counter()
+        seg = min(seg, t1 - t0)
+        prepared = []
+        for doc, (_, ents) in zip(docs, items, strict=True):
+            spans = [doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand") for e in ents]
+            kept, last = [], -1
+            for span in sorted((s for s in spans if s is not None), key=lambda s: s.start):
+                if span.start >= last:
+                    kept.append(span)
+                    last = span.end
+            doc.ents = kept
+            prepared.append(doc)
+        t2 = time.perf_counter()
+        for doc in prepared:
+            linker(doc)
+        rel = min(rel, time.perf_counter() - t2)
+    return seg, rel
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    import pipeline
+
+    nlp = pipeline.load()
+    linker = RelationLinker(nlp)
+    linker.initialize()
+    sets = {"corpus paragraphs": corpus_items(), **synthetic_items()}
+    print(f"{'text set':<20} {'texts':>5} {'chars':>8} {'pkuseg s':>9} {'relations s':>12} {'ratio':>7}")
+    for name, items in sets.items():
+        if not items:
+            continue
+        seg, rel = run(nlp, linker, items, args.repeat)
+        chars = sum(len(t) for t, _ in items)
+        print(f"{name:<20} {len(items):>5} {chars:>8} {seg:>9.4f} {rel:>12.4f} {rel / seg:>7.1%}")
+    print("target: relation stage <= 15% of segmentation time")
+
+
+if __name__ == "__main__":
+    main()
