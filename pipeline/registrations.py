@@ -35,12 +35,35 @@ def make_figure_recognizer(nlp: Language, name: str, overwrite: bool):
 # --- orgs: ORG (issue #4) -----------------------------------------------------------
 
 
-@Language.factory("zhnews_orgs", default_config={})
-def make_org_recognizer(nlp: Language, name: str):
-    """ORG gazetteer + patterns + trained classifier (pipeline.orgs)."""
+@Language.factory(
+    "zhnews_orgs",
+    default_config={"threshold": 0.5, "o_threshold": 0.995, "use_model": True, "use_rules": True},
+    assigns=["doc.ents", "span._.source", "span._.confidence", "span._.canonical"],
+)
+def make_org_recognizer(
+    nlp: Language,
+    name: str,
+    threshold: float,
+    o_threshold: float,
+    use_model: bool,
+    use_rules: bool,
+):
+    """ORG gazetteer + patterns + trained classifier (pipeline.orgs).
+
+    ``threshold``: minimum confidence of a kept ORG; ``o_threshold``: characters whose
+    P(O) is above it are not decoded (speed); ``use_model`` / ``use_rules`` switch
+    either side off (used by the evaluation recipe to compare them).
+    """
     from pipeline.orgs.component import OrgRecognizer
 
-    return OrgRecognizer(nlp, name)
+    return OrgRecognizer(
+        nlp,
+        name,
+        threshold=threshold,
+        o_threshold=o_threshold,
+        use_model=use_model,
+        use_rules=use_rules,
+    )
 
 
 # --- relations: facts (issue #5) ----------------------------------------------------

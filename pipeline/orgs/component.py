@@ -1,0 +1,206 @@
+"""The ``zhnews_orgs`` spaCy component: ORG entities from rules + the trained tagger.
+
+Runs after ``zhnews_figures``: MONEY / PERCENT / DATE entities are already in
+``doc.ents`` and always win (``place_entities`` never overlaps them).  The combination
+of model and rules is documented in :mod:`pipeline.orgs.combine`; alias linking in
+:mod:`pipeline.orgs.linking`.
+
+``__init__`` only stores settings; ``initialize()`` loads the rule files (validated,
+``Errors.E005``) and the shipped skops model (trusted types + SHA-256 from the model
+card, ``Errors.E006``).  ``to_disk`` embeds the rules as JSON and the weights as npz
+(no pickle), so ``nlp.to_disk()`` -> ``spacy.load()`` needs no outside file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import ensure_path
+
+from pipeline.extensions import ensure_extensions
+from pipeline.orgs.classifier import OrgTagger, load_tagger
+from pipeline.orgs.combine import combine
+from pipeline.orgs.features import Normaliser
+from pipeline.orgs.linking import link_mentions
+from pipeline.orgs.matchers import OrgMatchers
+from pipeline.orgs.rules import OrgRules, load_rules
+from pipeline.orgs.tagging import CharTagPipeline
+from pipeline.spans import place_entities
+
+
+class _MatchForm:
+    """Equal-length match form: trad -> simplified, full-width folded, ASCII lower-case."""
+
+    def __init__(self, trad_simp: dict[str, str]) -> None:
+        self._norm = Normaliser(trad_simp, collapse_digits=False)
+
+    def __call__(self, text: str) -> str:
+        return self._norm(text)
+
+
+class OrgRecognizer:
+    """Adds ORG spans with ``_.source``, ``_.confidence`` and ``_.canonical``."""
+
+    def __init__(
+        self,
+        nlp: Language,
+        name: str = "zhnews_orgs",
+        *,
+        threshold: float = 0.5,
+        o_threshold: float = 0.995,
+        use_model: bool = True,
+        use_rules: bool = True,
+    ) -> None:
+        ensure_extensions()
+        self.nlp = nlp
+        self.name = name
+        self.threshold = threshold
+        self.o_threshold = o_threshold
+        self.use_model = use_model
+        self.use_rules = use_rules
+        self.rules: OrgRules | None = None
+        self.tagger: OrgTagger | None = None
+        self._ready = False
+
+    # -- setup ------------------------------------------------------------------------------
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        *,
+        nlp: Language | None = None,
+        rules_dir: str | None = None,
+        model_path: str | None = None,
+        card_path: str | None = None,
+    ) -> None:
+        """Load rule files from ``rules_dir`` and the tagger from ``model_path``."""
+        if rules_dir is not None:
+            self.rules = load_rules(rules_dir)
+        if model_path:
+            self.tagger = load_tagger(model_path, card_path)
+        self._build()
+
+    def set_resources(self, rules: OrgRules, tagger: OrgTagger | None) -> None:
+        """Use already-loaded rules and tagger (training/evaluation recipes, tests)."""
+        self.rules = rules
+        self.tagger = tagger
+        self._build()
+
+    def _build(self) -> None:
+        rules = self.rules if self.rules is not None else OrgRules()
+        self.rules = rules
+        self._fold = _MatchForm(rules.trad_simp)
+        self._matchers = OrgMatchers(rules, self._fold)
+        self._tagging = CharTagPipeline(rules, self.tagger)
+        self._gazetteer = {
+            self._fold(name): entry.canonical
+            for entry in rules.gazetteer
+            for name in (entry.canonical, *entry.aliases, *entry.weak_aliases)
+        }
+        self._ready = True
+
+    # -- processing -------------------------------------------------------------------------
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self._ready:
+            self._build()
+        text = doc.text
+        if not text:
+            return doc
+        token_spans = [(t.idx, t.idx + len(t.text), t.text) for t in doc]
+        token_starts = [s for s, _, _ in token_spans]
+        model_spans: list[tuple[int, int, float]] = []
+        support = None
+        if self.use_model and self.tagger is not None:
+            model_spans, not_o = self._tagging.analyse(
+                text, token_spans, o_threshold=self.o_threshold
+            )
+            if not_o is not None:
+
+                def support(start: int, end: int, _p=not_o) -> float:
+                    return float(_p[start:end].mean()) if end > start else 0.0
+
+        form = self._fold(text)
+        candidates = combine(
+            form,
+            model_spans,
+            self._matchers,
+            token_starts,
+            threshold=self.threshold,
+            use_rules=self.use_rules,
+            support=support,
+        )
+        placed = place_entities(doc, candidates)
+        self._link(doc, placed)
+        return doc
+
+    def _link(self, doc: Doc, placed: list) -> None:
+        """Set ``_.canonical`` on every ORG of the document (in-document alias linking)."""
+        orgs = [span for span in doc.ents if span.label_ == "ORG"]
+        if not orgs:
+            return
+        canon = link_mentions(
+            [span.text for span in orgs],
+            self._gazetteer,
+            self.rules.suffixes if self.rules else {},
+            self._fold,
+        )
+        for span, name in zip(orgs, canon, strict=True):
+            if span._.canonical is None or span._.canonical == span.text:
+                span._.canonical = name
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        for doc in stream:
+            yield self(doc)
+
+    # -- serialisation ----------------------------------------------------------------------
+
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "threshold": self.threshold,
+            "o_threshold": self.o_threshold,
+            "use_model": self.use_model,
+            "use_rules": self.use_rules,
+        }
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        data = {
+            "settings": self._settings(),
+            "rules": (self.rules or OrgRules()).to_dict(),
+            "tagger": self.tagger.to_bytes() if self.tagger is not None else b"",
+        }
+        return srsly.msgpack_dumps(data)
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> OrgRecognizer:
+        msg = srsly.msgpack_loads(data)
+        for key, value in msg["settings"].items():
+            setattr(self, key, value)
+        self.rules = OrgRules.from_dict(msg["rules"])
+        self.tagger = OrgTagger.from_bytes(msg["tagger"]) if msg["tagger"] else None
+        self._build()
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "settings.json", self._settings())
+        srsly.write_json(path / "rules.json", (self.rules or OrgRules()).to_dict())
+        if self.tagger is not None:
+            (path / "tagger.npz").write_bytes(self.tagger.to_bytes())
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> OrgRecognizer:
+        path = ensure_path(path)
+        for key, value in srsly.read_json(path / "settings.json").items():
+            setattr(self, key, value)
+        self.rules = OrgRules.from_dict(srsly.read_json(path / "rules.json"))
+        tagger_file = path / "tagger.npz"
+        self.tagger = (
+            OrgTagger.from_bytes(tagger_file.read_bytes()) if tagger_file.exists() else None
+        )
+        self._build()
+        return self

@@ -1,0 +1,319 @@
+"""Character features for the ORG tagger, shared by training and inference.
+
+Why characters: pkuseg often glues an organisation to the next word or splits a long
+name in pieces, so the classifier labels characters (BIOES) and the spans it decodes
+never depend on token boundaries; tokens, when available, are one feature among others.
+
+Why hashing in numpy: the ORG stage must add at most 25% to segmentation time, so the
+feature extraction works on whole arrays of code points (no Python loop per character):
+every template is an int64 value per character, mixed and masked into ``2**bits``
+columns.  Training builds a sparse matrix from the same indices; inference sums the
+weight rows directly.  The exact same :func:`feature_indices` serves both, so the model
+can never see features at inference that it was not trained on.
+
+Everything here works on a *normalised copy* of the text of exactly equal length
+(full-width ASCII folded, ASCII lower-cased, digits collapsed, traditional characters
+mapped to simplified), so character offsets always index the original text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+LABELS: tuple[str, ...] = ("O", "B", "I", "E", "S")
+PAD = 0x110000  # one more than the largest code point: never a real character
+_SHIFT = np.uint64(21)  # bits per code point
+
+# Character classes used by the "shape" template.
+_HAN, _DIGIT, _LATIN, _PUNCT, _SPACE = 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """Which templates are on and how wide the hash space is (stored with the model)."""
+
+    bits: int = 20
+    use_tokens: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {"bits": self.bits, "use_tokens": self.use_tokens}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> FeatureConfig:
+        return cls(bits=int(data.get("bits", 20)), use_tokens=bool(data.get("use_tokens", False)))
+
+
+def _fold_char(ch: str, trad_simp: dict[str, str], collapse_digits: bool = True) -> str:
+    """Fold one character to its feature form, always returning exactly one character."""
+    ch = trad_simp.get(ch, ch)
+    if "\uff01" <= ch <= "\uff5e" or ch == "\u3000":
+        folded = unicodedata.normalize("NFKC", ch)
+        if len(folded) == 1:
+            ch = folded
+    if collapse_digits and ch.isdigit() and ch.isascii():
+        return "0"
+    if "A" <= ch <= "Z":
+        return ch.lower()
+    return ch
+
+
+class Normaliser:
+    """Equal-length text normalisation with a per-character cache (fast on news text)."""
+
+    def __init__(
+        self, trad_simp: dict[str, str] | None = None, collapse_digits: bool = True
+    ) -> None:
+        self.trad_simp = dict(trad_simp or {})
+        self.collapse_digits = collapse_digits
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        cache = self._cache
+        out = []
+        for ch in text:
+            folded = cache.get(ch)
+            if folded is None:
+                folded = _fold_char(ch, self.trad_simp, self.collapse_digits)
+                cache[ch] = folded
+            out.append(folded)
+        result = "".join(out)
+        assert len(result) == len(text)
+        return result
+
+    def simplify(self, text: str) -> str:
+        """Traditional -> simplified only (used to compare names), same length."""
+        return "".join(self.trad_simp.get(ch, ch) for ch in text)
+
+
+def char_classes(codes: np.ndarray) -> np.ndarray:
+    """Vectorised character class of each code point."""
+    cls = np.full(codes.shape, _PUNCT, dtype=np.int64)
+    cls[(codes >= 0x4E00) & (codes <= 0x9FFF)] = _HAN
+    cls[(codes >= 0x3400) & (codes <= 0x4DBF)] = _HAN
+    cls[codes == ord("0")] = _DIGIT
+    cls[(codes >= ord("a")) & (codes <= ord("z"))] = _LATIN
+    cls[(codes == 32) | (codes == 9) | (codes == 0x3000) | (codes == 10)] = _SPACE
+    return cls
+
+
+def _shift(values: np.ndarray, offset: int, pad: int) -> np.ndarray:
+    """values[i + offset] with ``pad`` outside the array."""
+    n = values.shape[0]
+    out = np.full(n, pad, dtype=values.dtype)
+    if offset == 0:
+        return values.copy()
+    if abs(offset) >= n:
+        return out
+    if offset > 0:
+        out[: n - offset] = values[offset:]
+    else:
+        out[-offset:] = values[: n + offset]
+    return out
+
+
+def _mix(values: np.ndarray, salt: int) -> np.ndarray:
+    """Deterministic 64-bit mixing (splitmix64 finaliser) of a template's values."""
+    v = values.astype(np.uint64) + np.uint64((salt * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
+    v ^= v >> np.uint64(30)
+    v *= np.uint64(0xBF58476D1CE4E5B9)
+    v ^= v >> np.uint64(27)
+    v *= np.uint64(0x94D049BB133111EB)
+    v ^= v >> np.uint64(31)
+    return v
+
+
+class DictionaryMarks:
+    """Per-character marks from the rule dictionaries (suffixes, gazetteer names).
+
+    Built once per component; ``mark`` runs two compiled regexes over the normalised
+    text, so the cost is a few microseconds per sentence.
+    """
+
+    def __init__(self, suffixes: Iterable[str], names: Iterable[str]) -> None:
+        suffixes = sorted({s for s in suffixes if s}, key=lambda s: (-len(s), s))
+        names = sorted({n for n in names if n}, key=lambda s: (-len(s), s))
+        self._suffix_re = re.compile("|".join(map(re.escape, suffixes))) if suffixes else None
+        self._name_re = re.compile("|".join(map(re.escape, names))) if names else None
+
+    def mark(self, norm: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (suffix_end, suffix_start, gazetteer BIES) arrays for ``norm``."""
+        n = len(norm)
+        suf_end = np.zeros(n, dtype=np.int64)
+        suf_start = np.zeros(n, dtype=np.int64)
+        gaz = np.zeros(n, dtype=np.int64)
+        if self._suffix_re is not None:
+            for m in self._suffix_re.finditer(norm):
+                suf_end[m.end() - 1] = min(len(m.group()), 6)
+                suf_start[m.start()] = min(len(m.group()), 6)
+        if self._name_re is not None:
+            for m in self._name_re.finditer(norm):
+                s, e = m.start(), m.end()
+                if e - s == 1:
+                    gaz[s] = 4
+                else:
+                    gaz[s] = 1
+                    gaz[s + 1 : e - 1] = 2
+                    gaz[e - 1] = 3
+        return suf_end, suf_start, gaz
+
+
+def _distance_to_next(flags: np.ndarray, cap: int) -> np.ndarray:
+    """For each i, distance to the nearest j >= i with flags[j] > 0, capped at ``cap``."""
+    n = flags.shape[0]
+    idx = np.where(flags > 0, np.arange(n), n + cap)
+    nxt = np.minimum.accumulate(idx[::-1])[::-1]
+    return np.minimum(nxt - np.arange(n), cap)
+
+
+def _distance_from_prev(flags: np.ndarray, cap: int) -> np.ndarray:
+    """For each i, distance from the nearest j <= i with flags[j] > 0, capped at ``cap``."""
+    n = flags.shape[0]
+    idx = np.where(flags > 0, np.arange(n), -(cap + 1))
+    prv = np.maximum.accumulate(idx)
+    return np.minimum(np.arange(n) - prv, cap)
+
+
+def token_marks(n: int, token_spans: Sequence[tuple[int, int, str]]) -> tuple[np.ndarray, ...]:
+    """Per-character token position (BMES code + length bucket) and token-word hash."""
+    pos = np.zeros(n, dtype=np.int64)
+    word = np.zeros(n, dtype=np.int64)
+    for start, end, text in token_spans:
+        length = end - start
+        if length <= 0:
+            continue
+        h = zlib.crc32(text.encode("utf8")) + 1
+        word[start:end] = h
+        bucket = min(length, 6) * 8
+        if length == 1:
+            pos[start] = bucket + 4
+        else:
+            pos[start] = bucket + 1
+            pos[start + 1 : end - 1] = bucket + 2
+            pos[end - 1] = bucket + 3
+    return pos, word
+
+
+def feature_indices(
+    norm: str,
+    marks: DictionaryMarks,
+    config: FeatureConfig,
+    token_spans: Sequence[tuple[int, int, str]] | None = None,
+    match_form: str | None = None,
+) -> np.ndarray:
+    """Hashed feature column indices, shape (len(norm), n_templates), dtype int64.
+
+    ``match_form`` (same length, digits not collapsed) is what the dictionaries are
+    matched against, so a name such as ``360`` does not fire on every 3-digit number.
+    """
+    n = len(norm)
+    if n == 0:
+        return np.zeros((0, 0), dtype=np.int64)
+    codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    cls = char_classes(codes)
+    suf_end, suf_start, gaz = marks.mark(match_form if match_form is not None else norm)
+    sh = {o: _shift(codes, o, PAD) for o in (-3, -2, -1, 0, 1, 2, 3)}
+    ct = {o: _shift(cls, o, 0) for o in (-2, -1, 0, 1, 2)}
+    s21, s42 = 1 << 21, 1 << 42
+
+    templates: list[np.ndarray] = [
+        sh[-2],
+        sh[-1],
+        sh[0],
+        sh[1],
+        sh[2],
+        sh[-2] * s21 + sh[-1],
+        sh[-1] * s21 + sh[0],
+        sh[0] * s21 + sh[1],
+        sh[1] * s21 + sh[2],
+        sh[-1] * s21 + sh[1],
+        sh[-2] * s42 + sh[-1] * s21 + sh[0],
+        sh[-1] * s42 + sh[0] * s21 + sh[1],
+        sh[0] * s42 + sh[1] * s21 + sh[2],
+        sh[-3] * s21 + sh[-2],
+        sh[2] * s21 + sh[3],
+        (((ct[-2] * 8 + ct[-1]) * 8 + ct[0]) * 8 + ct[1]) * 8 + ct[2],
+        ct[0] * s21 + sh[-1],
+        ct[0] * s21 + sh[1],
+        _shift(suf_end, -1, 0) * 8 + 0,
+        suf_end * 8 + 1,
+        _shift(suf_end, 1, 0) * 8 + 2,
+        _shift(suf_end, 2, 0) * 8 + 3,
+        suf_start * 8 + 4,
+        _shift(suf_start, 1, 0) * 8 + 5,
+        _distance_to_next(suf_end, 16) * 64 + _distance_from_prev(suf_start, 16),
+        _distance_to_next(suf_end, 16) * s21 + sh[0],
+        _shift(gaz, -1, 0) * 8 + 0,
+        gaz * 8 + 1,
+        _shift(gaz, 1, 0) * 8 + 2,
+    ]
+    if config.use_tokens:
+        pos, word = token_marks(n, token_spans or [])
+        templates.extend(
+            [
+                pos,
+                _shift(pos, -1, 0) * 128 + pos,
+                pos * 128 + _shift(pos, 1, 0),
+                word,
+                (word % s21) * 128 + pos,
+                _shift(word, -1, 0),
+                _shift(word, 1, 0),
+            ]
+        )
+    mask = np.uint64((1 << config.bits) - 1)
+    out = np.empty((n, len(templates)), dtype=np.int64)
+    for t, values in enumerate(templates):
+        out[:, t] = (_mix(values, t + 1) & mask).astype(np.int64)
+    return out
+
+
+def tags_to_spans(tags: Sequence[str]) -> list[tuple[int, int]]:
+    """BIOES (or BIO) tags -> character spans, tolerant of broken sequences."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, tag in enumerate(tags):
+        if tag == "S":
+            if start is not None:
+                spans.append((start, i))
+            spans.append((i, i + 1))
+            start = None
+        elif tag == "B":
+            if start is not None:
+                spans.append((start, i))
+            start = i
+        elif tag == "I":
+            if start is None:
+                start = i
+        elif tag == "E":
+            if start is None:
+                start = i
+            spans.append((start, i + 1))
+            start = None
+        else:
+            if start is not None:
+                spans.append((start, i))
+            start = None
+    if start is not None:
+        spans.append((start, len(tags)))
+    return spans
+
+
+def spans_to_tags(n: int, spans: Iterable[tuple[int, int]]) -> list[str]:
+    """Character spans -> BIOES tags (overlapping spans: the first one wins)."""
+    tags = ["O"] * n
+    for start, end in sorted(spans):
+        if start < 0 or end > n or end <= start or any(t != "O" for t in tags[start:end]):
+            continue
+        if end - start == 1:
+            tags[start] = "S"
+        else:
+            tags[start] = "B"
+            for i in range(start + 1, end - 1):
+                tags[i] = "I"
+            tags[end - 1] = "E"
+    return tags

@@ -1,0 +1,206 @@
+"""Rule-based ORG candidates: gazetteer names, stock-code context, list context, suffixes.
+
+All matching runs on the *match form* of the text (traditional -> simplified, full-width
+ASCII folded, ASCII lower-cased; equal length), so offsets index the original text and
+``商湯集團`` or ``ＳｅｎｓｅＴｉｍｅ`` match the simplified / ASCII gazetteer entries.
+Character regexes are used rather than spaCy's token ``PhraseMatcher`` because pkuseg
+often glues a name to its neighbour (``商汤集团收入``), which a token matcher cannot see.
+
+Each match carries its rule id (used in ``Span._.source``) and a confidence; deciding
+what to keep is the job of :mod:`pipeline.orgs.combine`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.orgs.rules import OrgRules
+
+RULE_GAZETTEER = "gazetteer:org"
+RULE_STOCK = "rule:org.stock_code"
+RULE_LIST = "rule:org.list"
+RULE_SUFFIX = "rule:org.suffix"
+
+# Characters that end a name when walking left from a suffix or a stock-code bracket.
+_STOP_CHARS = set(
+    "，。；：、！？,.;:!?\"'“”‘’（）()《》〈〉【】[]{}<> \t\n\u3000的在与和及了是为由向对将被把从据称于至到其该"
+)
+# A bracketed stock code: exchange prefix and/or exchange suffix, or a 4-6 digit code.
+_STOCK_RE = re.compile(
+    r"[（(]\s*"
+    r"(?:(?P<exch>hkg|hkex|sehk|hk|nasdaq|nyse|sz|sh|sse|szse|bj|港股|港交所|股票代码|证券代码|代码)\s*[:：]?\s*)?"
+    r"(?P<code>[0-9]{4,6}|[a-z]{1,5})"
+    r"(?P<suffix>\.(?:hk|sz|sh|ss|bj|us|n|o|oq|t|ks|tw))?"
+    r"\s*[)）]"
+)
+_LIST_SEPARATORS = "、"
+_LIST_END = re.compile(r"等|，|。|；|;|,|！|？|\n|以及|及其")
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    """One rule proposal in character offsets of the original text."""
+
+    start: int
+    end: int
+    rule: str
+    confidence: float
+    canonical: str | None = None
+    weak: bool = False
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+class OrgMatchers:
+    """Compiled rule matchers built from validated :class:`OrgRules`."""
+
+    def __init__(self, rules: OrgRules, fold) -> None:
+        self.rules = rules
+        self.fold = fold  # text -> equal-length match form
+        self.name_to_entry: dict[str, tuple[str, bool]] = {}
+        self.code_to_canonical: dict[str, str] = {}
+        for entry in rules.gazetteer:
+            for name in (entry.canonical, *entry.aliases):
+                self.name_to_entry[fold(name)] = (entry.canonical, False)
+            for name in entry.weak_aliases:
+                self.name_to_entry.setdefault(fold(name), (entry.canonical, True))
+            for code in entry.codes:
+                self.code_to_canonical[_code_key(code)] = entry.canonical
+                if "." in code:
+                    self.code_to_canonical.setdefault(
+                        _code_key(code.partition(".")[0]), entry.canonical
+                    )
+        names = sorted(self.name_to_entry, key=lambda s: (-len(s), s))
+        self._name_re = re.compile("|".join(map(re.escape, names))) if names else None
+        suffixes = sorted((fold(s) for s in rules.suffixes), key=lambda s: (-len(s), s))
+        self._suffix_conf = {fold(s): v for s, v in rules.suffixes.items()}
+        self._suffix_re = re.compile("|".join(map(re.escape, suffixes))) if suffixes else None
+        triggers = sorted((fold(t) for t in rules.triggers), key=lambda s: (-len(s), s))
+        self._trigger_conf = {fold(t): c for t, c in rules.triggers.items()}
+        self._trigger_re = re.compile("|".join(map(re.escape, triggers))) if triggers else None
+        self.exclusions = {fold(x) for x in rules.exclusions}
+
+    # -- gazetteer ------------------------------------------------------------------------
+
+    def gazetteer(self, form: str) -> list[RuleMatch]:
+        """Longest-first gazetteer matches; ASCII names must not touch ASCII letters/digits."""
+        if self._name_re is None:
+            return []
+        out = []
+        for m in self._name_re.finditer(form):
+            s, e = m.start(), m.end()
+            name = m.group()
+            if _is_ascii_alnum(name[0]) and s > 0 and _is_ascii_alnum(form[s - 1]):
+                continue
+            if _is_ascii_alnum(name[-1]) and e < len(form) and _is_ascii_alnum(form[e]):
+                continue
+            canonical, weak = self.name_to_entry[name]
+            out.append(RuleMatch(s, e, RULE_GAZETTEER, 0.8 if weak else 0.97, canonical, weak))
+        return out
+
+    # -- stock codes ----------------------------------------------------------------------
+
+    def stock_codes(self, form: str) -> list[tuple[int, int, str | None]]:
+        """Bracketed stock codes: (bracket start, bracket end, canonical from the code)."""
+        out = []
+        for m in _STOCK_RE.finditer(form):
+            code, exch, suffix = m.group("code"), m.group("exch"), m.group("suffix")
+            # A bare word in brackets is only a code with an exchange marker.
+            if not code.isdigit() and not (exch or suffix):
+                continue
+            if code.isdigit() and not (exch or suffix) and len(code) not in (4, 5, 6):
+                continue
+            canonical = self.code_to_canonical.get(_code_key(code + (suffix or "")))
+            if canonical is None:
+                canonical = self.code_to_canonical.get(_code_key(code))
+            out.append((m.start(), m.end(), canonical))
+        return out
+
+    def name_before(self, form: str, end: int, token_starts: Sequence[int], limit: int) -> int:
+        """Left edge of the name ending at ``end``: walk left to a stop character
+        (at most ``limit`` characters), then snap to a token start if one is inside."""
+        start = end
+        while start > 0 and end - start < limit and form[start - 1] not in _STOP_CHARS:
+            start -= 1
+        if start == end:
+            return end
+        # Prefer a token boundary: the earliest token start within [start, end).
+        for ts in token_starts:
+            if start <= ts < end:
+                return ts
+        return start
+
+    # -- list contexts --------------------------------------------------------------------
+
+    def list_items(self, form: str) -> list[RuleMatch]:
+        """Items of enumerations after a trigger such as 客户包括 (A、B、C等)."""
+        if self._trigger_re is None:
+            return []
+        out = []
+        for m in self._trigger_re.finditer(form):
+            conf = self._trigger_conf[m.group()]
+            stop = _LIST_END.search(form, m.end())
+            end = stop.start() if stop else len(form)
+            segment_start = m.end()
+            if form[segment_start : segment_start + 1] in ("：", ":"):
+                segment_start += 1
+            pos = segment_start
+            items = form[segment_start:end].split(_LIST_SEPARATORS)
+            if len(items) < 2:
+                continue
+            for item in items:
+                s, e = pos, pos + len(item)
+                pos = e + 1
+                while s < e and form[s] in " \u3000":
+                    s += 1
+                while e > s and form[e - 1] in " \u3000":
+                    e -= 1
+                if 2 <= e - s <= 20 or (e - s >= 2 and form[s:e].isascii()):
+                    out.append(RuleMatch(s, e, RULE_LIST, conf))
+                elif e - s == 1 and form[s:e].isascii():
+                    continue
+        return out
+
+    # -- suffixes -------------------------------------------------------------------------
+
+    def suffixes(self, form: str, token_starts: Sequence[int]) -> list[RuleMatch]:
+        """``<name><suffix>`` with a bounded name, left edge at a token start."""
+        if self._suffix_re is None:
+            return []
+        out = []
+        for m in self._suffix_re.finditer(form):
+            conf, max_chars = self._suffix_conf[m.group()]
+            s = m.start()
+            # Take at most two tokens before the suffix (a name rarely needs more).
+            starts = [t for t in token_starts if t < s]
+            if not starts:
+                continue
+            left = starts[-2] if len(starts) >= 2 else starts[-1]
+            left = max(left, s - max_chars)
+            cut = left
+            for i in range(s - 1, left - 1, -1):
+                if form[i] in _STOP_CHARS or form[i].isdigit():
+                    cut = i + 1
+                    break
+            if s - cut < 1:
+                continue
+            out.append(RuleMatch(cut, m.end(), RULE_SUFFIX, conf))
+        return out
+
+
+def _code_key(code: str) -> str:
+    """Normalise a stock code for lookup: ``HKG: 0020`` / ``0020.HK`` -> ``0020``-style keys."""
+    code = code.upper().replace(" ", "")
+    for prefix in ("HKG:", "HKEX:", "SEHK:", "NASDAQ:", "NYSE:", "SZ:", "SH:"):
+        if code.startswith(prefix):
+            code = code[len(prefix) :]
+    if "." in code:
+        base, _, exch = code.partition(".")
+        code = base.lstrip("0") + "." + exch if base.isdigit() else code
+    elif code.isdigit():
+        code = code.lstrip("0")
+    return code

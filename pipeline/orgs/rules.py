@@ -1,0 +1,242 @@
+"""Load and validate the ORG rule files in ``configs/orgs/`` (data users edit).
+
+Every file is plain UTF-8 text with ``#`` comments.  Nothing in a rule file is ever
+executed: each line is split on TABs and checked, and a malformed line raises
+``ZhnewsError(Errors.E005)`` naming the file, the line number and the reason, so a
+typo in a user's edit is found at load time instead of silently changing results.
+
+The loaded rules are kept in one :class:`OrgRules` value that serialises to a plain
+JSON-able dict, so the component can embed it in ``to_disk`` without the files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import Errors, ZhnewsError
+
+GAZETTEER_FILE = "gazetteer.tsv"
+SUFFIX_FILE = "suffixes.tsv"
+EXCLUSION_FILE = "exclusions.tsv"
+TRIGGER_FILE = "list_triggers.tsv"
+TRAD_FILE = "trad_simp.tsv"
+
+# Characters that may not occur inside a name or alias (they are our separators or
+# would make a match span a sentence boundary).
+_FORBIDDEN_IN_NAME = set("\t|\n\r。，；;")
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    """One organisation: canonical name, aliases (strong and weak) and stock codes."""
+
+    canonical: str
+    aliases: tuple[str, ...] = ()
+    weak_aliases: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+
+
+@dataclass
+class OrgRules:
+    """Everything the rule side of the ORG recogniser needs, validated."""
+
+    gazetteer: list[GazetteerEntry] = field(default_factory=list)
+    # suffix -> (confidence, max_name_chars)
+    suffixes: dict[str, tuple[float, int]] = field(default_factory=dict)
+    exclusions: dict[str, str] = field(default_factory=dict)
+    triggers: dict[str, float] = field(default_factory=dict)
+    trad_simp: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able form (embedded by the component's ``to_disk``)."""
+        return {
+            "gazetteer": [
+                {
+                    "canonical": e.canonical,
+                    "aliases": list(e.aliases),
+                    "weak_aliases": list(e.weak_aliases),
+                    "codes": list(e.codes),
+                }
+                for e in self.gazetteer
+            ],
+            "suffixes": {k: list(v) for k, v in self.suffixes.items()},
+            "exclusions": dict(self.exclusions),
+            "triggers": dict(self.triggers),
+            "trad_simp": dict(self.trad_simp),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OrgRules:
+        """Inverse of :meth:`to_dict`."""
+        return cls(
+            gazetteer=[
+                GazetteerEntry(
+                    canonical=e["canonical"],
+                    aliases=tuple(e.get("aliases", ())),
+                    weak_aliases=tuple(e.get("weak_aliases", ())),
+                    codes=tuple(e.get("codes", ())),
+                )
+                for e in data.get("gazetteer", [])
+            ],
+            suffixes={k: (float(v[0]), int(v[1])) for k, v in data.get("suffixes", {}).items()},
+            exclusions=dict(data.get("exclusions", {})),
+            triggers={k: float(v) for k, v in data.get("triggers", {}).items()},
+            trad_simp=dict(data.get("trad_simp", {})),
+        )
+
+
+def _lines(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, TAB columns) for every non-comment, non-blank line."""
+    try:
+        text = path.read_text(encoding="utf8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ZhnewsError(
+            Errors.E005.format(path=path, line=0, reason=f"cannot read: {err}")
+        ) from err
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        yield number, [col.strip() for col in line.split("\t")]
+
+
+def _fail(path: Path, line: int, reason: str) -> ZhnewsError:
+    return ZhnewsError(Errors.E005.format(path=path, line=line, reason=reason))
+
+
+def _check_name(path: Path, line: int, name: str, what: str) -> str:
+    if not name:
+        raise _fail(path, line, f"empty {what}")
+    bad = sorted(set(name) & _FORBIDDEN_IN_NAME)
+    if bad:
+        raise _fail(path, line, f"{what} {name!r} contains forbidden character(s) {bad}")
+    if len(name) > 40:
+        raise _fail(path, line, f"{what} {name!r} is longer than 40 characters")
+    return name
+
+
+def load_gazetteer(path: Path) -> list[GazetteerEntry]:
+    """Parse ``canonical<TAB>aliases<TAB>codes``; reject duplicates and bad names."""
+    entries: list[GazetteerEntry] = []
+    owner: dict[str, tuple[str, int]] = {}
+    for number, cols in _lines(path):
+        if len(cols) > 3:
+            raise _fail(path, number, f"expected at most 3 TAB-separated columns, got {len(cols)}")
+        canonical = _check_name(path, number, cols[0], "canonical name")
+        if canonical.startswith("~"):
+            raise _fail(path, number, "a canonical name cannot be weak ('~')")
+        strong: list[str] = []
+        weak: list[str] = []
+        if len(cols) > 1 and cols[1]:
+            for alias in cols[1].split("|"):
+                alias = alias.strip()
+                if alias.startswith("~"):
+                    weak.append(_check_name(path, number, alias[1:].strip(), "weak alias"))
+                else:
+                    strong.append(_check_name(path, number, alias, "alias"))
+        codes: list[str] = []
+        if len(cols) > 2 and cols[2]:
+            for code in cols[2].split("|"):
+                code = code.strip().replace(" ", "")
+                if not code or not all(ch.isalnum() or ch in ".:-" for ch in code):
+                    raise _fail(path, number, f"bad stock code {code!r}")
+                codes.append(code.upper())
+        for name in (canonical, *strong, *weak):
+            key = name.casefold()
+            if key in owner and owner[key][0] != canonical:
+                other, other_line = owner[key]
+                raise _fail(
+                    path,
+                    number,
+                    f"name {name!r} already belongs to {other!r} (line {other_line}); "
+                    "an alias must name one organisation",
+                )
+            owner[key] = (canonical, number)
+        entries.append(GazetteerEntry(canonical, tuple(strong), tuple(weak), tuple(codes)))
+    return entries
+
+
+def load_suffixes(path: Path) -> dict[str, tuple[float, int]]:
+    """Parse ``suffix<TAB>confidence<TAB>max_name_chars``."""
+    out: dict[str, tuple[float, int]] = {}
+    for number, cols in _lines(path):
+        if len(cols) != 3:
+            raise _fail(path, number, f"expected 3 TAB-separated columns, got {len(cols)}")
+        suffix = _check_name(path, number, cols[0], "suffix")
+        try:
+            conf = float(cols[1])
+            max_chars = int(cols[2])
+        except ValueError:
+            raise _fail(
+                path, number, "confidence must be a number and max_name_chars an integer"
+            ) from None
+        if not 0.0 < conf <= 1.0:
+            raise _fail(path, number, f"confidence {conf} is not in (0, 1]")
+        if not 1 <= max_chars <= 30:
+            raise _fail(path, number, f"max_name_chars {max_chars} is not in 1..30")
+        if suffix in out:
+            raise _fail(path, number, f"duplicate suffix {suffix!r}")
+        out[suffix] = (conf, max_chars)
+    return out
+
+
+def load_exclusions(path: Path) -> dict[str, str]:
+    """Parse ``text[<TAB>category]``."""
+    out: dict[str, str] = {}
+    for number, cols in _lines(path):
+        if len(cols) > 2:
+            raise _fail(path, number, f"expected at most 2 TAB-separated columns, got {len(cols)}")
+        text = _check_name(path, number, cols[0], "exclusion")
+        out[text] = cols[1] if len(cols) > 1 and cols[1] else "generic"
+    return out
+
+
+def load_triggers(path: Path) -> dict[str, float]:
+    """Parse ``trigger<TAB>confidence``."""
+    out: dict[str, float] = {}
+    for number, cols in _lines(path):
+        if len(cols) != 2:
+            raise _fail(path, number, f"expected 2 TAB-separated columns, got {len(cols)}")
+        trigger = _check_name(path, number, cols[0], "trigger")
+        try:
+            conf = float(cols[1])
+        except ValueError:
+            raise _fail(path, number, f"confidence {cols[1]!r} is not a number") from None
+        if not 0.0 < conf <= 1.0:
+            raise _fail(path, number, f"confidence {conf} is not in (0, 1]")
+        out[trigger] = conf
+    return out
+
+
+def load_trad_simp(path: Path) -> dict[str, str]:
+    """Parse ``traditional<TAB>simplified`` (exactly one character each side)."""
+    out: dict[str, str] = {}
+    for number, cols in _lines(path):
+        if len(cols) != 2 or len(cols[0]) != 1 or len(cols[1]) != 1:
+            raise _fail(path, number, "expected one traditional and one simplified character")
+        out[cols[0]] = cols[1]
+    return out
+
+
+def load_rules(directory: Path | str) -> OrgRules:
+    """Load every ORG rule file from ``directory`` (missing files mean empty rules)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ZhnewsError(
+            Errors.E005.format(path=directory, line=0, reason="rule directory not found")
+        )
+
+    def maybe(name: str, loader, default):
+        path = directory / name
+        return loader(path) if path.exists() else default
+
+    return OrgRules(
+        gazetteer=maybe(GAZETTEER_FILE, load_gazetteer, []),
+        suffixes=maybe(SUFFIX_FILE, load_suffixes, {}),
+        exclusions=maybe(EXCLUSION_FILE, load_exclusions, {}),
+        triggers=maybe(TRIGGER_FILE, load_triggers, {}),
+        trad_simp=maybe(TRAD_FILE, load_trad_simp, {}),
+    )

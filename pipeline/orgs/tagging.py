@@ -1,0 +1,73 @@
+"""Text -> hashed features -> tagger spans, the one path shared by training and inference.
+
+:class:`CharTagPipeline` ties the equal-length normaliser, the dictionary marks built
+from the rule files and the trained :class:`~pipeline.orgs.classifier.OrgTagger`, so
+the training recipe and the spaCy component compute features in exactly the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from pipeline.orgs.classifier import OrgTagger
+from pipeline.orgs.features import DictionaryMarks, FeatureConfig, Normaliser, feature_indices
+from pipeline.orgs.rules import OrgRules
+
+
+def dictionary_marks(rules: OrgRules) -> DictionaryMarks:
+    """Marks from suffixes and every gazetteer name (canonical, strong and weak aliases)."""
+    names: list[str] = []
+    norm = Normaliser(rules.trad_simp, collapse_digits=False)
+    for entry in rules.gazetteer:
+        names.extend(norm(n) for n in (entry.canonical, *entry.aliases, *entry.weak_aliases))
+    return DictionaryMarks((norm(s) for s in rules.suffixes), names)
+
+
+class CharTagPipeline:
+    """Features and decoding for the ORG tagger (no spaCy objects needed)."""
+
+    def __init__(
+        self, rules: OrgRules, tagger: OrgTagger | None, config: FeatureConfig | None = None
+    ) -> None:
+        self.rules = rules
+        self.tagger = tagger
+        self.config = tagger.config if tagger is not None else (config or FeatureConfig())
+        self.normaliser = Normaliser(rules.trad_simp)
+        self.match_normaliser = Normaliser(rules.trad_simp, collapse_digits=False)
+        self.marks = dictionary_marks(rules)
+
+    def indices(
+        self, text: str, token_spans: Sequence[tuple[int, int, str]] | None = None
+    ) -> np.ndarray:
+        """Hashed feature indices of every character of ``text``."""
+        return feature_indices(
+            self.normaliser(text),
+            self.marks,
+            self.config,
+            token_spans,
+            match_form=self.match_normaliser(text),
+        )
+
+    def spans(
+        self,
+        text: str,
+        token_spans: Sequence[tuple[int, int, str]] | None = None,
+        o_threshold: float = 0.995,
+    ) -> list[tuple[int, int, float]]:
+        """Decoded ORG spans ``(start, end, confidence)`` in offsets of ``text``."""
+        return self.analyse(text, token_spans, o_threshold)[0]
+
+    def analyse(
+        self,
+        text: str,
+        token_spans: Sequence[tuple[int, int, str]] | None = None,
+        o_threshold: float = 0.995,
+    ) -> tuple[list[tuple[int, int, float]], np.ndarray | None]:
+        """Decoded spans and the per-character P(not O) (None without a tagger)."""
+        if self.tagger is None or not text:
+            return [], None
+        probs = self.tagger.probabilities(self.indices(text, token_spans))
+        not_o = 1.0 - probs[:, self.tagger.labels.index("O")]
+        return self.tagger.decode(probs, o_threshold=o_threshold), not_o

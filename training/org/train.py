@@ -1,0 +1,246 @@
+"""Rebuild the ORG character tagger from scratch (fixed seeds).
+
+    nice -n 10 env OMP_NUM_THREADS=1 .venv/bin/python -m training.org.train
+
+Training data: MSRA train (minus a fixed-seed dev carve-out), CLUENER2020 train
+(company + organization + government -> ORG) and ``corpus/annotated/train.jsonl``.
+Writes ``pipeline/models/org/org_clf.skops`` and its model card ``org_clf.card.json``
+(data sets + licences, date, library versions, dev metrics, SHA-256 of the model file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from pipeline.orgs.classifier import OrgTagger, dump_estimator, save_tagger, sha256_file
+from pipeline.orgs.features import LABELS, FeatureConfig, spans_to_tags
+from pipeline.orgs.rules import load_rules
+from pipeline.orgs.tagging import CharTagPipeline
+from training.org.data import (
+    CLUENER_ORG_LABELS,
+    REPO_ROOT,
+    SHARED,
+    Example,
+    msra_splits,
+    read_cluener,
+    read_corpus,
+    shared_available,
+)
+from training.org.metrics import span_prf
+from training.org.tokens import PkusegTokens
+
+MODEL_DIR = REPO_ROOT / "pipeline" / "models" / "org"
+MODEL_FILE = "org_clf.npz"
+ESTIMATOR_FILE = "org_clf.skops"
+CARD_FILE = "org_clf.card.json"
+SEED = 0
+
+DATA_CARD = [
+    {
+        "name": "msra_ner",
+        "split": "train minus a 5% dev carve-out (seed 13)",
+        "source": "SophonPlus/ChineseNlpCorpus @ a0b781d7",
+        "licence": "research data (SIGHAN 2006)",
+        "labels": "ORG",
+    },
+    {
+        "name": "cluener2020",
+        "split": "train",
+        "source": "hemingkx/CLUENER2020 @ 4bfd0b5f",
+        "licence": "none stated; the authors ask for a citation",
+        "labels": "+".join(CLUENER_ORG_LABELS) + " -> ORG",
+    },
+    {
+        "name": "zhnews corpus/annotated",
+        "split": "train",
+        "source": "this project",
+        "licence": "MIT (project)",
+        "labels": "ORG",
+    },
+]
+
+
+def build_matrix(
+    examples: list[Example],
+    featurizer: CharTagPipeline,
+    tokens: Callable[[str], list[tuple[int, int, str]]] | None,
+) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Stack per-character hashed features of every example into one CSR matrix."""
+    blocks: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    label_index = {lab: i for i, lab in enumerate(LABELS)}
+    for ex in examples:
+        if not ex.text:
+            continue
+        token_spans = tokens(ex.text) if tokens is not None else None
+        idx = featurizer.indices(ex.text, token_spans)
+        blocks.append(idx)
+        tags = spans_to_tags(len(ex.text), ex.spans)
+        labels.append(np.array([label_index[t] for t in tags], dtype=np.int64))
+    indices = np.concatenate(blocks)
+    y = np.concatenate(labels)
+    n_rows, n_templates = indices.shape
+    indptr = np.arange(0, n_rows * n_templates + 1, n_templates, dtype=np.int64)
+    data = np.ones(n_rows * n_templates, dtype=np.float64)
+    X = sp.csr_matrix((data, indices.ravel(), indptr), shape=(n_rows, 1 << featurizer.config.bits))
+    return X, y
+
+
+def evaluate_tagger(
+    examples: list[Example],
+    featurizer: CharTagPipeline,
+    tokens: Callable[[str], list[tuple[int, int, str]]] | None,
+) -> dict[str, float]:
+    """Span-level P/R/F of the tagger alone."""
+    gold, pred = [], []
+    for ex in examples:
+        token_spans = tokens(ex.text) if tokens is not None else None
+        found = featurizer.spans(ex.text, token_spans)
+        gold.append(ex.spans)
+        pred.append([(s, e) for s, e, _ in found])
+    return span_prf(gold, pred)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bits", type=int, default=20)
+    parser.add_argument("--tokens", action="store_true", help="add pkuseg token features")
+    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--alpha", type=float, default=1e-6)
+    parser.add_argument("--learning-rate", default="optimal", help="optimal or adaptive")
+    parser.add_argument("--entity-weight", type=float, default=3.0, help="class weight of B/E/S")
+    parser.add_argument("--loss", default="log_loss")
+    parser.add_argument("--limit", type=int, default=0, help="use only N MSRA sentences")
+    parser.add_argument("--corpus-weight", type=int, default=3, help="repeat corpus train N times")
+    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    parser.add_argument(
+        "--save-estimator",
+        action="store_true",
+        help=f"also write the fitted SGDClassifier as {ESTIMATOR_FILE} (skops, for audit)",
+    )
+    args = parser.parse_args(argv)
+
+    if not shared_available():
+        print("../shared/data is missing: cannot train the ORG tagger", file=sys.stderr)
+        return 1
+    random.seed(SEED)
+    np.random.seed(SEED)
+    t0 = time.perf_counter()
+    rules = load_rules(REPO_ROOT / "configs" / "orgs")
+    config = FeatureConfig(bits=args.bits, use_tokens=args.tokens)
+    featurizer = CharTagPipeline(rules, tagger=None, config=config)
+    tokens = PkusegTokens() if args.tokens else None
+
+    msra_train, msra_dev, _ = msra_splits()
+    if args.limit:
+        msra_train = msra_train[: args.limit]
+    cluener_train = read_cluener(SHARED / "cluener2020" / "train.json")
+    corpus_train = read_corpus("train")
+    train = msra_train + cluener_train + corpus_train * args.corpus_weight
+    print(
+        f"train sentences: msra={len(msra_train)} cluener={len(cluener_train)} "
+        f"corpus={len(corpus_train)}x{args.corpus_weight}",
+        flush=True,
+    )
+    X, y = build_matrix(train, featurizer, tokens)
+    print(f"matrix {X.shape} nnz={X.nnz} built in {time.perf_counter() - t0:.0f}s", flush=True)
+
+    from sklearn.linear_model import SGDClassifier
+
+    clf = SGDClassifier(
+        loss=args.loss,
+        alpha=args.alpha,
+        max_iter=args.epochs,
+        tol=None,
+        shuffle=True,
+        random_state=SEED,
+        learning_rate=args.learning_rate,
+        eta0=0.1,
+        # Entity characters are rare (~5%): weigh span edges up so recall does not collapse.
+        class_weight={
+            0: 1.0,
+            1: args.entity_weight,
+            2: 2.0,
+            3: args.entity_weight,
+            4: args.entity_weight,
+        },
+    )
+    clf.fit(X, y)
+    # Keep only what inference needs, in float32 (halves the file).
+    clf.coef_ = clf.coef_.astype(np.float32)
+    clf.intercept_ = clf.intercept_.astype(np.float32)
+    print(f"fitted in {time.perf_counter() - t0:.0f}s", flush=True)
+    del X
+
+    featurizer.tagger = OrgTagger.from_estimator(clf, config)
+    dev_metrics = evaluate_tagger(msra_dev, featurizer, tokens)
+    print(f"MSRA dev (model alone): {dev_metrics}", flush=True)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    model_path = args.out / MODEL_FILE
+    save_tagger(featurizer.tagger, model_path)
+    if args.save_estimator:
+        dump_estimator(clf, args.out / ESTIMATOR_FILE)
+    import sklearn
+    import skops
+    import spacy
+
+    card = {
+        "name": "org_clf",
+        "task": "ORG character tagging (BIOES) for zhnews_orgs",
+        "estimator": "sklearn.linear_model.SGDClassifier (one-vs-rest, log loss)",
+        "format": "npz (allow_pickle=False): weights float16 (2**bits x labels), bias, labels",
+        "hyperparameters": {
+            "loss": args.loss,
+            "alpha": args.alpha,
+            "learning_rate": args.learning_rate,
+            "entity_weight": args.entity_weight,
+            "epochs": args.epochs,
+            "seed": SEED,
+            "corpus_weight": args.corpus_weight,
+        },
+        "features": config.to_dict(),
+        "labels": list(LABELS),
+        "training_data": DATA_CARD,
+        "n_train_sentences": len(train),
+        "n_train_chars": int(y.shape[0]),
+        "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "versions": {
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "skops": skops.__version__,
+            "numpy": np.__version__,
+            "spacy": spacy.__version__,
+        },
+        "metrics": {"msra_dev_model_alone": dev_metrics},
+        "file": MODEL_FILE,
+        "size_bytes": model_path.stat().st_size,
+        "sha256": sha256_file(model_path),
+        "why_this_model": (
+            "A linear model over hashed character features keeps the ORG stage within "
+            "+25% of pkuseg time (a CNN ner is several times slower than segmentation "
+            "on CPU); see docs in pipeline/orgs/classifier.py and the evaluation recipe."
+        ),
+    }
+    (args.out / CARD_FILE).write_text(
+        json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf8"
+    )
+    print(
+        f"wrote {model_path} ({card['size_bytes'] / 1e6:.1f} MB) in {time.perf_counter() - t0:.0f}s"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
