@@ -937,11 +937,18 @@ def _relation(
         },
         "metric": None if metric is None else {**_span(metric), "canonical": metric.keys["canon"]},
         "kind": rel["kind"],
-        "comparison": rel.get("cmp"),
+        "comparison": _comparison(rel.get("cmp"), by_id),
         "direction": rel.get("dir"),
         "period": None if period is None else _span(period),
         "role": rel.get("role"),
     }
+
+
+def _comparison(cmp: str | None, by_id: dict[str, Mention]) -> str | None:
+    """``cmp=`` is yoy/qoq/mom, a free-text base, or the id of a DATE mention (its text)."""
+    if cmp is not None and cmp in by_id and by_id[cmp].label == "DATE":
+        return by_id[cmp].surface
+    return cmp
 
 
 def _lint_unannotated(para: Paragraph, ordered: list[Mention], problems: Problems) -> None:

@@ -175,6 +175,15 @@ def test_build_corpus_builds_relations(tmp_path: Path) -> None:
     assert (second["kind"], second["comparison"], second["direction"]) == ("change", "yoy", "up")
 
 
+def test_build_corpus_resolves_comparison_date_id(tmp_path: Path) -> None:
+    body = (
+        "[A公司]{ORG#c1}[毛利率]{METRIC#m1 canon=gross_margin}较[2023年]{DATE#p0 start=2023-01-01 end=2023-12-31}"
+        "提升[2个百分点]{PERCENT value=2 unit=percentage_point | subj=c1 metric=m1 kind=change cmp=p0 dir=up}\n"
+    )
+    (rel,) = _one(tmp_path, body)["relations"]
+    assert rel["comparison"] == "2023年"
+
+
 @pytest.mark.parametrize(
     ("body", "line", "reason"),
     [
