@@ -158,7 +158,10 @@ def _year_of(groups: dict[str, str | None], ctx: DateContext) -> tuple[int | Non
     fyw = groups.get("fyw") or ""
     fiscal = bool(groups.get("fy") or groups.get("frel") or fyw in ("财年", "财政年度", "年度"))
     if groups.get("y"):
-        return _int(groups["y"] or "", "year"), False, fiscal
+        year = _int(groups["y"] or "", "year")
+        if not 1000 <= year <= 9998:
+            raise FigureValueError(f"year {year} out of range")
+        return year, False, fiscal
     if groups.get("fy"):
         fy = groups["fy"] or ""
         year = int(fy)
@@ -294,6 +297,10 @@ def resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, A
         return _period(start, end, gran, True, fiscal)
     except Unresolved as exc:
         return unresolved(str(exc), gran)
+    except FigureValueError:
+        raise
+    except (ValueError, OverflowError) as exc:  # datetime limits (year 0, date.max + 1)
+        raise FigureValueError(f"date out of range: {exc}") from exc
 
 
 def _bare_day(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:

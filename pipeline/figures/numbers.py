@@ -143,6 +143,8 @@ def _parse_section(s: str) -> Decimal:
     integer, _, frac = s.partition("点")
     if "点" in frac:
         raise NumberError("two decimal points")
+    if "点" in s and (not integer or not frac):
+        raise NumberError("decimal point without digits on both sides")
     value = _parse_cn_integer(integer) if integer else Decimal(0)
     if frac:
         if not all(ch in CN_DIGITS for ch in frac):
