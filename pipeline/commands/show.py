@@ -26,8 +26,6 @@ def show_command(
     pkuseg_model: str | None = PKUSEG,
 ) -> None:
     """Show entities (with values) and facts for one text."""
-    from rich.console import Console
-
     from pipeline.api import make_doc
     from pipeline.authoring.inputs import text_or_file
     from pipeline.authoring.loading import load_pipeline
@@ -39,6 +37,7 @@ def show_command(
         rich_table,
         show_html,
     )
+    from pipeline.authoring.report import terminal
     from pipeline.errors import Errors, ZhnewsError
     from pipeline.schema import doc_to_record
 
@@ -47,7 +46,7 @@ def show_command(
     doc = nlp(make_doc(nlp, text, date))
     record = doc_to_record(doc, doc_id, date=date)
     record["mentions"] = list(doc._.mentions or [])
-    console = Console()
+    console = terminal()
     console.print(
         rich_table(f"Entities ({len(record['entities'])})", ENTITY_HEADERS, entity_rows(record))
     )
