@@ -123,7 +123,7 @@ def load_cases(path: str | Path) -> list[Case]:
             head, _, value_spec = line.partition(" = ")
             label, _, span = head.partition(" ")
             start = text.find(span, cursor)
-            if start < 0 or label not in ("MONEY", "PERCENT", "DATE"):
+            if start < 0 or label not in ("MONEY", "PERCENT", "DATE") or not value_spec.strip():
                 raise ZhnewsError(
                     Errors.E009.format(path=path, line=index + 1, reason=f"bad entity {line!r}")
                 )
