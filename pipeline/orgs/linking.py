@@ -57,6 +57,8 @@ def link_mentions(
         key = stems[i]
         if len(key) < MIN_STEM or key in by_stem:
             continue
+        if canon[i] is None and any(len(k) > len(key) and k.startswith(key) for k in by_stem):
+            continue  # a short form of a longer name seen already: linked below
         by_stem[key] = canon[i] if canon[i] is not None else mentions[i]
     # A gazetteer canonical also defines its stem (商汤集团 -> 商汤) for 商汤科技.
     for i in range(len(mentions)):

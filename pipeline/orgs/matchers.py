@@ -112,8 +112,10 @@ class OrgMatchers:
             # A bare word in brackets is only a code with an exchange marker.
             if not code.isdigit() and not (exch or suffix):
                 continue
-            if code.isdigit() and not (exch or suffix) and len(code) not in (4, 5, 6):
-                continue
+            # Bare digits: A-share (6) or HK (5, or 4 with a leading 0); never a year.
+            if code.isdigit() and not (exch or suffix):
+                if not (len(code) in (5, 6) or (len(code) == 4 and code[0] == "0")):
+                    continue
             canonical = self.code_to_canonical.get(_code_key(code + (suffix or "")))
             if canonical is None:
                 canonical = self.code_to_canonical.get(_code_key(code))
@@ -175,11 +177,13 @@ class OrgMatchers:
         for m in self._suffix_re.finditer(form):
             conf, max_chars = self._suffix_conf[m.group()]
             s = m.start()
-            # Take at most two tokens before the suffix (a name rarely needs more).
+            # Take the token before the suffix (two if it is a single character).
             starts = [t for t in token_starts if t < s]
             if not starts:
                 continue
-            left = starts[-2] if len(starts) >= 2 else starts[-1]
+            left = starts[-1]
+            if s - left < 2 and len(starts) >= 2:
+                left = starts[-2]
             left = max(left, s - max_chars)
             cut = left
             for i in range(s - 1, left - 1, -1):

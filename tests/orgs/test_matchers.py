@@ -1,0 +1,79 @@
+"""Rule matchers: gazetteer (incl. traditional characters), stock codes, lists, suffixes."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.orgs.features import Normaliser
+from pipeline.orgs.matchers import RULE_GAZETTEER, RULE_LIST, OrgMatchers
+
+
+@pytest.fixture(scope="module")
+def matchers(shipped_rules):
+    return OrgMatchers(shipped_rules, Normaliser(shipped_rules.trad_simp, collapse_digits=False))
+
+
+def _fold(matchers, text):
+    return matchers.fold(text)
+
+
+@pytest.mark.parametrize(
+    "text,surface,canonical",
+    [
+        ("商汤集团发布业绩", "商汤集团", "商汤集团"),
+        ("商湯集團發布業績", "商湯集團", "商汤集团"),
+        ("客户包括宁波银行", "宁波银行", "宁波银行"),
+        ("ＮＶＩＤＩＡ股价上涨", "ＮＶＩＤＩＡ", "英伟达"),
+    ],
+)
+def test_matchers_gazetteer_finds_names(matchers, text, surface, canonical):
+    found = [
+        (text[m.start : m.end], m.canonical) for m in matchers.gazetteer(_fold(matchers, text))
+    ]
+    assert (surface, canonical) in found
+
+
+@pytest.mark.parametrize("text", ["AMDX公司", "Metaverse概念", "3600点"])
+def test_matchers_gazetteer_respects_ascii_word_boundaries(matchers, text):
+    assert all(m.rule == RULE_GAZETTEER for m in matchers.gazetteer(_fold(matchers, text)))
+    found = [text[m.start : m.end] for m in matchers.gazetteer(_fold(matchers, text))]
+    assert not any(name in found for name in ("AMD", "Meta", "360"))
+
+
+@pytest.mark.parametrize(
+    "text,bracket,canonical",
+    [
+        ("商汤集团(HKG: 0020)发布公告", "(HKG: 0020)", "商汤集团"),
+        ("星河电气（000402.SZ）公告", "（000402.SZ）", None),
+        ("腾讯控股(00700.HK)涨2%", "(00700.HK)", "腾讯控股"),
+        ("英伟达(NASDAQ: NVDA)", "(NASDAQ: NVDA)", "英伟达"),
+    ],
+)
+def test_matchers_stock_codes(matchers, text, bracket, canonical):
+    codes = matchers.stock_codes(_fold(matchers, text))
+    assert [(text[s:e], c) for s, e, c in codes] == [(bracket, canonical)]
+
+
+@pytest.mark.parametrize("text", ["增长(2024)", "见(图1)", "(约30%)"])
+def test_matchers_stock_codes_ignore_other_brackets(matchers, text):
+    assert matchers.stock_codes(_fold(matchers, text)) == []
+
+
+@pytest.mark.parametrize(
+    "text,items",
+    [
+        ("客户包括星河科技、北辰证券、东岳控股等；", ["星河科技", "北辰证券", "东岳控股"]),
+        ("合作伙伴包括：甲乙公司、丙丁集团。", ["甲乙公司", "丙丁集团"]),
+    ],
+)
+def test_matchers_list_context_items(matchers, text, items):
+    found = [text[m.start : m.end] for m in matchers.list_items(_fold(matchers, text))]
+    assert found == items
+    assert all(m.rule == RULE_LIST for m in matchers.list_items(_fold(matchers, text)))
+
+
+@pytest.mark.parametrize("text,expected", [("他看好星河银行", "星河银行")])
+def test_matchers_suffix_pattern(matchers, text, expected):
+    starts = [0, 1, 3, 5]  # 他|看好|星河|银行
+    found = [text[m.start : m.end] for m in matchers.suffixes(_fold(matchers, text), starts)]
+    assert expected in found
