@@ -10,7 +10,7 @@ import importlib
 
 import typer
 
-COMMAND_MODULES: tuple[str, ...] = ("extract", "annotate", "import_cmd", "show")
+COMMAND_MODULES: tuple[str, ...] = ("extract", "annotate", "import_cmd", "show", "rules")
 
 
 def register_all(app: typer.Typer) -> None:
