@@ -22,7 +22,7 @@ from pipeline.relations.mentions import segment_key
 class CandidateConfig:
     """Bounds of the candidate generator (``[components.zhnews_relations.candidates]``)."""
 
-    max_before: int = 6
+    max_before: int = 4
     max_distance: int = 160
     max_after: int = 1
     max_after_distance: int = 12

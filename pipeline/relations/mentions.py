@@ -48,7 +48,7 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
 @lru_cache(maxsize=512)
 def _compiled(ordered: tuple[str, ...]) -> re.Pattern[str]:
     """Compiled alternation (cached: segment names repeat across paragraphs)."""
-    return re.compile("|".join(re.escape(w) for w in ordered), re.IGNORECASE)
+    return re.compile("|".join(re.escape(w) for w in ordered))
 
 
 def _any(flags: bytearray, start: int, end: int) -> bool:

@@ -13,7 +13,8 @@ the metric is a ratio metric (毛利率); ``value`` otherwise (a level, also aft
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from pipeline.relations.document import Cue, DocView, Ent, Mention
 
@@ -47,21 +48,55 @@ def _last(cues: list[Cue], category: str) -> Cue | None:
     return found[-1] if found else None
 
 
-def _metric_for(view: DocView, fig: Ent, clause_start: int) -> Mention | None:
-    """Nearest metric before the figure in its clause; specific beats generic."""
-    in_clause = view.metrics_in(clause_start, fig.start)
-    in_clause = [m for m in in_clause if m.end <= fig.start]
-    if in_clause:
-        best = in_clause[-1]
-        if best.extra.get("metric_type") == "generic":
-            specific = [m for m in in_clause[:-1] if m.extra.get("metric_type") != "generic"]
-            if specific:
-                return specific[-1]
-        return best
+def _pick(metrics: list[Mention]) -> Mention | None:
+    """Nearest metric; a generic word (亏损) yields to a specific one before it."""
+    if not metrics:
+        return None
+    best = metrics[-1]
+    if best.extra.get("metric_type") == "generic":
+        specific = [m for m in metrics[:-1] if m.extra.get("metric_type") != "generic"]
+        if specific:
+            return specific[-1]
+    return best
+
+
+def _metric_for(
+    view: DocView, fig: Ent, region_start: int, share_start: int | None, previous: Mention | None
+) -> Mention | None:
+    """The metric of a figure.
+
+    Nearest metric between the previous figure of the sentence (or the sentence start)
+    and the figure; for a share, metrics after the share cue are the denominator
+    (占[收入]的31.57% is a share *of* revenue), so the metric before the cue wins, then
+    the previous figure's metric, then the denominator.  Last resort: a metric right
+    after the figure (实现37.7亿元收入).
+    """
+    region = [m for m in view.metrics_in(region_start, fig.start) if m.end <= fig.start]
+    if share_start is not None:
+        numerators = [m for m in region if m.end <= share_start]
+        chosen = _pick(numerators) or previous or _pick(region)
+        if chosen is not None:
+            return chosen
+    chosen = _pick(region) or previous
+    if chosen is not None:
+        return chosen
     after = view.metrics_in(fig.end, fig.end + 3)
     if after and not view.breaks_between(fig.end, after[0].start, sentence=False):
         return after[0]
     return None
+
+
+_PER_SHARE = re.compile(r"每(\d+|十)?股")
+
+
+def _per_share(metric: Mention | None, fig: Ent, region: str) -> Mention | None:
+    """每股/每10股 + 股息 -> dividend_per_share (the amount is per share, not a total)."""
+    if metric is None or metric.canonical != "dividend":
+        return metric
+    per = fig.value.get("per") if isinstance(fig.value, dict) else None
+    if per or _PER_SHARE.search(region):
+        return replace(metric, canonical="dividend_per_share")
+    return metric
 
 
 def figure_facts(view: DocView) -> list[FigureFacts]:
@@ -78,9 +113,17 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             c for c in view.cues_in(max(prefix_start, sent_start), fig.start) if c.end <= fig.start
         ]
         facts = FigureFacts(prefix_start=prefix_start)
-        facts.metric = _metric_for(view, fig, clause_start)
-        if facts.metric is None and prev is not None and prev.start >= sent_start and out:
-            facts.metric = out[-1].metric
+        same_sentence_prev = prev is not None and prev.start >= sent_start and bool(out)
+        region_start = max(sent_start, prev.end) if same_sentence_prev and prev else sent_start
+        share_cue = _last(cues, "share")
+        facts.metric = _metric_for(
+            view,
+            fig,
+            region_start,
+            share_cue.start if share_cue is not None else None,
+            out[-1].metric if same_sentence_prev else None,
+        )
+        facts.metric = _per_share(facts.metric, fig, view.norm[region_start : fig.start])
         metric_type = facts.metric.extra.get("metric_type") if facts.metric else None
 
         # comparison: yoy / qoq / explicit base period (较2023年)
@@ -188,12 +231,43 @@ def _anchored_dates(view: DocView) -> dict[int, int]:
     return out
 
 
+_COMPARATIVE = ("同期", "上一", "前一", "上季", "上月", "上财年")
+_EVENT_WORDS = ("公告", "发布", "宣布", "披露", "公布", "挂牌", "发行", "召开", "举行", "上市", "签署")
+_DEADLINE_LEFT = ("截至", "截止", "截至于")
+
+
+def _date_role(view: DocView, date: Ent) -> str:
+    """How a DATE may serve as a period: period | comparative | deadline | event."""
+    norm = view.norm
+    if norm[max(0, date.start - 3) : date.start].endswith(_DEADLINE_LEFT):
+        return "deadline"
+    if any(word in norm[date.start : date.end] for word in _COMPARATIVE):
+        return "comparative"
+    granularity = (date.value or {}).get("granularity") if isinstance(date.value, dict) else None
+    looks_like_day = granularity == "day" or norm[date.end - 1 : date.end] in ("日", "号")
+    if looks_like_day:
+        window = norm[date.end : view.clause_end(date.end)][:10]
+        if any(word in window for word in _EVENT_WORDS):
+            return "event"
+    return "period"
+
+
 def _period(view: DocView, fig: Ent, anchored: dict[int, int], base_dates: set[int]) -> Ent | None:
-    """The DATE a figure refers to: glued, else nearest usable before, else after."""
+    """The DATE a figure refers to.
+
+    A DATE glued to the figure (2023年的53.9%) wins; else the nearest usable DATE
+    before it in the paragraph, skipping comparison bases (较2023年), deadlines
+    (截至6月30日, kept as a last resort), announcement days (10月18日公告) and
+    comparative dates (去年同期) outside the figure's own clause; else the first
+    usable DATE after the figure in its sentence.
+    """
     i = view.dates_before(fig.start)
     for date in view.dates[max(0, i - 3) : i]:
         if anchored.get(date.start) == fig.start:
             return date
+    clause_start = view.clause_start(fig.start)
+    sent_start = view.sentence_start(fig.start)
+    fallback: Ent | None = None
     k = i - 1
     steps = 0
     while k >= 0 and steps < 12:
@@ -202,12 +276,23 @@ def _period(view: DocView, fig: Ent, anchored: dict[int, int], base_dates: set[i
         steps += 1
         if date.start in base_dates or date.start in anchored or _is_base(view, date):
             continue
-        return date
+        role = _date_role(view, date)
+        if role == "period" or (role == "comparative" and date.start >= clause_start):
+            return date
+        if role == "deadline" and date.start >= sent_start:
+            return date  # 截至9月末，资本充足率为19.28%: a balance at that date
+        if role == "deadline" and fallback is None:
+            fallback = date
     sent_end = view.sentence_end(fig.end)
     j = view.dates_after(fig.end)
-    if j < len(view.dates) and view.dates[j].start < sent_end and not _is_base(view, view.dates[j]):
+    if (
+        j < len(view.dates)
+        and view.dates[j].start < sent_end
+        and not _is_base(view, view.dates[j])
+        and _date_role(view, view.dates[j]) == "period"
+    ):
         return view.dates[j]
-    return None
+    return fallback
 
 
 def _is_base(view: DocView, date: Ent) -> bool:

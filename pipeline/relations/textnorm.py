@@ -32,6 +32,10 @@ _TABLE: dict[int, int] = {ord(t): ord(s) for t, s in zip(_TRAD, _SIMP, strict=Tr
 # Full-width ASCII (！ to ～) -> half-width; ideographic space -> space.
 _TABLE.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
 _TABLE[0x3000] = 0x20
+# ASCII letters (also those just mapped from full width) -> lower case, so the
+# matchers need no IGNORECASE (EBITDA, ebitda and ＥＢＩＴＤＡ are one surface).
+_TABLE.update({code: code + 32 for code in range(ord("A"), ord("Z") + 1)})
+_TABLE.update({code: code - 0xFEE0 + 32 for code in range(0xFF21, 0xFF3B)})
 # Corner quotes and curly quotes -> one quote style the rules know.
 for _q in "「『“”‘’":
     _TABLE[ord(_q)] = ord("“") if _q in "「『“‘" else ord("”")
@@ -42,8 +46,8 @@ _TABLE[ord("』")] = ord("”")
 def normalize(text: str) -> str:
     """Return a copy of ``text`` of the same length with unified characters.
 
-    >>> normalize("營業收入按年增長１０％")
-    '营业收入按年增长10%'
+    >>> normalize("營業收入按年增長１０％，經調整EBITDA")
+    '营业收入按年增长10%,经调整ebitda'
 
     Half-width and full-width punctuation both stay distinct characters (a comma
     inside ``1,234`` is not a clause break); the rules list both forms.

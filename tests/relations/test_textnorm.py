@@ -14,8 +14,9 @@ from pipeline.relations.textnorm import normalize
     [
         ("營業收入按年增長１０％", "营业收入按年增长10%"),
         ("股東應佔溢利", "股东应占溢利"),
-        ("「手機×AIoT」分部", "“手机×AIoT”分部"),
+        ("「手機×AIoT」分部", "“手机×aiot”分部"),
         ("收入，同比", "收入,同比"),
+        ("經調整ＥＢＩＴＤＡ", "经调整ebitda"),
     ],
 )
 def test_textnorm_maps_characters(text, expected):
