@@ -71,7 +71,7 @@ def make_org_recognizer(
 
 @registry.misc("zhnews.relation_candidates.v1")
 def make_relation_candidates(
-    max_before: int = 6,
+    max_before: int = 4,
     max_distance: int = 160,
     max_after: int = 1,
     max_after_distance: int = 12,
