@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 
 import spacy
 from spacy.language import Language
@@ -36,6 +37,13 @@ def fake_faults(doc: Doc) -> Doc:
     return doc
 
 
+@Language.component("zhnews_fake_delay")
+def fake_delay(doc: Doc) -> Doc:
+    """Sleep ``ZHNEWS_FAKE_DELAY_S`` per document so a run lasts long enough to be killed."""
+    time.sleep(float(os.environ.get("ZHNEWS_FAKE_DELAY_S", "0") or 0))
+    return doc
+
+
 @Language.component("zhnews_fake_money")
 def fake_money(doc: Doc) -> Doc:
     """Mark ``12.5亿元``-style amounts as MONEY with a source and a toy value."""
@@ -56,5 +64,14 @@ def load_light() -> Language:
     ensure_extensions()
     nlp = spacy.blank("zh")
     nlp.add_pipe("zhnews_fake_faults")
+    if os.environ.get("ZHNEWS_FAKE_DELAY_S"):
+        nlp.add_pipe("zhnews_fake_delay")
     nlp.add_pipe("zhnews_fake_money")
+    return nlp
+
+
+def load_light_short() -> Language:
+    """The light pipeline with a tiny spaCy ``max_length`` (the guard must never stop a run)."""
+    nlp = load_light()
+    nlp.max_length = 5_000
     return nlp
