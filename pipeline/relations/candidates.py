@@ -45,16 +45,30 @@ def org_key(ent: Ent) -> str:
     return (ent.canonical or ent.text).strip()
 
 
+# Words after an ORG that make it the author of the text, not its subject
+# (招商证券点评顺丰控股..., 东吴证券发布研报称).
+SPEAKER_RIGHT = (
+    "研报", "发布研", "发表研", "报告", "指出", "表示", "称", "认为", "预计", "预期",
+    "发布报告", "分析", "点评", "评级", "维持", "给予",
+)  # fmt: skip
+
+
+def is_speaker(view: DocView, ent: Ent) -> bool:
+    """An ORG followed by 研报/点评/指出 ... is a source of the news, not its subject."""
+    return view.norm.startswith(SPEAKER_RIGHT, ent.end)
+
+
 def main_company(view: DocView) -> Ent | None:
-    """The most mentioned ORG of the paragraph (ties: the earliest)."""
+    """The most mentioned ORG of the paragraph (ties: the earliest); speakers last."""
     if not view.orgs:
         return None
-    counts = Counter(org_key(o) for o in view.orgs)
+    orgs = [o for o in view.orgs if not is_speaker(view, o)] or view.orgs
+    counts = Counter(org_key(o) for o in orgs)
     first: dict[str, int] = {}
-    for o in view.orgs:
+    for o in orgs:
         first.setdefault(org_key(o), o.start)
     key = max(counts, key=lambda k: (counts[k], -first[k]))
-    return next(o for o in view.orgs if org_key(o) == key)
+    return next(o for o in orgs if org_key(o) == key)
 
 
 def build_subjects(view: DocView) -> Ent | None:

@@ -8,7 +8,7 @@ model was trained on is exactly what it sees at run time.
 
 from __future__ import annotations
 
-from pipeline.relations.candidates import Candidate
+from pipeline.relations.candidates import SPEAKER_RIGHT, Candidate
 from pipeline.relations.document import DocView, Ent, Subject
 from pipeline.relations.rules import FigureFacts
 
@@ -30,20 +30,6 @@ _OBJECT_LEFT = (
     "对标",
 )
 _LIST_RIGHT = ("、", "和", "及", "与", "等")
-_SPEAKER_RIGHT = (
-    "研报",
-    "发布研",
-    "发表研",
-    "报告",
-    "指出",
-    "表示",
-    "称",
-    "认为",
-    "预计",
-    "预期",
-    "发布报告",
-    "分析",
-)
 _SEGMENT_CONTEXT = (
     "分业务",
     "分板块",
@@ -102,7 +88,7 @@ def subject_features(view: DocView, s: Subject) -> dict[str, float]:
         f["object_left"] = 1.0
     if s.followed_by:
         f["segment_suffix"] = 1.0
-    if s.type == "ORG" and norm.startswith(_SPEAKER_RIGHT, s.end):
+    if s.type == "ORG" and norm.startswith(SPEAKER_RIGHT, s.end):
         f["org_speaker"] = 1.0
     if s.type == "SEGMENT":
         before = norm[max(0, s.start - 60) : s.start]

@@ -155,6 +155,12 @@ class Linker:
                 best = (cand, z)
         if best is None:
             return None
+        if fact.market_cue and (
+            best[0].fallback
+            or best[0].after
+            or view.breaks_between(best[0].subject.end, fig.start, sentence=False)
+        ):
+            return None  # market-wide wording and no subject in the figure's own clause
         p = model.probability(best[1])
         if p < model.threshold:
             return None

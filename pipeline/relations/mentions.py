@@ -29,7 +29,9 @@ from pipeline.relations.lexicon import Lexicons
 
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|")
 _NUMERALS = frozenset("一二三四五六七八九十两几多数0123456789")
-_ITEM_SEPARATORS = ("以及", "、", "和", "及", "与")
+_ITEM_SEPARATORS = ("以及", "、", "和", "与")
+# Conjunctions that usually sit inside one segment name (供应链及国际业务, 油气和新能源分部).
+_CONJUNCTIONS = ("及", "和", "与")
 # Characters before a bare 公司/集团 that make it an anaphor (not 子公司, 科技公司).
 _ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及让其该本即")
 _MAX_NAME = 12
@@ -106,6 +108,7 @@ class MentionFinder:
         self.stop_lengths = sorted({len(s) for s in self.stops}, reverse=True)
         self.notnames = set(segs.get("notname", {}))
         self.list_words = set(segs.get("list", {}))
+        self.market_words = tuple(lex.cues.get("market", {}))
         self.keeps = sorted(segs.get("keep", {}), key=len, reverse=True)
         self.anaphor_re = _alternation(lex.anaphors)
         self.quote_re = re.compile(r"[“\"]([^”\"“]{1,15})[”\"]")
@@ -232,6 +235,7 @@ class MentionFinder:
                 or _any(in_metric, start, end)
                 or all(ch in _NUMERALS for ch in name)
                 or any(name.endswith(n) for n in self.notnames if len(n) >= 2)
+                or any(word in name for word in self.market_words)
             ):
                 continue
             out.append(self._segment(view, start, end, "rule:segment.metric_head"))
@@ -260,13 +264,22 @@ class MentionFinder:
                 continue
             if ch in _NAME_BREAKS or view.covered[j]:
                 break
-            if any(
-                j - n + 1 >= 0 and norm[j - n + 1 : j + 1] in self.stops for n in self.stop_lengths
-            ) and not self._kept(norm, j):
+            matched = next(
+                (
+                    norm[j - n + 1 : j + 1]
+                    for n in self.stop_lengths
+                    if j - n + 1 >= 0 and norm[j - n + 1 : j + 1] in self.stops
+                ),
+                None,
+            )
+            if matched is not None and not self._kept(norm, j):
+                if matched in _CONJUNCTIONS and j < end - 1:
+                    j -= 1  # a conjunction inside the name: keep scanning
+                    continue
                 break
             j -= 1
         start = j + 1
-        while start < end and norm[start].isspace():
+        while start < end and (norm[start].isspace() or norm[start] in _CONJUNCTIONS):
             start += 1
         return start
 
