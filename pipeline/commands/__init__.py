@@ -10,7 +10,7 @@ import importlib
 
 import typer
 
-COMMAND_MODULES: tuple[str, ...] = ("extract", "annotate", "import_cmd", "show", "rules")
+COMMAND_MODULES: tuple[str, ...] = ("extract", "annotate", "import_cmd", "show", "rules", "train")
 
 
 def register_all(app: typer.Typer) -> None:

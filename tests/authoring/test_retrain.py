@@ -91,7 +91,7 @@ def test_retrain_out_never_touches_shipped(stub, tmp_path: Path):
 
 
 def test_retrain_corpus_dir_reaches_the_recipe_reader(stub, toy_record):
-    models, corpus, set_scores, module = stub
+    _models, corpus, set_scores, module = stub
     set_scores(0.5, 0.5)
     seen = []
 
