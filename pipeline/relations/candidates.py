@@ -110,6 +110,7 @@ def build_subjects(view: DocView) -> Ent | None:
             owner(m.start),
             followed_by=str(m.extra.get("suffix", "")),
             source=m.source,
+            after_entity=bool(m.extra.get("after_entity")),
         )
         segs.append(subject)
         view.subjects.append(subject)

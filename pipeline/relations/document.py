@@ -87,6 +87,7 @@ class Subject:
     via_anaphor: bool = False
     followed_by: str = ""  # suffix cue that ended a segment name (业务/板块/...)
     source: str = ""  # the rule that found the mention
+    after_entity: bool = False  # a metric-head name glued to an entity (百度核心收入)
 
 
 class DocView:

@@ -99,6 +99,13 @@ def subject_features(view: DocView, s: Subject) -> dict[str, float]:
             f["segment_repeated"] = 1.0
     if s.source:
         f["src=" + s.source] = 1.0
+    if s.after_entity:
+        f["head_after_entity"] = 1.0
+    if s.type == "SEGMENT":
+        length = s.ref_end - s.ref_start
+        f["seg_len=" + ("1-2" if length <= 2 else "3-4" if length <= 4 else "5+")] = 1.0
+        if any("a" <= ch <= "z" for ch in norm[s.ref_start : s.ref_end]):
+            f["seg_latin"] = 1.0
     return f
 
 

@@ -238,7 +238,10 @@ class MentionFinder:
                 or any(word in name for word in self.market_words)
             ):
                 continue
-            out.append(self._segment(view, start, end, "rule:segment.metric_head"))
+            mention = self._segment(view, start, end, "rule:segment.metric_head")
+            if start > 0 and view.covered[start - 1]:
+                mention.extra["after_entity"] = True
+            out.append(mention)
         return out
 
     def _segment(
