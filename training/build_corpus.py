@@ -217,6 +217,7 @@ UNANNOTATED_PATTERNS = (
     re.compile(r"(?<![零〇一二两三四五六七八九十])[一二两三四五六七八九]成(?![本员交立功为長长])"),
     re.compile(r"(?:今年|去年|上年|明年|前年|本年|同年|上一年)(?:同期|末|底|初)?"),
     re.compile(r"(?:第?[一二三四1-4１-４]季度|[上下]半年|Q[1-4]|年初至今)"),
+    re.compile(r"(?<![0-9０-９])[0-9０-９]{1,2}月(?:[0-9０-９]{1,2}[日号])?"),
 )
 
 # Quick value cross-check for plain Arabic MONEY/PERCENT surfaces (catches 37.7亿 typed

@@ -12,6 +12,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
 HEADER = "# id: {pid} | date: 2025-03-26 | split: {split} | style: mainland\n"
@@ -296,3 +298,27 @@ def test_build_corpus_committed_jsonl_is_up_to_date() -> None:
     if not any(src.glob("*.md")):
         pytest.skip("no corpus sources in corpus/annotated/src yet")
     assert bc.main(["--check", "--quiet"]) == 0, "run: .venv/bin/python training/build_corpus.py"
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("[]{}\\|#=收入亿元%12.3 \nORGMONEYPERCENT#c1 amount=cur=CNYsubj=kind=value")
+        ),
+        max_size=80,
+    )
+)
+def test_build_corpus_never_crashes_on_arbitrary_markup(tmp_path: Path, body: str) -> None:
+    """Any source either builds (offsets consistent) or is rejected with CorpusErrors."""
+    src = _src(tmp_path, body)
+    try:
+        records, _ = bc.build(src)
+    except bc.CorpusErrors as exc:
+        assert exc.messages
+        return
+    for rec in records["train"]:
+        for ent in rec["entities"]:
+            assert rec["text"][ent["start"] : ent["end"]] == ent["text"]
