@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import Errors, ZhnewsError
-from pipeline.relations.textnorm import normalize
+from pipeline.relations.textnorm import make_table, normalize
 
 METRIC_TYPES = ("amount", "ratio", "generic")
 CUE_VALUES: dict[str, tuple[str, ...]] = {
@@ -33,6 +33,7 @@ _CANONICAL_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_SURFACE = 40
 
 LEXICON_FILES = {
+    "trad_simp": "trad_simp.tsv",
     "metrics": "metrics.tsv",
     "cues": "cues.tsv",
     "segments": "segments.tsv",
@@ -52,6 +53,16 @@ class Lexicons:
     segments: dict[str, dict[str, str]] = field(default_factory=dict)
     # normalised surface -> target
     anaphors: dict[str, str] = field(default_factory=dict)
+    # traditional -> simplified character pairs (extends the built-in table)
+    trad_simp: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def table(self) -> dict[int, int]:
+        """Translation table for :func:`normalize` (built-ins + ``trad_simp.tsv``)."""
+        cached = self.__dict__.get("_table")
+        if cached is None:
+            cached = self.__dict__["_table"] = make_table(self.trad_simp)
+        return cached
 
     def to_dict(self) -> dict:
         """JSON-serialisable form (for ``to_disk``)."""
@@ -60,6 +71,7 @@ class Lexicons:
             "cues": self.cues,
             "segments": self.segments,
             "anaphors": self.anaphors,
+            "trad_simp": self.trad_simp,
         }
 
     @classmethod
@@ -70,6 +82,7 @@ class Lexicons:
             cues={k: dict(v) for k, v in data["cues"].items()},
             segments={k: dict(v) for k, v in data["segments"].items()},
             anaphors=dict(data["anaphors"]),
+            trad_simp=dict(data.get("trad_simp", {})),
         )
 
 
@@ -92,7 +105,7 @@ def _fail(path: Path, line: int, reason: str) -> ZhnewsError:
     return ZhnewsError(Errors.E005.format(path=path, line=line, reason=reason))
 
 
-def _surface(path: Path, line: int, value: str) -> str:
+def _surface(path: Path, line: int, value: str, table: dict[int, int] | None = None) -> str:
     """Validate one surface form and return its normalised copy."""
     if not value:
         raise _fail(path, line, "empty surface")
@@ -100,16 +113,16 @@ def _surface(path: Path, line: int, value: str) -> str:
         raise _fail(path, line, f"surface longer than {_MAX_SURFACE} characters")
     if any(ch.isspace() for ch in value):
         raise _fail(path, line, "surface contains whitespace")
-    return normalize(value)
+    return normalize(value, table)
 
 
-def load_metrics(path: Path) -> dict[str, tuple[str, str]]:
+def load_metrics(path: Path, table: dict[int, int] | None = None) -> dict[str, tuple[str, str]]:
     """Read ``metrics.tsv``: surface, canonical id, type."""
     out: dict[str, tuple[str, str]] = {}
     for line, cols in _rows(path):
         if len(cols) != 3:
             raise _fail(path, line, f"expected 3 TAB-separated columns, got {len(cols)}")
-        surface = _surface(path, line, cols[0])
+        surface = _surface(path, line, cols[0], table)
         canonical, mtype = cols[1], cols[2]
         if not _CANONICAL_RE.match(canonical):
             raise _fail(path, line, f"canonical id '{canonical}' must match [a-z][a-z0-9_]*")
@@ -121,7 +134,7 @@ def load_metrics(path: Path) -> dict[str, tuple[str, str]]:
     return out
 
 
-def load_cues(path: Path) -> dict[str, dict[str, str]]:
+def load_cues(path: Path, table: dict[int, int] | None = None) -> dict[str, dict[str, str]]:
     """Read ``cues.tsv``: category, surface, value."""
     out: dict[str, dict[str, str]] = {cat: {} for cat in CUE_VALUES}
     for line, cols in _rows(path):
@@ -133,7 +146,7 @@ def load_cues(path: Path) -> dict[str, dict[str, str]]:
         if value not in CUE_VALUES[category]:
             allowed = ", ".join(CUE_VALUES[category])
             raise _fail(path, line, f"value '{value}' for {category} is not one of {allowed}")
-        surface = _surface(path, line, cols[1])
+        surface = _surface(path, line, cols[1], table)
         previous = out[category].get(surface)
         if previous is not None and previous != value:
             raise _fail(path, line, f"'{cols[1]}' already listed as {category} {previous}")
@@ -141,7 +154,7 @@ def load_cues(path: Path) -> dict[str, dict[str, str]]:
     return out
 
 
-def load_segments(path: Path) -> dict[str, dict[str, str]]:
+def load_segments(path: Path, table: dict[int, int] | None = None) -> dict[str, dict[str, str]]:
     """Read ``segments.tsv``: category, surface, optional canonical."""
     out: dict[str, dict[str, str]] = {cat: {} for cat in SEGMENT_CATEGORIES}
     for line, cols in _rows(path):
@@ -158,12 +171,12 @@ def load_segments(path: Path) -> dict[str, dict[str, str]]:
                 raise _fail(path, line, f"head_metric '{cols[1]}' must be a canonical metric id")
             out[category][cols[1]] = ""
             continue
-        surface = _surface(path, line, cols[1])
+        surface = _surface(path, line, cols[1], table)
         out[category][surface] = cols[2] if len(cols) == 3 else ""
     return out
 
 
-def load_anaphors(path: Path) -> dict[str, str]:
+def load_anaphors(path: Path, table: dict[int, int] | None = None) -> dict[str, str]:
     """Read ``anaphors.tsv``: surface, target."""
     out: dict[str, str] = {}
     for line, cols in _rows(path):
@@ -173,7 +186,19 @@ def load_anaphors(path: Path) -> dict[str, str]:
             raise _fail(
                 path, line, f"target '{cols[1]}' is not one of {', '.join(ANAPHOR_TARGETS)}"
             )
-        out[_surface(path, line, cols[0])] = cols[1]
+        out[_surface(path, line, cols[0], table)] = cols[1]
+    return out
+
+
+def load_trad_simp(path: Path) -> dict[str, str]:
+    """Read ``trad_simp.tsv``: one traditional and one simplified character per row."""
+    out: dict[str, str] = {}
+    for line, cols in _rows(path):
+        if len(cols) != 2:
+            raise _fail(path, line, f"expected 2 TAB-separated columns, got {len(cols)}")
+        if len(cols[0]) != 1 or len(cols[1]) != 1:
+            raise _fail(path, line, "each column must be exactly one character")
+        out[cols[0]] = cols[1]
     return out
 
 
@@ -185,11 +210,14 @@ def load_lexicons(directory: str | Path) -> Lexicons:
             raise ZhnewsError(
                 Errors.E005.format(path=directory / name, line=0, reason="file missing")
             )
+    trad_simp = load_trad_simp(directory / LEXICON_FILES["trad_simp"])
+    table = make_table(trad_simp)
     return Lexicons(
-        metrics=load_metrics(directory / LEXICON_FILES["metrics"]),
-        cues=load_cues(directory / LEXICON_FILES["cues"]),
-        segments=load_segments(directory / LEXICON_FILES["segments"]),
-        anaphors=load_anaphors(directory / LEXICON_FILES["anaphors"]),
+        metrics=load_metrics(directory / LEXICON_FILES["metrics"], table),
+        cues=load_cues(directory / LEXICON_FILES["cues"], table),
+        segments=load_segments(directory / LEXICON_FILES["segments"], table),
+        anaphors=load_anaphors(directory / LEXICON_FILES["anaphors"], table),
+        trad_simp=trad_simp,
     )
 
 

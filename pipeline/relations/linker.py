@@ -67,7 +67,7 @@ class Linker:
 
     def prepare(self, text: str, ents: Sequence[Ent]):
         """Mentions, subjects and rule facts for one paragraph."""
-        view = DocView(text, normalize(text), list(ents))
+        view = DocView(text, normalize(text, self.lexicons.table), list(ents))
         self.finder.annotate(view)
         view.index()
         main = build_subjects(view)

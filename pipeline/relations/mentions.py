@@ -147,8 +147,12 @@ class MentionFinder:
     def _find_cues(self, view: DocView) -> None:
         if self.cue_re is None:
             return
+        in_metric = bytearray(len(view.text))
+        for mm in view.metrics:
+            in_metric[mm.start : mm.end] = b"\x01" * (mm.end - mm.start)
         for m in self.cue_re.finditer(view.norm):
-            if not self._free(view, m.start(), m.end()):
+            # 占 inside 股东应占溢利 is part of a metric, not a share cue
+            if not self._free(view, m.start(), m.end()) or _any(in_metric, m.start(), m.end()):
                 continue
             for category, value in self.cue_table[_lex_key(self.cue_table, m.group())]:
                 view.cues.append(Cue(m.start(), m.end(), category, value, m.group()))

@@ -154,12 +154,18 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         ):
             change = None
         facts.change_cue = change is not None
+        if fig.label != "PERCENT":
+            share = None  # an amount is never a share (平台贡献49.55亿元)
+        sign = fig.text.lstrip()[:1]
         if share is not None:
             facts.kind, facts.kind_rule = "share", "kind.share"
             if to_cue is not None:
                 facts.direction = to_cue.value
             elif change is not None:
                 facts.direction = change.value
+        elif to_cue is not None and rate is not None:
+            facts.kind, facts.kind_rule = "change", "kind.rate_to"  # 降幅扩大至22.93%
+            facts.direction = rate.value
         elif to_cue is not None:
             facts.kind = "ratio" if metric_type == "ratio" else "value"
             facts.kind_rule = "kind.to_level"
@@ -170,6 +176,9 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         elif rate is not None:
             facts.kind, facts.kind_rule = "change", "kind.rate_cue"
             facts.direction = rate.value
+        elif fig.label == "PERCENT" and sign in ("+", "-", "+", "−", "－", "＋"):
+            facts.kind, facts.kind_rule = "change", "kind.signed_percent"  # 营收158亿元（+40.6%）
+            facts.direction = "up" if sign in ("+", "＋") else "down"
         elif fig.label == "PERCENT":
             unit = (fig.value or {}).get("unit") if isinstance(fig.value, dict) else None
             if metric_type == "ratio":

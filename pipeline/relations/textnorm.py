@@ -11,6 +11,8 @@ original text: offsets are never shifted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 # Traditional -> simplified pairs for the characters that occur in financial cues,
 # metrics and segment names.  One character each side, so lengths never change.
 _TRAD = (
@@ -43,7 +45,16 @@ _TABLE[ord("」")] = ord("”")
 _TABLE[ord("』")] = ord("”")
 
 
-def normalize(text: str) -> str:
+def make_table(pairs: Mapping[str, str] | None = None) -> dict[int, int]:
+    """The built-in table extended with one-character pairs (``trad_simp.tsv``)."""
+    table = dict(_TABLE)
+    for trad, simp in (pairs or {}).items():
+        if len(trad) == 1 and len(simp) == 1 and trad != simp:
+            table[ord(trad)] = ord(simp)
+    return table
+
+
+def normalize(text: str, table: Mapping[int, int] | None = None) -> str:
     """Return a copy of ``text`` of the same length with unified characters.
 
     >>> normalize("營業收入按年增長１０％，經調整EBITDA")
@@ -52,7 +63,7 @@ def normalize(text: str) -> str:
     Half-width and full-width punctuation both stay distinct characters (a comma
     inside ``1,234`` is not a clause break); the rules list both forms.
     """
-    out = text.translate(_TABLE)
+    out = text.translate(_TABLE if table is None else table)
     if len(out) != len(text):  # pragma: no cover - translate is 1:1 by construction
         raise RuntimeError("normalisation changed the text length")
     return out

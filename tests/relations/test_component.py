@@ -63,4 +63,3 @@ def test_component_without_model_uses_baseline():
     nlp.initialize()
     doc = nlp.get_pipe("zhnews_relations")(_doc(nlp, EXAMPLE))
     assert doc._.relations and all(r["source"] == "rule:nearest_subject" for r in doc._.relations)
-

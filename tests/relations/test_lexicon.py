@@ -14,6 +14,7 @@ from pipeline.relations.lexicon import (
     load_lexicons,
     load_metrics,
     load_segments,
+    load_trad_simp,
 )
 
 
@@ -49,6 +50,8 @@ def test_lexicon_shipped_metrics(surface, canonical, mtype):
         (load_segments, "weird\t业务\n", "category 'weird'"),
         (load_segments, "head_metric\t收入\n", "canonical metric id"),
         (load_anaphors, "该业务\tthing\n", "target 'thing'"),
+        (load_trad_simp, "貸款\t贷款\n", "exactly one character"),
+        (load_trad_simp, "貸\n", "expected 2"),
     ],
 )
 def test_lexicon_bad_rows_name_file_line_reason(tmp_path, loader, content, reason):
@@ -63,7 +66,9 @@ def test_lexicon_bad_rows_name_file_line_reason(tmp_path, loader, content, reaso
     assert reason in message
 
 
-@pytest.mark.parametrize("missing", ["metrics.tsv", "cues.tsv", "segments.tsv", "anaphors.tsv"])
+@pytest.mark.parametrize(
+    "missing", ["trad_simp.tsv", "metrics.tsv", "cues.tsv", "segments.tsv", "anaphors.tsv"]
+)
 def test_lexicon_missing_file_is_reported(tmp_path, missing):
     target = tmp_path / "relations"
     shutil.copytree(default_lexicon_dir(), target)
@@ -72,10 +77,20 @@ def test_lexicon_missing_file_is_reported(tmp_path, missing):
         load_lexicons(target)
 
 
-@pytest.mark.parametrize("name", ["metrics", "cues", "segments", "anaphors"])
+@pytest.mark.parametrize("name", ["metrics", "cues", "segments", "anaphors", "trad_simp"])
 def test_lexicon_round_trips_through_dict(name):
     from pipeline.relations.lexicon import Lexicons
 
     lex = load_lexicons(default_lexicon_dir())
     again = Lexicons.from_dict(lex.to_dict())
     assert getattr(again, name) == getattr(lex, name)
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"), [("減值貸款比率", "npl_ratio"), ("股東應佔溢利", "net_profit")]
+)
+def test_lexicon_trad_simp_table_reaches_matching(text, canonical):
+    from pipeline.relations.textnorm import normalize
+
+    lex = load_lexicons(default_lexicon_dir())
+    assert lex.metrics[normalize(text, lex.table)][0] == canonical
