@@ -32,8 +32,17 @@ def test_rules_master_regex_is_fresh() -> None:
     """The master regex is rebuilt from the rules, never a stale artefact."""
     from pipeline.figures.rules import build_master
 
-    assert RULES.master.pattern == build_master(RULES.rules).pattern
+    first = RULES.first_chars.pattern if RULES.first_chars else None
+    assert RULES.master.pattern == build_master(RULES.rules, first).pattern
     assert RULES.master.groups == sum(r.regex.groups for r in RULES.rules)
+
+
+@pytest.mark.parametrize("rule", RULES.rules, ids=lambda r: r.id)
+def test_rules_examples_start_with_a_first_char(rule) -> None:
+    """The master regex only looks where `first_chars` stand: no rule may start elsewhere."""
+    assert RULES.first_chars is not None
+    bad = [ex for ex in rule.examples if not RULES.first_chars.match(normalise(ex))]
+    assert not bad, f"{rule.id}: add the first characters of {bad} to first_chars"
 
 
 GOOD_RULE = """version: 1
