@@ -510,7 +510,8 @@ def parse_source(path: Path, problems: Problems) -> list[Paragraph]:
     """Read one markup file into paragraphs (markup removed, mentions with offsets)."""
     paragraphs: list[Paragraph] = []
     current: Paragraph | None = None
-    with path.open(encoding="utf8") as fh:
+    # utf-8-sig: editors on Windows may prepend a BOM, which must not become text.
+    with path.open(encoding="utf-8-sig") as fh:
         lines = fh.read().splitlines()
     for lineno, raw in enumerate(lines, start=1):
         raw = raw.rstrip()

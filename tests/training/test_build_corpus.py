@@ -322,3 +322,28 @@ def test_build_corpus_never_crashes_on_arbitrary_markup(tmp_path: Path, body: st
     for rec in records["train"]:
         for ent in rec["entities"]:
             assert rec["text"][ent["start"] : ent["end"]] == ent["text"]
+
+
+def test_build_corpus_accepts_bom_and_crlf(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    text = (
+        "\ufeff"
+        + HEADER.format(pid="t-01", split="dev")
+        + "[2024年]{DATE start=2024-01-01 end=2024-12-31}\r\n"
+    )
+    (src / "a.md").write_bytes(text.replace("\n", "\r\n").encode("utf8"))
+    records, _ = bc.build(src)
+    assert records["dev"][0]["text"] == "2024年"
+
+
+def test_build_corpus_meets_issue_minimums() -> None:
+    """Issue #5: at least 300 paragraphs and 1,500 linked figures, every split populated."""
+    src = REPO / "corpus" / "annotated" / "src"
+    if not any(src.glob("*.md")):
+        pytest.skip("no corpus sources in corpus/annotated/src yet")
+    records, _ = bc.build(src)
+    table = bc.counts(records)
+    assert table["total"]["paragraphs"] >= 300
+    assert table["total"]["linked_figures"] >= 1500
+    assert all(table[split]["paragraphs"] > 0 for split in bc.SPLITS)
