@@ -67,6 +67,103 @@ def eval_command(
         typer.echo(f"HTML report written to {html_out}")
 
 
+UNLABELED = typer.Option(
+    None,
+    "--unlabeled",
+    help="Unlabelled .txt/.jsonl (repeatable; default: ../shared/data/cfsc_fin_news/sentences_unlabeled.txt if present).",
+)
+KINDS = typer.Option(None, "--kind", help="org, mention, currency, cue (repeatable; default: all).")
+SUGGEST_GOLD = typer.Option(
+    None,
+    "--gold",
+    help="Gold corpus JSONL to mine (repeatable; default: corpus/annotated/train.jsonl).",
+)
+
+
+@rules_app.command("suggest")
+def suggest_command(
+    gold: list[str] | None = SUGGEST_GOLD,
+    unlabeled: list[str] | None = UNLABELED,
+    no_unlabeled: bool = typer.Option(False, "--no-unlabeled", help="Do not read unlabelled text."),
+    kinds: list[str] | None = KINDS,
+    min_support: int = typer.Option(
+        2, "--min-support", help="Minimum gold misses (or unlabelled uses) per suggestion."
+    ),
+    top: int = typer.Option(40, "--top", help="Print at most this many suggestions."),
+    json_out: str | None = typer.Option(None, "--json", help="Write every suggestion as JSON."),
+    config: str | None = CONFIG,
+    configs_dir: str | None = CONFIGS_DIR,
+    sets: list[str] | None = SETS,
+    pkuseg_model: str | None = PKUSEG,
+) -> None:
+    """Propose rule entries (ready to paste) from gold misses and unlabelled text."""
+    import json
+
+    from pipeline.authoring.corpus import CORPUS_DIR, REPO_ROOT, load_gold
+    from pipeline.authoring.loading import load_pipeline
+    from pipeline.authoring.render import rich_table
+    from pipeline.authoring.report import terminal
+    from pipeline.authoring.suggest import read_unlabeled, suggest
+    from pipeline.errors import UsageError
+
+    chosen = list(kinds or ("org", "mention", "currency", "cue"))
+    bad = [k for k in chosen if k not in ("org", "mention", "currency", "cue")]
+    if bad:
+        raise UsageError(f"unknown --kind {bad}: use org, mention, currency, cue")
+    paths = list(gold) if gold else [str(CORPUS_DIR / "train.jsonl")]
+    gold_set = load_gold(paths)
+    if unlabeled is None and not no_unlabeled:
+        default = REPO_ROOT.parent / "shared" / "data" / "cfsc_fin_news" / "sentences_unlabeled.txt"
+        unlabeled = [str(default)] if default.is_file() else []
+    text = None if no_unlabeled else read_unlabeled(unlabeled or [])
+    nlp = load_pipeline(config, configs_dir, sets, pkuseg_model)
+    configs = Path(configs_dir) if configs_dir else REPO_ROOT / "configs"
+    found = suggest(nlp, gold_set.records, configs, text, min_support=min_support, kinds=chosen)
+    console = terminal()
+    rows = [
+        [
+            s.kind,
+            s.file,
+            s.entry.replace("\t", " ⇥ "),
+            s.coverage,
+            "-" if s.precision is None else f"{s.precision:.2f}",
+            s.gold_occurrences,
+            "-" if s.unlabeled is None else s.unlabeled,
+            s.examples[0] if s.examples else s.note,
+        ]
+        for s in found[:top]
+    ]
+    console.print(
+        rich_table(
+            f"Suggestions from {', '.join(paths)} ({len(gold_set.records)} records)",
+            ("kind", "file", "entry", "covers", "P", "gold occ", "unlabelled", "example / note"),
+            rows,
+        )
+    )
+    by_file: dict[str, list[str]] = {}
+    for s in found[:top]:
+        by_file.setdefault(s.file, []).append(s.entry)
+    for file, entries in by_file.items():
+        console.print(f"[bold]# paste into configs/{file}[/bold]", highlight=False)
+        for entry in entries:
+            console.print(entry, markup=False, highlight=False)
+    if gold_set.skipped:
+        console.print(f"[yellow]{gold_set.skipped} gold records skipped[/yellow]")
+        for problem in gold_set.problems[:20]:
+            console.print(f"  {problem}", markup=False, highlight=False)
+    if json_out:
+        Path(json_out).write_text(
+            json.dumps(
+                {"gold": paths, "suggestions": [s.to_dict() for s in found]},
+                ensure_ascii=False,
+                indent=1,
+            )
+            + "\n",
+            encoding="utf8",
+        )
+        typer.echo(f"JSON written to {json_out}")
+
+
 def register(app: typer.Typer) -> None:
     """Attach the ``rules`` command group to the ``zhnews`` app."""
     app.add_typer(rules_app, name="rules")
