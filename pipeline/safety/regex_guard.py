@@ -55,6 +55,7 @@ __all__ = [
     "Finding",
     "RegexRejected",
     "bounded_finditer",
+    "bounded_search",
     "check_pattern",
     "compile_rule_pattern",
     "findings_for",
@@ -691,50 +692,84 @@ def _clip(text: str, limit: int = 120) -> str:
 # --------------------------------------------------------------------------- bounded matching
 
 _BREAKS = re.compile(r"[。！？；!?;\n]")
+#: Default window: worst-case cost per window is O(window^k) for a pattern of degree k.
+DEFAULT_WINDOW = 1_000
+#: Default overlap between hard-cut windows: longer than any real figure expression.
+DEFAULT_OVERLAP = 100
+
+
+def _window(text: str, start: int, max_window: int, overlap: int) -> tuple[int, int, bool]:
+    """``(end, limit, hard)`` of the window starting at ``start``.
+
+    The window ends after the last sentence break in its second half when there is
+    one; otherwise it is cut hard and matches starting in its last ``overlap``
+    characters (beyond ``limit``) are left to the next window, which sees them whole.
+    """
+    n = len(text)
+    end = min(n, start + max_window)
+    if end == n:
+        return end, end, False
+    cut = None
+    for m in _BREAKS.finditer(text, start + max_window // 2, end):
+        cut = m.end()
+    if cut is not None:
+        return cut, cut, False
+    return end, end - overlap, True
+
+
+def bounded_search(
+    regex: re.Pattern[str],
+    text: str,
+    pos: int = 0,
+    *,
+    max_window: int = DEFAULT_WINDOW,
+    overlap: int = DEFAULT_OVERLAP,
+) -> re.Match[str] | None:
+    """Like ``regex.search(text, pos)`` but each attempt sees at most ``max_window`` chars.
+
+    Why: even a linear-per-attempt pattern costs O(n^2) over a run of n characters it
+    almost matches (a 40,000-digit string with no unit after it), and a polynomial
+    pattern costs O(n^k); bounding n per window makes the total linear in the text.
+    The ``re.Match`` is on the original ``text`` (``pos``/``endpos`` keep offsets and
+    lookbehind context).  Differences from ``search`` are limited to matches crossing
+    a sentence break (。！？；) or longer than ``overlap`` crossing a hard cut inside
+    an unbroken run of ``max_window`` characters: neither occurs in real figures.
+    """
+    if max_window <= overlap:
+        raise ValueError("max_window must be larger than overlap")
+    n = len(text)
+    start = max(0, pos)
+    while start < n:
+        end, limit, hard = _window(text, start, max_window, overlap)
+        m = regex.search(text, start, end)
+        if m is not None and (not hard or m.start() < limit):
+            if hard and m.end() > limit:
+                # The cut may have shortened it: look again with a full window from it.
+                again = regex.search(text, m.start(), min(n, m.start() + max_window))
+                if again is not None:
+                    return again
+            return m
+        start = limit if hard else end
+    return None
 
 
 def bounded_finditer(
     regex: re.Pattern[str],
     text: str,
     *,
-    max_window: int = 4_000,
-    overlap: int = 200,
+    max_window: int = DEFAULT_WINDOW,
+    overlap: int = DEFAULT_OVERLAP,
 ) -> Iterator[re.Match[str]]:
-    """Like ``regex.finditer(text)`` but each search sees at most ``max_window`` characters.
+    """Like ``regex.finditer(text)`` (left to right, non-overlapping) over bounded windows.
 
-    Why: a polynomial pattern costs O(n^k) on one window of n characters; bounding n
-    bounds the cost per window, so a 50 MB document costs linear time overall.  Windows
-    end after a sentence break (。！？；) when one is available; otherwise consecutive
-    windows overlap by ``overlap`` characters so a match (up to ``overlap`` long)
-    crossing the cut is still found.  Matches are ``re.Match`` objects on the original
-    ``text`` (``pos``/``endpos`` keep offsets and lookbehind context intact), returned
-    left to right and non-overlapping, like ``finditer``.
+    See :func:`bounded_search`; for patterns that must stay although they are
+    polynomial, and for any matching over very long unbroken text.
     """
-    if max_window <= overlap:
-        raise ValueError("max_window must be larger than overlap")
+    pos = 0
     n = len(text)
-    start = 0
-    taken_to = 0  # end of the last match returned (matches never overlap)
-    while start < n:
-        end = min(n, start + max_window)
-        hard_cut = False
-        if end < n:
-            cut = None
-            for m in _BREAKS.finditer(text, start + max_window // 2, end):
-                cut = m.end()
-            if cut is None:
-                hard_cut = True
-            else:
-                end = cut
-        # Matches starting in the overlap tail are left to the next window, which
-        # sees them whole.
-        limit = end - overlap if hard_cut else end
-        pos = max(start, taken_to)
-        while pos <= limit and pos < end:
-            m = regex.search(text, pos, end)
-            if m is None or (m.start() >= limit and hard_cut):
-                break
-            yield m
-            taken_to = m.end()
-            pos = m.end() if m.end() > m.start() else m.end() + 1
-        start = limit if hard_cut else end
+    while pos < n:
+        m = bounded_search(regex, text, pos, max_window=max_window, overlap=overlap)
+        if m is None:
+            return
+        yield m
+        pos = m.end() if m.end() > m.start() else m.end() + 1

@@ -166,3 +166,29 @@ def test_regex_guard_bounded_finditer_offsets_in_bounds(text_len: int) -> None:
 def test_regex_guard_bounded_finditer_rejects_bad_window(window: int, overlap: int) -> None:
     with pytest.raises(ValueError, match="max_window"):
         list(bounded_finditer(re.compile("a"), "aaa", max_window=window, overlap=overlap))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "pos"),
+    [
+        (r"\d+(?:\.\d+)?亿元", "公司营收123.4亿元，同比增长5%。" * 80, 0),
+        (r"\d+(?:\.\d+)?亿元", "公司营收123.4亿元，同比增长5%。" * 80, 777),
+        (r"[0-9]+元", "9" * 3000 + "元", 0),  # one figure longer than a window
+        (r"[0-9]{1,4}元", "9" * 3000 + "元", 0),
+        (r"(?<![0-9])[0-9]+%", "12% " * 600, 5),
+        (r"亿元", "无" * 5000, 0),
+        (r"x", "", 0),
+    ],
+)
+def test_regex_guard_bounded_search_agrees_with_search(pattern: str, text: str, pos: int) -> None:
+    from pipeline.safety.regex_guard import bounded_search
+
+    regex = re.compile(pattern)
+    got = bounded_search(regex, text, pos, max_window=500, overlap=50)
+    want = regex.search(text, pos)
+    if pattern == r"[0-9]+元":
+        # Longer than a window: found, ending at the same place, start clipped.
+        assert got is not None and want is not None
+        assert got.end() == want.end()
+    else:
+        assert (got and got.span()) == (want and want.span())
