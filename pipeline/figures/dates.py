@@ -142,6 +142,8 @@ def _granularity(groups: dict[str, str | None]) -> str:
         return "quarter"
     if groups.get("h"):
         return "half"
+    if groups.get("season"):
+        return "season"
     if groups.get("ypart") in ("年初", "初", "年底", "年末", "底", "末", "年中"):
         return "day"
     return "year"
@@ -157,6 +159,10 @@ def _year_of(groups: dict[str, str | None], ctx: DateContext) -> tuple[int | Non
     """(label year or None, relative, fiscal) from y / fy / rel / frel / fyw groups."""
     fyw = groups.get("fyw") or ""
     fiscal = bool(groups.get("fy") or groups.get("frel") or fyw in ("财年", "财政年度", "年度"))
+    if groups.get("yy"):
+        yy = int(groups["yy"] or 0)
+        pivot = (ctx.pub.year % 100 + 5) if ctx.pub else 50
+        return (2000 + yy if yy <= pivot else 1900 + yy), False, fiscal
     if groups.get("y"):
         year = _int(groups["y"] or "", "year")
         if not 1000 <= year <= 9998:
@@ -231,6 +237,11 @@ def _span_in_year(
         sy, sm = _add_months(ystart.year, ystart.month, 3 * (k - 1))
         ey, em = _add_months(sy, sm, 2)
         return date(sy, sm, 1), date(ey, em, _last_day(ey, em))
+    season = groups.get("season")
+    if season:
+        first_month = {"春": 3, "夏": 6, "秋": 9, "冬": 12}[season]
+        ey, em = _add_months(year, first_month, 2)
+        return date(year, first_month, 1), date(ey, em, _last_day(ey, em))
     if groups.get("h"):
         first = groups["h"] == "上"
         sy, sm = (ystart.year, ystart.month) if first else _add_months(ystart.year, ystart.month, 6)
@@ -271,8 +282,27 @@ def resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, A
     """
     if groups.get("d") and not groups.get("m") and ctx.default_month is not None:
         groups = {**groups, "m": str(ctx.default_month)}
+    if groups.get("dm1"):
+        a, b = int(groups["dm1"] or 0), int(groups.get("dm2") or 0)
+        m, d = (b, a) if a > 12 else (a, b)  # 13.5.2015 is day-first; 1/2/2020 month-first
+        groups = {**groups, "m": str(m), "d": str(d)}
+    if groups.get("lunar"):
+        return {
+            "start": None,
+            "end": None,
+            "granularity": "day",
+            "relative": False,
+            "fiscal": False,
+            "unresolved": "lunar calendar date (no conversion table)",
+        }
     gran = _granularity(groups)
     try:
+        if groups.get("wd") or groups.get("wrel"):
+            return _week(groups, ctx)
+        if groups.get("dec"):
+            return _decade(groups, ctx)
+        if groups.get("relm"):
+            return _relative_month_day(groups, ctx)
         if groups.get("relp"):
             return _relative_phrase(groups["relp"] or "", ctx)
         if groups.get("y2"):
@@ -284,23 +314,82 @@ def resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, A
         if groups.get("d") and not groups.get("m"):
             return _bare_day(groups, ctx)
         pub = _need_pub(ctx, gran)
-        for candidate in (pub.year, pub.year - 1):
-            try:
+        error: FigureValueError | None = None
+        for candidate in range(pub.year, pub.year - 9, -1):
+            try:  # 2月29日 exists only in leap years: look back a few years
                 start, end = _span_in_year(candidate, groups, fiscal, ctx)
-            except FigureValueError:
-                if candidate == pub.year and groups.get("d"):
-                    continue  # 2月29日 may exist only in the other year
-                raise
+            except FigureValueError as exc:
+                error = error or exc
+                if not groups.get("d"):
+                    raise
+                continue
             if start <= pub:
                 return _period(start, end, gran, True, fiscal)
-        start, end = _span_in_year(pub.year - 1, groups, fiscal, ctx)
-        return _period(start, end, gran, True, fiscal)
+        raise error or FigureValueError("no plausible year for the date")
     except Unresolved as exc:
         return unresolved(str(exc), gran)
     except FigureValueError:
         raise
     except (ValueError, OverflowError) as exc:  # datetime limits (year 0, date.max + 1)
         raise FigureValueError(f"date out of range: {exc}") from exc
+
+
+_WEEK_OFFSETS = {"上上": -2, "下下": 2, "上": -1, "下": 1, "本": 0, "这": 0}
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+
+
+def _week(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
+    """上周 / 下周末 / 周三 / 上周一: weeks run Monday..Sunday."""
+    pub = _need_pub(ctx, "week")
+    wrel = groups.get("wrel") or ""
+    monday = pub - timedelta(days=pub.weekday())
+    offset = next((v for k, v in _WEEK_OFFSETS.items() if wrel.startswith(k)), 0)
+    wd = groups.get("wd")
+    if wd is None:
+        start = monday + timedelta(weeks=offset)
+        if groups.get("wend"):
+            return _period(start + timedelta(days=5), start + timedelta(days=6), "day", True, False)
+        return _period(start, start + timedelta(days=6), "week", True, False)
+    index = _WEEKDAYS[wd]
+    if wrel:
+        day = monday + timedelta(weeks=offset, days=index)
+    else:  # bare weekday: the most recent one on or before the publication date
+        day = pub - timedelta(days=(pub.weekday() - index) % 7)
+    return _period(day, day, "day", True, False)
+
+
+def _decade(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
+    """90年代 / 上世纪90年代 / 19世纪70年代."""
+    dec = _int(groups["dec"] or "", "decade")
+    cent = groups.get("cent") or ""
+    relative = False
+    if cent.startswith("上"):
+        base = 1900
+    elif cent.startswith("本"):
+        base = 2000
+    elif cent:
+        base = (_int(cent.removesuffix("世纪"), "century") - 1) * 100
+    else:
+        pub = ctx.pub or date(2000, 1, 1)
+        base = (pub.year // 100) * 100
+        if base + dec > pub.year:
+            base -= 100
+        relative = ctx.pub is not None
+    start = date(base + dec, 1, 1)
+    return _period(start, date(base + dec + 9, 12, 31), "decade", relative, False)
+
+
+def _relative_month_day(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
+    """本月十日 / 去年本月十日 / 上月15日."""
+    pub = _need_pub(ctx, "day")
+    relm = groups.get("relm") or ""
+    delta = -1 if relm.startswith("上") else 1 if relm.startswith("下") else 0
+    year, month = _add_months(pub.year, pub.month, delta)
+    if groups.get("rel"):
+        year_of, _, _ = _year_of({"rel": groups["rel"]}, ctx)
+        year = year_of or year
+    d = _make_day(year, month, _int(groups["d"] or "", "day"))
+    return _period(d, d, "day", True, False)
 
 
 def _bare_day(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
@@ -361,7 +450,8 @@ def _relative_phrase(phrase: str, ctx: DateContext) -> dict[str, Any]:
         delta = -1 if phrase.startswith("上") else 1 if phrase.startswith("下") else 0
         y, m = _add_months(pub.year, pub.month, delta)
         return _period(date(y, m, 1), date(y, m, _last_day(y, m)), "month", True, False)
-    days = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "明天": 1, "明日": 1}
+    days = {"今天": 0, "今日": 0, "昨天": -1, "昨日": -1, "明天": 1, "明日": 1,
+            "后天": 2, "大后天": 3, "前天": -2, "大前天": -3}  # fmt: skip
     if phrase in days:
         d = pub + timedelta(days=days[phrase])
         return _period(d, d, "day", True, False)
@@ -383,7 +473,7 @@ def combine_range(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]
         return unresolved(reason, left.get("granularity", "day"))
     if right["end"] < left["start"]:
         raise FigureValueError("date range ends before it starts")
-    order = ["day", "ten_days", "month", "quarter", "half", "year"]
+    order = ["day", "week", "ten_days", "month", "quarter", "season", "half", "year", "decade"]
     grans = [left["granularity"], right["granularity"]]
     gran = min(grans, key=lambda g: order.index(g) if g in order else 0)
     return {

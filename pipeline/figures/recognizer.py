@@ -11,6 +11,7 @@ copy; offsets are mapped back to the text exactly as given.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,6 +35,11 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "configs" / "figures"
 RULE_FILES = ("patterns.yaml", "lexicon.yaml", "fiscal_years.yaml")
 _PUNCT = set("，,。；;：:！!？?、（）()“”\"'《》\n")
 _UNIT_CHARS = "年月日号"
+# Range sides that are not dates on their own: 一月十日到[十二日], [2016]-2018.
+_BARE_DAY = re.compile(
+    r"(?P<d>3[01]|[12][0-9]|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])[日号]"
+)
+_BARE_YEAR = re.compile(r"(?P<y>1[0-9]{3}|20[0-9]{2})")
 
 
 @dataclass
@@ -156,6 +162,11 @@ class FigureEngine:
                 m = rule.regex.fullmatch(text)
                 if m is not None:
                     groups = {k: v for k, v in m.groupdict().items() if v is not None}
+                    return resolve_date(groups, ctx), groups
+            for bare in (_BARE_DAY, _BARE_YEAR):
+                m = bare.fullmatch(text)
+                if m is not None:
+                    groups = dict(m.groupdict())
                     return resolve_date(groups, ctx), groups
         return None
 

@@ -28,6 +28,7 @@ _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$")
 _REF = re.compile(r"\{\{([a-z_][a-z0-9_]*)\}\}")
 _NAMED_GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
 _BACKREF = re.compile(r"\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)")
+_CONDITIONAL = re.compile(r"\(\?\(([A-Za-z_][A-Za-z0-9_]*)\)")
 _RULE_KEYS = frozenset(
     {"id", "label", "normaliser", "pattern", "examples", "negatives", "unit", "priority"}
 )
@@ -247,6 +248,7 @@ def build_master(rules: list[Rule], first_chars: str | None = None) -> re.Patter
     for i, rule in enumerate(rules):
         body = _NAMED_GROUP.sub(lambda m, i=i: f"(?P<r{i}_{m.group(1)}>", rule.pattern)
         body = _BACKREF.sub(lambda m, i=i: f"(?P=r{i}_{m.group(1)})", body)
+        body = _CONDITIONAL.sub(lambda m, i=i: f"(?(r{i}_{m.group(1)})", body)
         parts.append(f"(?:{body})")
     body = "|".join(parts)
     if first_chars:
