@@ -465,10 +465,12 @@ def cue_suggestions(
     by_category["change_like"] = change_like
 
     def fresh(word: str) -> bool:
+        """A new cue: Chinese, no known cue inside or around it, not a metric word."""
         return (
             len(word) >= 2
             and bool(_CJK.match(word))
             and not any(c in word or word in c for c in vocab.cue_surfaces)
+            and not any(m in word for m in vocab.metrics if len(m) > 1)
         )
 
     candidates: dict[tuple[str, str, str], list[tuple[int, tuple[int, int]]]] = defaultdict(list)
