@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import signal
+import time
 import traceback
 from collections import deque
 from collections.abc import Iterator
@@ -93,6 +94,17 @@ class LocalPool:
         self._context = mp.get_context("spawn")
         self._pool: list[_Worker] = []
         self.crashes = 0
+        self._created = time.monotonic()
+        # When each worker became ready (seconds after the pool was created) and the
+        # peak RSS of each worker (MB, read from /proc when the pool stops): benchmarks.
+        self.ready_seconds: list[float] = []
+        self.peak_rss_mb: list[float] = []
+
+    @property
+    def startup_seconds(self) -> float:
+        """Time until the first ``workers`` pipelines were ready (model loading)."""
+        first = self.ready_seconds[: self.workers]
+        return max(first) if first else 0.0
 
     # -- worker management -------------------------------------------------------
     def _start_worker(self) -> _Worker:
@@ -113,6 +125,10 @@ class LocalPool:
 
     def close(self) -> None:
         """Stop every worker (politely, then firmly)."""
+        for worker in self._pool:
+            peak = _peak_rss_mb(worker.process.pid)
+            if peak is not None:
+                self.peak_rss_mb.append(peak)
         for worker in list(self._pool):
             with contextlib.suppress(BrokenPipeError, OSError):
                 worker.conn.send(None)
@@ -192,6 +208,7 @@ class LocalPool:
                     raise RuntimeError(f"a worker could not build the pipeline:\n{payload}")
                 if kind == "ready":
                     worker.ready = True
+                    self.ready_seconds.append(time.monotonic() - self._created)
                     continue
                 task = worker.task
                 worker.task = None
@@ -227,6 +244,18 @@ class LocalPool:
             _Task(task.chunk, [p], [t]) for p, t in zip(task.positions, task.tasks, strict=True)
         ]
         queue.extendleft(reversed(singles))
+
+
+def _peak_rss_mb(pid: int | None) -> float | None:
+    """Peak resident memory of a process in MB (Linux ``VmHWM``; ``None`` elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        return None
+    return None
 
 
 def _expand(state: _ChunkState) -> list[Result | None]:

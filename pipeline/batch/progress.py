@@ -26,6 +26,9 @@ class Counts:
     resumed: int = 0
     crashes: int = 0
     seconds: float = 0.0
+    # Time until the workers' pipelines were loaded, and their peak RSS (MB).
+    startup_seconds: float = 0.0
+    worker_peak_rss_mb: list[float] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
 
     def as_dict(self) -> dict[str, Any]:
@@ -38,6 +41,8 @@ class Counts:
             "resumed": self.resumed,
             "worker_crashes": self.crashes,
             "seconds": round(self.seconds, 3),
+            "startup_seconds": round(self.startup_seconds, 3),
+            "worker_peak_rss_mb": [round(x, 1) for x in self.worker_peak_rss_mb],
         }
 
 

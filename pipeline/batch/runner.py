@@ -198,8 +198,9 @@ def run_extract(opts: ExtractOptions) -> Counts:
     finished = False
     writing = False
     try:
+        engine = _make_engine(opts)
         with (
-            _make_engine(opts) as engine,
+            engine,
             Progress(enabled=not opts.quiet, total_bytes=prepared.total_bytes) as progress,
         ):
             for chunk in engine.run(chunks):
@@ -233,6 +234,8 @@ def run_extract(opts: ExtractOptions) -> Counts:
                 if out.ready():
                     checkpoint()
                 progress.update(counts)
+        counts.startup_seconds = getattr(engine, "startup_seconds", 0.0)
+        counts.worker_peak_rss_mb = list(getattr(engine, "peak_rss_mb", []))
         out.finish()
         err.finish()
         if facts is not None:
