@@ -28,6 +28,7 @@ from pipeline.relations.linker import Linker
 from pipeline.relations.model import PairModel, default_model_dir, load_model, save_model
 
 LEXICON_FILE = "lexicons.json"
+_LABELS = frozenset(("MONEY", "PERCENT", "DATE", "ORG"))
 SETTINGS_FILE = "settings.json"
 
 
@@ -79,12 +80,28 @@ class RelationLinker:
 
     # -- processing --------------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        ents = [
-            Ent(e.start_char, e.end_char, e.label_, e.text, e._.value, e._.canonical)
-            for e in doc.ents
-            if e.label_ in ("MONEY", "PERCENT", "DATE", "ORG")
-        ]
-        relations, mentions = self.linker.link(doc.text, ents)
+        # Span extensions live in doc.user_data keyed by ("._.", name, start, end)
+        # (pipeline/extensions.py); reading the dict directly avoids building a
+        # Underscore object per entity, which costs more than the linking itself.
+        data = doc.user_data
+        text = doc.text
+        ents = []
+        for e in doc.ents:
+            label = e.label_
+            if label not in _LABELS:
+                continue
+            s, t = e.start_char, e.end_char
+            ents.append(
+                Ent(
+                    s,
+                    t,
+                    label,
+                    text[s:t],
+                    data.get(("._.", "value", s, t)),
+                    data.get(("._.", "canonical", s, t)),
+                )
+            )
+        relations, mentions = self.linker.link(text, ents)
         doc._.relations = relations
         doc._.mentions = mentions
         return doc

@@ -10,6 +10,7 @@ stays linear in the paragraph length even with hundreds of figures.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 FIGURE_LABELS = ("MONEY", "PERCENT")
 SENTENCE_BREAKS = frozenset("。!?！？\n")
 CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset(",;:，；：")
+_CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]")
 
 
 @dataclass
@@ -103,12 +105,11 @@ class DocView:
         self.covered = bytearray(len(text))
         for ent in self.ents:
             self.covered[ent.start : ent.end] = b"\x01" * (ent.end - ent.start)
-        self.sentence_breaks = [
-            i for i, ch in enumerate(norm) if ch in SENTENCE_BREAKS and not self.covered[i]
-        ]
+        covered = self.covered
         self.clause_breaks = [
-            i for i, ch in enumerate(norm) if ch in CLAUSE_BREAKS and not self.covered[i]
+            m.start() for m in _CLAUSE_RE.finditer(norm) if not covered[m.start()]
         ]
+        self.sentence_breaks = [i for i in self.clause_breaks if norm[i] in SENTENCE_BREAKS]
         self.metrics: list[Mention] = []
         self.segments: list[Mention] = []
         self.anaphors: list[Mention] = []

@@ -259,6 +259,7 @@ class MentionFinder:
     def _scan_back(self, view: DocView, end: int, limit: int, parens: bool = True) -> int:
         """Start of a segment name ending at ``end`` (stops at breaks, entities, stops)."""
         norm = view.norm
+        stop_end = self._stop_ends(view)
         j = end - 1
         lowest = max(0, end - limit)
         while j >= lowest:
@@ -271,16 +272,9 @@ class MentionFinder:
                 continue
             if ch in _NAME_BREAKS or view.covered[j]:
                 break
-            matched = next(
-                (
-                    norm[j - n + 1 : j + 1]
-                    for n in self.stop_lengths
-                    if j - n + 1 >= 0 and norm[j - n + 1 : j + 1] in self.stops
-                ),
-                None,
-            )
-            if matched is not None and not self._kept(norm, j):
-                if matched in _CONJUNCTIONS and j < end - 1:
+            code = stop_end[j]
+            if code:
+                if code == 2 and j < end - 1:
                     j -= 1  # a conjunction inside the name: keep scanning
                     continue
                 break
@@ -290,13 +284,35 @@ class MentionFinder:
             start += 1
         return start
 
-    def _kept(self, norm: str, j: int) -> bool:
-        """True when a ``keep`` word (在线) covers position ``j``: not a stop there."""
+    def _stop_ends(self, view: DocView) -> bytearray:
+        """Per position: 1 when a stop word ends there, 2 when it is a conjunction.
+
+        Computed once per paragraph (str.find per stop word), so the backward name
+        scans are O(1) per character.  Positions inside a ``keep`` word are cleared.
+        """
+        cached = view.__dict__.get("_stop_ends")
+        if cached is not None:
+            return cached
+        norm = view.norm
+        longest = [0] * len(norm)
+        for word in self.stops:
+            n = len(word)
+            pos = norm.find(word)
+            while pos != -1:
+                if n > longest[pos + n - 1]:
+                    longest[pos + n - 1] = n
+                pos = norm.find(word, pos + 1)
+        out = bytearray(len(norm))
+        for j, n in enumerate(longest):
+            if n:
+                out[j] = 2 if norm[j - n + 1 : j + 1] in _CONJUNCTIONS else 1
         for word in self.keeps:
-            for k in range(len(word)):
-                if norm.startswith(word, j - k) and j - k >= 0:
-                    return True
-        return False
+            pos = norm.find(word)
+            while pos != -1:
+                out[pos : pos + len(word)] = bytes(len(word))
+                pos = norm.find(word, pos + 1)
+        view.__dict__["_stop_ends"] = out
+        return out
 
     def _from_suffix(self, view: DocView, cue_start: int, cue: str) -> list[Mention]:
         norm = view.norm

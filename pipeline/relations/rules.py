@@ -43,11 +43,6 @@ class FigureFacts:
     kind_rule: str = "kind.default"
 
 
-def _last(cues: list[Cue], category: str) -> Cue | None:
-    found = [c for c in cues if c.category == category]
-    return found[-1] if found else None
-
-
 def _pick(metrics: list[Mention]) -> Mention | None:
     """Nearest metric; a generic word (亏损) yields to a specific one before it."""
     if not metrics:
@@ -115,7 +110,10 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         facts = FigureFacts(prefix_start=prefix_start)
         same_sentence_prev = prev is not None and prev.start >= sent_start and bool(out)
         region_start = max(sent_start, prev.end) if same_sentence_prev and prev else sent_start
-        share_cue = _last(cues, "share")
+        last: dict[str, Cue] = {}
+        for cue in cues:
+            last[cue.category] = cue
+        share_cue = last.get("share")
         facts.metric = _metric_for(
             view,
             fig,
@@ -127,7 +125,7 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         metric_type = facts.metric.extra.get("metric_type") if facts.metric else None
 
         # comparison: yoy / qoq / explicit base period (较2023年)
-        for cue in cues:
+        for cue in cues if "comparison" in last else ():
             if cue.category != "comparison":
                 continue
             if cue.value == "base":
@@ -140,10 +138,10 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         facts.market_cue = any(
             c.category == "market" for c in view.cues_in(clause_start, fig.start)
         )
-        share = _last(cues, "share")
-        to_cue = _last(cues, "to")
-        change = _last(cues, "change")
-        rate = _last(cues, "rate")
+        share = share_cue
+        to_cue = last.get("to")
+        change = last.get("change")
+        rate = last.get("rate")
         facts.share_cue = share is not None
         if to_cue is not None and fig.start - to_cue.end > _TO_GAP:
             to_cue = None

@@ -63,3 +63,17 @@ def test_component_without_model_uses_baseline():
     nlp.initialize()
     doc = nlp.get_pipe("zhnews_relations")(_doc(nlp, EXAMPLE))
     assert doc._.relations and all(r["source"] == "rule:nearest_subject" for r in doc._.relations)
+
+
+@pytest.mark.parametrize(("alias", "canonical"), [("商汤", "商汤集团")])
+def test_component_reads_span_canonical(alias, canonical):
+    nlp = _blank_nlp()
+    text = f"2024年，{alias}收入37.7亿元，同比增长10.8%。"
+    doc = _doc(nlp, text, orgs=(alias,))
+    for ent in doc.ents:
+        if ent.label_ == "ORG":
+            ent._.canonical = canonical
+    doc = nlp.get_pipe("zhnews_relations")(doc)
+    assert doc._.relations
+    assert {r["company"] for r in doc._.relations} == {canonical}
+    assert {r["subject"]["canonical"] for r in doc._.relations} == {canonical}
