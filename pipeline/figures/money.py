@@ -102,8 +102,8 @@ def money_value(
         "per": per,
     }
     if high is not None:
-        if high < low:
-            raise FigureValueError("range high end below low end")
+        if high < low:  # "29640-28165美元": a range written from high to low
+            low, high = high, low
         result["low"] = to_json_number(low)
         result["high"] = to_json_number(high)
     return result

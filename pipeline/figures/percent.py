@@ -89,8 +89,8 @@ def percent_value(
             raise FigureValueError(f"absurd magnitude: {v:.3E} {out_unit}")
     if high is None:
         return {"value": to_json_number(low), "unit": out_unit}
-    if high < low:
-        raise FigureValueError("range high end below low end")
+    if high < low:  # written from high to low
+        low, high = high, low
     return {
         "value": None,
         "unit": out_unit,

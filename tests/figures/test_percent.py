@@ -46,7 +46,7 @@ def test_percent_value_table(groups: dict, unit: str, expected: dict) -> None:
 
 @pytest.mark.parametrize(
     ("groups", "unit"),
-    [({"num": "9" * 12, "u": "%"}, "percent"), ({"num": "5", "num2": "1"}, "percent")],
+    [({"num": "9" * 12, "u": "%"}, "percent"), ({"num": "七十百", "u": "%"}, "percent")],
 )
 def test_percent_value_errors_have_reasons(groups: dict, unit: str) -> None:
     with pytest.raises(FigureValueError) as info:
