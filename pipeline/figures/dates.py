@@ -380,7 +380,7 @@ def _decade(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
 
 
 def _relative_month_day(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
-    """本月十日 / 去年本月十日 / 上月15日."""
+    """本月十日 / 去年本月十日 / 上月15日 / 上月末."""
     pub = _need_pub(ctx, "day")
     relm = groups.get("relm") or ""
     delta = -1 if relm.startswith("上") else 1 if relm.startswith("下") else 0
@@ -388,6 +388,10 @@ def _relative_month_day(groups: dict[str, str | None], ctx: DateContext) -> dict
     if groups.get("rel"):
         year_of, _, _ = _year_of({"rel": groups["rel"]}, ctx)
         year = year_of or year
+    if not groups.get("d"):  # 上月末 / 本月初: a part of the month
+        sub = {"m": str(month), "part": groups.get("part")}
+        start, end = _span_in_year(year, sub, False, ctx)
+        return _period(start, end, _granularity(sub), True, False)
     d = _make_day(year, month, _int(groups["d"] or "", "day"))
     return _period(d, d, "day", True, False)
 
