@@ -8,6 +8,8 @@ model was trained on is exactly what it sees at run time.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from pipeline.relations.candidates import SPEAKER_RIGHT, Candidate
 from pipeline.relations.document import DocView, Ent, Subject
 from pipeline.relations.rules import FigureFacts
@@ -109,8 +111,37 @@ def subject_features(view: DocView, s: Subject) -> dict[str, float]:
     return f
 
 
+_RANK_NAMES = {
+    (rank, stype): (f"rank={rank}", f"rank={rank}|type={stype}")
+    for rank in range(5)
+    for stype in ("ORG", "SEGMENT")
+}
+
+
+def figure_positions(view: DocView, fig: Ent) -> tuple[int, int, int, int, int, int]:
+    """Binary-search positions of ``fig.start`` in the sorted offset arrays.
+
+    Shared by all candidates of the figure, so each pair needs only the subject's
+    side of every "how many X lie between" count.
+    """
+    f = fig.start
+    return (
+        bisect_left(view.sentence_breaks, f),
+        bisect_left(view.clause_breaks, f),
+        bisect_left(view._figure_starts, f),
+        bisect_left(view._subject_starts, f),
+        bisect_left(view._segment_starts, f),
+        bisect_left(view._metric_starts, f),
+    )
+
+
 def pair_only_features(
-    view: DocView, fig: Ent, facts: FigureFacts, cand: Candidate, main_key: str | None
+    view: DocView,
+    fig: Ent,
+    facts: FigureFacts,
+    cand: Candidate,
+    main_key: str | None,
+    positions: tuple[int, int, int, int, int, int] | None = None,
 ) -> dict[str, float]:
     """Features of the figure-subject relation (distance, what lies between)."""
     s = cand.subject
@@ -125,41 +156,51 @@ def pair_only_features(
         }
     if cand.after:
         return {kind_type: 1.0, "after": 1.0, "after|dist=" + _bucket(cand.distance): 1.0}
+    if positions is None:
+        positions = figure_positions(view, fig)
+    p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = positions
     rank = min(cand.rank, 4)
     dist = _bucket(cand.distance)
+    rank_name, rank_type = _RANK_NAMES.get((rank, s.type)) or (
+        f"rank={rank}",
+        f"rank={rank}|type={s.type}",
+    )
     f: dict[str, float] = {
         kind_type: 1.0,
-        f"rank={rank}": 1.0,
-        f"rank={rank}|type={s.type}": 1.0,
+        rank_name: 1.0,
+        rank_type: 1.0,
         "dist=" + dist: 1.0,
         "dist=" + dist + "|type=" + s.type: 1.0,
     }
     if s.source:
         f["src=" + s.source + "|rank=" + str(rank)] = 1.0
-    sent_breaks = view.breaks_between(s.end, fig.start, sentence=True)
-    clause_breaks = view.breaks_between(s.end, fig.start, sentence=False)
+    e = s.end
+    sent_breaks = p_sent - bisect_left(view.sentence_breaks, e)
+    clause_breaks = p_clause - bisect_left(view.clause_breaks, e)
     f["same_sentence"] = float(sent_breaks == 0)
     f["same_clause"] = float(clause_breaks == 0)
     f[f"sent_breaks={min(sent_breaks, 3)}"] = 1.0
     f[f"clause_breaks={min(clause_breaks, 4)}"] = 1.0
-    f[f"figs_between={min(view.figures_between(s.end, fig.start), 3)}"] = 1.0
-    f[f"subjects_between={min(view.subjects_between(s.end, fig.start), 3)}"] = 1.0
-    if view.segments_between(s.end, fig.start):
+    figs = p_figs - bisect_left(view._figure_starts, e)
+    f[f"figs_between={min(figs, 3)}"] = 1.0
+    subjects = p_subjects - bisect_left(view._subject_starts, e)
+    f[f"subjects_between={min(subjects, 3)}"] = 1.0
+    if subjects and p_segments - bisect_left(view._segment_starts, e):
         f["segment_between"] = 1.0
-    if view.metrics_in(s.end, fig.start):
+    if p_metrics - bisect_left(view._metric_starts, e):
         f["metric_between"] = 1.0
     if main_key is not None and s.type == "ORG":
         f["is_main"] = float(s.key == main_key)
     if s.type == "SEGMENT" and s.company is not None and main_key is not None:
         f["segment_of_main"] = float(s.company == main_key)
     if clause_breaks or cand.distance > 2:
-        gap = view.norm[s.end : fig.start]
+        gap = view.norm[e : fig.start]
         if "其中" in gap:
             f["qizhong_between"] = 1.0
         if ";" in gap or "；" in gap:
             f["semicolon_between"] = 1.0
             f["semicolon_between|type=" + s.type] = 1.0
-    if facts.metric is not None and facts.metric.start >= s.end:
+    if facts.metric is not None and facts.metric.start >= e:
         f["metric_after_subject"] = 1.0
     return f
 

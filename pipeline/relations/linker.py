@@ -27,6 +27,7 @@ from pipeline.relations.candidates import (
 from pipeline.relations.document import DocView, Ent
 from pipeline.relations.features import (
     figure_features,
+    figure_positions,
     pair_features,
     pair_only_features,
     subject_features,
@@ -139,6 +140,7 @@ class Linker:
         model = self.model
         assert model is not None
         base = model.intercept + model.partial(figure_features(fact, fig))
+        positions = figure_positions(view, fig)
         best: tuple[Candidate, float] | None = None
         for cand in cands:
             s = cand.subject
@@ -149,7 +151,7 @@ class Linker:
             z = (
                 base
                 + z_subject
-                + model.partial(pair_only_features(view, fig, fact, cand, main_key))
+                + model.partial(pair_only_features(view, fig, fact, cand, main_key, positions))
             )
             if best is None or z > best[1]:
                 best = (cand, z)

@@ -105,10 +105,14 @@ class MentionFinder:
         self.name_re = _alternation(segs.get("name", {}))
         self.region_re = _alternation(segs.get("region", {}))
         self.stops = set(segs.get("stop", {}))
-        self.stop_lengths = sorted({len(s) for s in self.stops}, reverse=True)
+        stops = sorted(self.stops, key=lambda w: (-len(w), w))
+        self.stop_scan = (
+            re.compile("(?=(" + "|".join(re.escape(w) for w in stops) + "))") if stops else None
+        )
         self.notnames = set(segs.get("notname", {}))
         self.list_words = set(segs.get("list", {}))
-        self.market_words = tuple(lex.cues.get("market", {}))
+        self.market_re = _alternation(lex.cues.get("market", {}))
+        self.notname_suffixes = tuple(n for n in self.notnames if len(n) >= 2)
         self.keeps = sorted(segs.get("keep", {}), key=len, reverse=True)
         self.anaphor_re = _alternation(lex.anaphors)
         self.quote_re = re.compile(r"[“\"]([^”\"“]{1,15})[”\"]")
@@ -238,8 +242,8 @@ class MentionFinder:
                 or _any(taken, start, end)
                 or _any(in_metric, start, end)
                 or all(ch in _NUMERALS for ch in name)
-                or any(name.endswith(n) for n in self.notnames if len(n) >= 2)
-                or any(word in name for word in self.market_words)
+                or name.endswith(self.notname_suffixes)
+                or (self.market_re is not None and self.market_re.search(name))
             ):
                 continue
             mention = self._segment(view, start, end, "rule:segment.metric_head")
@@ -294,18 +298,17 @@ class MentionFinder:
         if cached is not None:
             return cached
         norm = view.norm
-        longest = [0] * len(norm)
-        for word in self.stops:
-            n = len(word)
-            pos = norm.find(word)
-            while pos != -1:
-                if n > longest[pos + n - 1]:
-                    longest[pos + n - 1] = n
-                pos = norm.find(word, pos + 1)
         out = bytearray(len(norm))
-        for j, n in enumerate(longest):
-            if n:
-                out[j] = 2 if norm[j - n + 1 : j + 1] in _CONJUNCTIONS else 1
+        if self.stop_scan is not None:
+            # one pass: at each start the longest stop word (lookahead: overlaps allowed)
+            longest: dict[int, int] = {}
+            for m in self.stop_scan.finditer(norm):
+                n = len(m.group(1))
+                end = m.start() + n - 1
+                if n > longest.get(end, 0):
+                    longest[end] = n
+            for end, n in longest.items():
+                out[end] = 2 if norm[end - n + 1 : end + 1] in _CONJUNCTIONS else 1
         for word in self.keeps:
             pos = norm.find(word)
             while pos != -1:
