@@ -284,7 +284,7 @@ def resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, A
         groups = {**groups, "m": str(ctx.default_month)}
     if groups.get("dm1"):
         a, b = int(groups["dm1"] or 0), int(groups.get("dm2") or 0)
-        m, d = (b, a) if a > 12 else (a, b)  # 13.5.2015 is day-first; 1/2/2020 month-first
+        d, m = (b, a) if b > 12 else (a, b)  # day-first (3-7-2017 = 3 July) unless impossible
         groups = {**groups, "m": str(m), "d": str(d)}
     if groups.get("lunar"):
         return {

@@ -91,6 +91,17 @@ def money_value(
                 low = parse_number(num + _multiplier_of(num2))
     except NumberError as exc:
         raise FigureValueError(str(exc)) from exc
+    # Sub-units written after the unit: 五元三毛 = 5.3, 两美元又三美分 = 2.03.
+    for key, scale in (
+        ("jiao", Decimal("0.1")),
+        ("fen", Decimal("0.01")),
+        ("cent", Decimal("0.01")),
+    ):
+        if groups.get(key):
+            try:
+                low += parse_number(groups[key] or "") * scale
+            except NumberError as exc:
+                raise FigureValueError(str(exc)) from exc
     for value in (low, high):
         if value is not None and abs(value) > Decimal(str(max_amount)):
             raise FigureValueError(f"absurd magnitude: {value:.3E} {code}")
