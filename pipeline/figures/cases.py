@@ -16,6 +16,7 @@ Expected values use a compact notation (one line per entity, ``LABEL span = valu
 * MONEY ``<amount|low~high> <ISO> [approx] [per=股]``
 * PERCENT ``<value|low~high> <%|pp|‰>``
 * DATE ``<start>/<end> <granularity> [rel] [fiscal]`` or ``unresolved <granularity>``
+  (start/end null with an ``unresolved`` reason)
 * any label: ``null`` (the span is right but the value must be null, e.g. 2月30日)
 
 Spans are located left to right in the text.  ``variants: [fullwidth]`` on a case also
@@ -89,7 +90,7 @@ def parse_value(label: str, spec: str) -> dict[str, Any] | None:
             value["value"] = _number(number)
         return value
     if parts[0] == "unresolved":
-        return {"start": None, "end": None, "granularity": parts[1], "relative": True,
+        return {"start": None, "end": None, "granularity": parts[1],
                 "fiscal": "fiscal" in parts, "unresolved": True}  # fmt: skip
     start, end = parts[0].split("/")
     return {
