@@ -1,5 +1,8 @@
 """Features of a figure x subject candidate pair, shared by training and inference.
 
+Every feature is binary (present = 1.0), so scoring is a sum of weights over the
+feature names (:meth:`pipeline.relations.model.PairModel.partial`).
+
 One function, :func:`pair_features`, builds a sparse ``{name: value}`` dict from the
 :class:`DocView`, the rule decisions for the figure and the candidate.  The training
 recipe (``training/relations/train.py``) and the component both call it, so what the
@@ -150,9 +153,9 @@ def pair_only_features(
         return {
             kind_type: 1.0,
             "fallback_main": 1.0,
-            "fallback|has_metric": float(facts.metric is not None),
             "fallback|kind=" + facts.kind: 1.0,
-            "fallback|market_cue": float(facts.market_cue),
+            "fallback|has_metric" if facts.metric is not None else "fallback|no_metric": 1.0,
+            "fallback|market_cue" if facts.market_cue else "fallback|no_market_cue": 1.0,
         }
     if cand.after:
         return {kind_type: 1.0, "after": 1.0, "after|dist=" + _bucket(cand.distance): 1.0}
@@ -177,8 +180,10 @@ def pair_only_features(
     e = s.end
     sent_breaks = p_sent - bisect_left(view.sentence_breaks, e)
     clause_breaks = p_clause - bisect_left(view.clause_breaks, e)
-    f["same_sentence"] = float(sent_breaks == 0)
-    f["same_clause"] = float(clause_breaks == 0)
+    if sent_breaks == 0:
+        f["same_sentence"] = 1.0
+    if clause_breaks == 0:
+        f["same_clause"] = 1.0
     f[f"sent_breaks={min(sent_breaks, 3)}"] = 1.0
     f[f"clause_breaks={min(clause_breaks, 4)}"] = 1.0
     figs = p_figs - bisect_left(view._figure_starts, e)
@@ -189,10 +194,10 @@ def pair_only_features(
         f["segment_between"] = 1.0
     if p_metrics - bisect_left(view._metric_starts, e):
         f["metric_between"] = 1.0
-    if main_key is not None and s.type == "ORG":
-        f["is_main"] = float(s.key == main_key)
-    if s.type == "SEGMENT" and s.company is not None and main_key is not None:
-        f["segment_of_main"] = float(s.company == main_key)
+    if main_key is not None and s.type == "ORG" and s.key == main_key:
+        f["is_main"] = 1.0
+    if s.type == "SEGMENT" and s.company is not None and s.company == main_key:
+        f["segment_of_main"] = 1.0
     if clause_breaks or cand.distance > 2:
         gap = view.norm[e : fig.start]
         if "其中" in gap:

@@ -11,6 +11,7 @@ product in pure Python, cheaper than a scikit-learn call per figure.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 from pipeline.errors import Errors, ZhnewsError
 
 MODEL_FILE = "rel_clf.json"
+_ZEROS = itertools.repeat(0.0)
 CARD_FILE = "rel_clf.card.json"
 FORMAT = "zhnews.rel_clf.v1"
 
@@ -38,14 +40,8 @@ class PairModel:
         return self.probability(self.intercept + self.partial(features))
 
     def partial(self, features: dict[str, float]) -> float:
-        """``w . x`` for a subset of the features (callers add parts and the intercept)."""
-        weights = self.weights
-        z = 0.0
-        for name, value in features.items():
-            w = weights.get(name)
-            if w is not None:
-                z += w * value
-        return z
+        """``w . x`` for a subset of the (binary) features; callers add the parts."""
+        return sum(map(self.weights.get, features, _ZEROS))
 
     @staticmethod
     def probability(z: float) -> float:
