@@ -27,7 +27,7 @@ CUE_VALUES: dict[str, tuple[str, ...]] = {
     "rate": ("up", "down"),
     "market": ("-",),
 }
-SEGMENT_CATEGORIES = ("suffix", "name", "region", "stop", "notname", "list", "keep", "head_metric")
+SEGMENT_CATEGORIES = ("suffix", "name", "region", "stop", "notname", "list", "keep", "head_metric", "notsuffix")
 ANAPHOR_TARGETS = ("segment", "company")
 _CANONICAL_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_SURFACE = 40

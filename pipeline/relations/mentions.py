@@ -33,7 +33,7 @@ _ITEM_SEPARATORS = ("以及", "、", "和", "与")
 # Conjunctions that usually sit inside one segment name (供应链及国际业务, 油气和新能源分部).
 _CONJUNCTIONS = ("及", "和", "与")
 # Characters before a bare 公司/集团 that make it an anaphor (not 子公司, 科技公司).
-_ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及让其该本即")
+_ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及让其该本即向给于")
 _MAX_NAME = 12
 _MAX_LIST = 60
 _REGION_TAILS = ("市场", "地区", "区", "业务", "整体", "总")
@@ -112,7 +112,7 @@ class MentionFinder:
         self.notnames = set(segs.get("notname", {}))
         self.list_words = set(segs.get("list", {}))
         self.market_re = _alternation(lex.cues.get("market", {}))
-        self.notname_suffixes = tuple(n for n in self.notnames if len(n) >= 2)
+        self.notname_suffixes = tuple(segs.get("notsuffix", {}))
         self.keeps = sorted(segs.get("keep", {}), key=len, reverse=True)
         self.anaphor_re = _alternation(lex.anaphors)
         self.quote_re = re.compile(r"[“\"]([^”\"“]{1,15})[”\"]")
