@@ -93,6 +93,10 @@ def subject_features(view: DocView, s: Subject) -> dict[str, float]:
         f["object_left"] = 1.0
     if s.followed_by:
         f["segment_suffix"] = 1.0
+    left1 = norm[s.start - 1 : s.start] if s.start else ""
+    if left1 in ("(", "（") or norm[max(0, s.start - 2) : s.start] in ("(由", "（由"):
+        f["in_parens"] = 1.0
+        f["in_parens|type=" + s.type] = 1.0
     if s.type == "ORG" and norm.startswith(SPEAKER_RIGHT, s.end):
         f["org_speaker"] = 1.0
     if s.type == "SEGMENT":

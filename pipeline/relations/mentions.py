@@ -330,9 +330,8 @@ class MentionFinder:
             k = list_end
             while k > 0 and norm[k - 1] in _NUMERALS:
                 k -= 1
-            items = self._enumeration(view, k)
-            if items:
-                return items
+            # 三大板块 / 两个业务 / 等业务: a list or nothing (集团三大板块 is no segment)
+            return self._enumeration(view, k)
         start = self._scan_back(view, end, _MAX_NAME)
         name = norm[start:end].strip()
         if not name or name in self.notnames or all(ch in _NUMERALS for ch in name):
