@@ -24,6 +24,9 @@ STDIN = "-"
 TEXT_SUFFIXES = (".txt",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 _BOM = b"\xef\xbb\xbf"
+# Only what JSON itself calls whitespace makes a line blank (not a record); anything
+# else, e.g. a lone U+2028 or U+001C, is a record and, being no JSON, a rejected one.
+JSON_WHITESPACE = " \t\r\n"
 # How many records of each JSONL input are looked at to decide whether a field exists.
 PEEK_RECORDS = 100
 
@@ -119,7 +122,7 @@ def _jsonl_item(name: str, number: int, raw: bytes, fields: Fields) -> InputItem
     if error is not None:
         return InputItem(name, number, None, error=error)
     assert line is not None
-    if not line.strip():
+    if not line.strip(JSON_WHITESPACE):
         return None  # blank lines separate nothing and are not records
     try:
         obj = json.loads(line)
@@ -159,7 +162,7 @@ def _check_fields(source: LineSource, fields: Fields, explicit: Fields) -> None:
     records = 0
     for number, raw in enumerate(source.peek(PEEK_RECORDS), start=1):
         line, _ = decode_line(raw, number == 1)
-        if not line or not line.strip():
+        if not line or not line.strip(JSON_WHITESPACE):
             continue
         try:
             obj = json.loads(line)

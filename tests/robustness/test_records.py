@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.batch.runner import ExtractOptions, exit_status, run_extract
 from pipeline.batch.work import PipelineSpec
@@ -95,3 +97,40 @@ def test_records_outputs_plus_errors_equal_inputs(tmp_path: Path, workers: int) 
         assert "worker process crashed" in reasons["crash"]
     ids = [json.loads(line)["id"] for line in outputs]
     assert ids[-2:] == ["last", str(files[1])]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.one_of(
+            st.binary(max_size=40),
+            st.text(max_size=20).map(lambda t: json.dumps({"text": t}).encode()),
+        ),
+        max_size=12,
+    )
+)
+def test_records_reader_fuzz_one_item_per_non_blank_line(
+    tmp_path: Path, lines: list[bytes]
+) -> None:
+    """Arbitrary bytes never crash the reader; every non-blank line is one item."""
+    from pipeline.io.readers import check_inputs
+    from pipeline.io.records import Fields
+
+    lines = [line.replace(b"\n", b" ") for line in lines]
+    path = tmp_path / "fuzz.jsonl"
+    path.write_bytes(b"\n".join(lines))
+    items = list(check_inputs([str(path)], Fields()).items())
+
+    def blank(number: int, raw: bytes) -> bool:
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a BOM only counts on line 1
+            raw = raw[3:]
+        return raw.strip(b" \t\r") == b""
+
+    expected = [number for number, raw in enumerate(lines, start=1) if not blank(number, raw)]
+    assert [item.line for item in items] == expected
+    for item in items:
+        assert item.ok or item.error
+        if item.ok:
+            assert isinstance(item.text, str)

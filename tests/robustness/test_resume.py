@@ -130,6 +130,35 @@ def test_resume_after_kill_9_equals_uninterrupted_run(
     assert not (tmp_path / "out.jsonl.zhnews-resume.json").exists()
 
 
+def test_resume_after_ctrl_c_equals_uninterrupted_run(
+    tmp_path: Path, clean_run: tuple[Path, bytes, bytes]
+) -> None:
+    """SIGINT (Ctrl-C) stops cleanly with exit status 130 and everything resumable."""
+    source, clean_out, clean_errors = clean_run
+    output = tmp_path / "out.jsonl"
+    process = subprocess.Popen(
+        _command(source, output, 2), cwd=REPO_ROOT, env=_env("0.01"), stderr=subprocess.PIPE
+    )
+    _wait_for_lines(output, process, 20)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert b"--resume" in stderr
+    assert (tmp_path / "out.jsonl.zhnews-resume.json").exists()
+    assert output.read_bytes() == clean_out[: len(output.read_bytes())]  # a clean prefix
+    resumed = subprocess.run(
+        _command(source, output, 1, "--resume"),
+        cwd=REPO_ROOT,
+        env=_env("0"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert resumed.returncode == 3, resumed.stderr
+    assert output.read_bytes() == clean_out
+    assert (tmp_path / "out.errors.jsonl").read_bytes() == clean_errors
+
+
 def test_resume_killing_a_worker_changes_nothing(
     tmp_path: Path, clean_run: tuple[Path, bytes, bytes]
 ) -> None:
