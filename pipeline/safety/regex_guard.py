@@ -338,11 +338,21 @@ class _Automaton:
             low, high, body = av
             return self._repeat(low, high, body, flags)
         if name in ("POSSESSIVE_REPEAT", "ATOMIC_GROUP"):
-            # The inside still backtracks while looking for its first match: check it
-            # on its own (a possessive repeat is an atomic greedy repeat).
-            inner = [(_c.MAX_REPEAT, av)] if name == "POSSESSIVE_REPEAT" else list(av)
-            self.nested.append(inner)
-            return self._opaque(inner, flags)
+            # Nothing outside can make the engine backtrack into these, but the inside
+            # still backtracks while looking for its first match: check it on its own.
+            # A possessive repeat X*+ never backtracks into earlier iterations either
+            # (the loop can always stop there), so only one iteration's body counts.
+            if name == "POSSESSIVE_REPEAT":
+                low, high, body = av
+                self.nested.append(list(body))
+                frag = self._opaque(list(body), flags)
+                if high == 0:
+                    return _Frag()
+                if low == 0:
+                    frag.nullable = 1
+                return frag
+            self.nested.append(list(av))
+            return self._opaque(list(av), flags)
         if name in ("ASSERT", "ASSERT_NOT"):
             self.nested.append(list(av[1]))
             return _Frag()
@@ -350,11 +360,16 @@ class _Automaton:
             # A reference to a group of bounded width is a bounded literal comparison;
             # model it as another copy of the group (an over-approximation).
             return self._seq(self.groups[av], flags)
-        if name in ("GROUPREF", "GROUPREF_EXISTS", "GROUPREF_IGNORE"):
+        if name == "GROUPREF_EXISTS":
+            # (?(g)yes|no): the engine picks one branch deterministically, so it is
+            # (at worst) an alternation of the two.
+            _group, yes, no = av
+            return self._alt([self._seq(yes, flags), self._seq(no, flags) if no else _Frag()])
+        if name in ("GROUPREF", "GROUPREF_IGNORE"):
             raise RegexRejected(
-                "backreferences to unbounded groups and conditional groups are not "
-                "allowed in rule patterns (they make matching time unbounded); match "
-                "the alternatives explicitly",
+                "backreferences to groups of unbounded length are not allowed in rule "
+                "patterns (they make matching time unbounded); match the alternatives "
+                "explicitly",
                 "backreference",
             )
         raise RegexRejected(f"unsupported regex construct {name}")  # pragma: no cover

@@ -52,6 +52,8 @@ SAFE = [
     r"(?>a+)+",
     r"(?:a++)+",
     r"(?:\w++\s?)*$",  # the fix for (\w+\s?)*: a possessive inner run
+    r"(?:\w+\s?)*+$",  # or a possessive loop: earlier iterations are never revisited
+    r"(?:万亿|[万亿兆])*+元",
     r"[0-9]{4}[0-9]{2}[0-9]{2}",
     r"(?:[零一二三四五六七八九]|[十百千万亿])*",
     r"\d{1,2}月\d{1,2}日",
@@ -88,7 +90,7 @@ def test_regex_guard_accepts_ordinary_patterns(pattern: str) -> None:
     ("pattern", "kind"),
     [
         (r"(a+)\1", "backreference"),
-        (r"(a)?(?(1)b|c)", "backreference"),
+        (r"(a)?(?(1)(b+)+|c)x", "exponential"),
         (r"a{5000}", "too_large"),
         (r"a{2,100000}", "too_large"),
         ("a" * (MAX_PATTERN_CHARS + 1), "too_large"),
@@ -192,3 +194,11 @@ def test_regex_guard_bounded_search_agrees_with_search(pattern: str, text: str, 
         assert got.end() == want.end()
     else:
         assert (got and got.span()) == (want and want.span())
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"(?P<y>\d{4})?(?P<s>[春夏])(?(y)季|天)", r"(a)?(?(1)b|c)", r"(a)?(?(1)b)"],
+)
+def test_regex_guard_conditionals_are_alternations(pattern: str) -> None:
+    assert findings_for(pattern) == ()
