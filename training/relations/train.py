@@ -29,7 +29,7 @@ from pipeline.relations.candidates import Candidate
 from pipeline.relations.lexicon import default_lexicon_dir, load_lexicons
 from pipeline.relations.linker import Linker
 from pipeline.relations.model import PairModel, default_model_dir, save_model
-from pipeline.relations.scoring import subject_key
+from pipeline.relations.scoring import score_relations, subject_key
 from training.relations.data import gold_entities, load_split, split_digest
 
 C = 1.0
@@ -150,6 +150,11 @@ def train(out_dir: Path) -> dict[str, Any]:
     model = PairModel(
         weights, float(clf.intercept_[0]), threshold, {"C": C, "features": len(weights)}
     )
+    dev = load_split("dev")
+    if dev:
+        link = Linker(lex, model).link
+        pairs = [(r, link(r["text"], gold_entities(r))[0]) for r in dev]
+        card["metrics"]["dev_gold_entities"] = score_relations(pairs).as_dict()
     save_model(model, out_dir, card)
     return card
 
