@@ -133,6 +133,7 @@ def test_models_tampered_relation_model_checksum(rel_dir: Path, tamper: str, wor
         ("nan_weights", ("finite",)),
         ("[" * 50_000 + "]" * 50_000, ()),
     ],
+    ids=["pickle", "wrong-format", "nan-weights", "deep-nesting"],
 )
 def test_models_tampered_relation_model_consistent_card_still_refused(
     rel_dir: Path, tmp_path: Path, content: str, words
