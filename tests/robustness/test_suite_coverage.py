@@ -40,7 +40,10 @@ COVERAGE: dict[str, list[tuple[str, tuple[str, ...]]]] = {
     ],
     "models (skops trusted list or arrays/JSON; tampered file refused)": [
         ("robustness/test_models_tampered.py", ("sha", "trusted")),
-        ("safety/test_model_files.py", ("does not match the model card", "allow_pickle")),
+        (
+            "safety/test_model_files.py",
+            ("does not match the model card", "outside the trusted list"),
+        ),
     ],
     "fuzzing (normalisers and extract: no crash, offsets, overlaps, determinism)": [
         ("robustness/test_fuzz.py", ("hypothesis", "parse_number", "validate_record")),
