@@ -17,9 +17,11 @@ The model proposes, the rules confirm, extend or override:
    only fill gaps: they are used where no other proposal overlaps.  A suffix match
    (``<name>银行``) also needs some support from the model (mean P(not O) over the span
    >= ``suffix_support``): the suffix alone cannot tell ``宁波银行`` from ``超过集团``.
-5. **Exclusions** (``rule:org.exclusion``) veto any proposal whose text is a market,
+5. **Descriptors** (``configs/orgs/descriptors.tsv``): a model or stock-code span that
+   starts with an apposition such as ``光学元件厂商`` / ``酒店集团`` is cut after it.
+6. **Exclusions** (``rule:org.exclusion``) veto any proposal whose text is a market,
    index, product or generic word (港股, A股, 公司 ...).
-6. Everything below ``threshold`` is dropped; overlaps are resolved by priority
+7. Everything below ``threshold`` is dropped; overlaps are resolved by priority
    (gazetteer / stock code > model > list > suffix), then length.
 """
 
@@ -96,6 +98,8 @@ def combine(
     out: list[EntityCandidate] = []
     for p in proposals:
         s, e = p.start, p.end
+        if use_rules and p.source in (MODEL_SOURCE, RULE_STOCK):
+            s = matchers.trim_descriptor(form, s, e)
         while s < e and form[s] in _STRIP:
             s += 1
         while e > s and form[e - 1] in _STRIP:

@@ -180,15 +180,23 @@ def _distance_from_prev(flags: np.ndarray, cap: int) -> np.ndarray:
 
 
 def token_marks(n: int, token_spans: Sequence[tuple[int, int, str]]) -> tuple[np.ndarray, ...]:
-    """Per-character token position (BMES code + length bucket) and token-word hash."""
+    """Per-character token features.
+
+    Returns (position code, own word, previous word, next word, word two back, word two
+    ahead): the position code is BMES + a length bucket; words are CRC32 hashes (stable
+    across processes, unlike ``hash``).  The neighbouring *tokens* carry the context
+    that tells a company name apart (``发布``/``股价``/``旗下`` after it, ``龙头`` before).
+    """
     pos = np.zeros(n, dtype=np.int64)
     word = np.zeros(n, dtype=np.int64)
-    for start, end, text in token_spans:
+    prev1 = np.zeros(n, dtype=np.int64)
+    next1 = np.zeros(n, dtype=np.int64)
+    prev2 = np.zeros(n, dtype=np.int64)
+    next2 = np.zeros(n, dtype=np.int64)
+    spans = [(s, e, t) for s, e, t in token_spans if e > s and not t.isspace()]
+    hashes = [zlib.crc32(t.encode("utf8")) + 1 for _, _, t in spans]
+    for k, (start, end, _text) in enumerate(spans):
         length = end - start
-        if length <= 0:
-            continue
-        h = zlib.crc32(text.encode("utf8")) + 1
-        word[start:end] = h
         bucket = min(length, 6) * 8
         if length == 1:
             pos[start] = bucket + 4
@@ -196,7 +204,12 @@ def token_marks(n: int, token_spans: Sequence[tuple[int, int, str]]) -> tuple[np
             pos[start] = bucket + 1
             pos[start + 1 : end - 1] = bucket + 2
             pos[end - 1] = bucket + 3
-    return pos, word
+        word[start:end] = hashes[k]
+        prev1[start:end] = hashes[k - 1] if k >= 1 else 1
+        prev2[start:end] = hashes[k - 2] if k >= 2 else 1
+        next1[start:end] = hashes[k + 1] if k + 1 < len(spans) else 2
+        next2[start:end] = hashes[k + 2] if k + 2 < len(spans) else 2
+    return pos, word, prev1, next1, prev2, next2
 
 
 def feature_indices(
@@ -253,7 +266,8 @@ def feature_indices(
         _shift(gaz, 1, 0) * 8 + 2,
     ]
     if config.use_tokens:
-        pos, word = token_marks(n, token_spans or [])
+        pos, word, prev1, next1, prev2, next2 = token_marks(n, token_spans or [])
+        s32 = 1 << 32
         templates.extend(
             [
                 pos,
@@ -261,8 +275,12 @@ def feature_indices(
                 pos * 128 + _shift(pos, 1, 0),
                 word,
                 (word % s21) * 128 + pos,
-                _shift(word, -1, 0),
-                _shift(word, 1, 0),
+                prev1 * 128 + pos,
+                next1 * 128 + pos,
+                prev2,
+                next2,
+                (prev1 % s32) * s21 + sh[0],
+                (next1 % s32) * s21 + sh[0],
             ]
         )
     mask = np.uint64((1 << config.bits) - 1)

@@ -83,6 +83,12 @@ class OrgMatchers:
         self._trigger_conf = {fold(t): c for t, c in rules.triggers.items()}
         self._trigger_re = re.compile("|".join(map(re.escape, triggers))) if triggers else None
         self.exclusions = {fold(x) for x in rules.exclusions}
+        descriptors = sorted((fold(d) for d in rules.descriptors), key=lambda s: (-len(s), s))
+        # What a name may not be reduced to: generic words, bare suffixes, descriptors.
+        self._generic = self.exclusions | set(self._suffix_conf) | set(descriptors)
+        self._descriptor_re = (
+            re.compile("|".join(map(re.escape, descriptors))) if descriptors else None
+        )
 
     # -- gazetteer ------------------------------------------------------------------------
 
@@ -113,9 +119,9 @@ class OrgMatchers:
             if not code.isdigit() and not (exch or suffix):
                 continue
             # Bare digits: A-share (6) or HK (5, or 4 with a leading 0); never a year.
-            if code.isdigit() and not (exch or suffix):
-                if not (len(code) in (5, 6) or (len(code) == 4 and code[0] == "0")):
-                    continue
+            bare_ok = len(code) in (5, 6) or (len(code) == 4 and code[0] == "0")
+            if code.isdigit() and not (exch or suffix) and not bare_ok:
+                continue
             canonical = self.code_to_canonical.get(_code_key(code + (suffix or "")))
             if canonical is None:
                 canonical = self.code_to_canonical.get(_code_key(code))
@@ -130,11 +136,27 @@ class OrgMatchers:
             start -= 1
         if start == end:
             return end
+        start = self.trim_descriptor(form, start, end)
         # Prefer a token boundary: the earliest token start within [start, end).
         for ts in token_starts:
             if start <= ts < end:
                 return ts
         return start
+
+    def trim_descriptor(self, form: str, start: int, end: int) -> int:
+        """New start after the last descriptor (厂商, 龙头 ...) that leaves >= 2 name chars.
+
+        Keeps the start when the text from ``start`` is itself a gazetteer name, so a
+        known name that contains a descriptor word is never cut.
+        """
+        if self._descriptor_re is None or form[start:end] in self.name_to_entry:
+            return start
+        cut = start
+        for m in self._descriptor_re.finditer(form, start, end):
+            rest = form[m.end() : end]
+            if len(rest) >= 2 and m.start() > start and rest not in self._generic:
+                cut = m.end()
+        return cut
 
     # -- list contexts --------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ SUFFIX_FILE = "suffixes.tsv"
 EXCLUSION_FILE = "exclusions.tsv"
 TRIGGER_FILE = "list_triggers.tsv"
 TRAD_FILE = "trad_simp.tsv"
+DESCRIPTOR_FILE = "descriptors.tsv"
 
 # Characters that may not occur inside a name or alias (they are our separators or
 # would make a match span a sentence boundary).
@@ -49,6 +50,7 @@ class OrgRules:
     exclusions: dict[str, str] = field(default_factory=dict)
     triggers: dict[str, float] = field(default_factory=dict)
     trad_simp: dict[str, str] = field(default_factory=dict)
+    descriptors: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form (embedded by the component's ``to_disk``)."""
@@ -66,6 +68,7 @@ class OrgRules:
             "exclusions": dict(self.exclusions),
             "triggers": dict(self.triggers),
             "trad_simp": dict(self.trad_simp),
+            "descriptors": list(self.descriptors),
         }
 
     @classmethod
@@ -85,6 +88,7 @@ class OrgRules:
             exclusions=dict(data.get("exclusions", {})),
             triggers={k: float(v) for k, v in data.get("triggers", {}).items()},
             trad_simp=dict(data.get("trad_simp", {})),
+            descriptors=list(data.get("descriptors", [])),
         )
 
 
@@ -211,6 +215,19 @@ def load_triggers(path: Path) -> dict[str, float]:
     return out
 
 
+def load_descriptors(path: Path) -> list[str]:
+    """Parse one descriptor word per line."""
+    out: list[str] = []
+    for number, cols in _lines(path):
+        if len(cols) != 1:
+            raise _fail(path, number, f"expected one word per line, got {len(cols)} columns")
+        word = _check_name(path, number, cols[0], "descriptor")
+        if word in out:
+            raise _fail(path, number, f"duplicate descriptor {word!r}")
+        out.append(word)
+    return out
+
+
 def load_trad_simp(path: Path) -> dict[str, str]:
     """Parse ``traditional<TAB>simplified`` (exactly one character each side)."""
     out: dict[str, str] = {}
@@ -239,4 +256,5 @@ def load_rules(directory: Path | str) -> OrgRules:
         exclusions=maybe(EXCLUSION_FILE, load_exclusions, {}),
         triggers=maybe(TRIGGER_FILE, load_triggers, {}),
         trad_simp=maybe(TRAD_FILE, load_trad_simp, {}),
+        descriptors=maybe(DESCRIPTOR_FILE, load_descriptors, []),
     )

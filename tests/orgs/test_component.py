@@ -47,7 +47,11 @@ def test_component_gazetteer_and_alias_linking(component, nlp_char, text, expect
 
 @pytest.mark.parametrize(
     "text,name",
-    [("星河电气（000402.SZ）发布公告", "星河电气"), ("商汤集团(HKG: 0020)发布业绩", "商汤集团")],
+    [
+        ("星河电气（000402.SZ）发布公告", "星河电气"),
+        ("电气设备厂商星河电气（000402.SZ）公告", "星河电气"),
+        ("商汤集团(HKG: 0020)发布业绩", "商汤集团"),
+    ],
 )
 def test_component_stock_code_context(component, nlp_char, text, name):
     doc = component(nlp_char.make_doc(text))

@@ -77,3 +77,17 @@ def test_matchers_suffix_pattern(matchers, text, expected):
     starts = [0, 1, 3, 5]  # 他|看好|星河|银行
     found = [text[m.start : m.end] for m in matchers.suffixes(_fold(matchers, text), starts)]
     assert expected in found
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("光学元件厂商瑞声科技", "瑞声科技"),
+        ("酒店集团华住集团", "华住集团"),
+        ("中金公司", "中金公司"),
+        ("中国移动通信集团公司", "中国移动通信集团公司"),
+    ],
+)
+def test_matchers_descriptor_trimming(matchers, text, expected):
+    form = _fold(matchers, text)
+    assert text[matchers.trim_descriptor(form, 0, len(text)) :] == expected

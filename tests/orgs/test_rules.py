@@ -94,7 +94,9 @@ def test_rules_shipped_files_load(shipped_rules, name):
     assert shipped_rules.gazetteer and shipped_rules.suffixes and shipped_rules.exclusions
 
 
-@pytest.mark.parametrize("key", ["gazetteer", "suffixes", "exclusions", "triggers", "trad_simp"])
+@pytest.mark.parametrize(
+    "key", ["gazetteer", "suffixes", "exclusions", "triggers", "trad_simp", "descriptors"]
+)
 def test_rules_dict_round_trip(shipped_rules, key):
     again = OrgRules.from_dict(shipped_rules.to_dict())
     assert getattr(again, key) == getattr(shipped_rules, key)

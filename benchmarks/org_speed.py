@@ -1,0 +1,90 @@
+"""ORG stage speed as a ratio of pkuseg segmentation time, model size and load time.
+
+    nice -n 10 env OMP_NUM_THREADS=1 .venv/bin/python benchmarks/org_speed.py [--n 1000]
+
+Target: the ORG stage adds at most 25% to segmentation time (ratio <= 0.25), the model
+file is <= 50 MB and loads in <= 2 s.  Both stages are timed in the same run on the same
+texts (best of ``--repeat`` runs), so the ratio does not depend on the machine's load.
+Texts: THUCNews finance sentences from ../shared/data when present, else the project's
+annotated news paragraphs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+SHARED = REPO_ROOT / ".." / "shared" / "data"
+MODEL_DIR = REPO_ROOT / "pipeline" / "models" / "org"
+
+
+def load_texts(n: int) -> list[str]:
+    path = SHARED / "thucnews" / "finance_sentences.txt"
+    if path.is_file():
+        lines = [ln.strip() for ln in path.read_text(encoding="utf8").splitlines() if ln.strip()]
+        return lines[:n]
+    texts = []
+    for split in ("train", "dev", "test"):
+        p = REPO_ROOT / "corpus" / "annotated" / f"{split}.jsonl"
+        if p.is_file():
+            texts += [
+                json.loads(line)["text"]
+                for line in p.read_text(encoding="utf8").splitlines()
+                if line.strip()
+            ]
+    return texts[:n]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    from pipeline.orgs.classifier import load_tagger
+    from pipeline.orgs.component import OrgRecognizer
+    from pipeline.orgs.rules import load_rules
+    from training.org.tokens import PkusegTokens
+
+    model = MODEL_DIR / "org_clf.npz"
+    card = MODEL_DIR / "org_clf.card.json"
+    t0 = time.perf_counter()
+    tagger = load_tagger(model, card)
+    load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rules = load_rules(REPO_ROOT / "configs" / "orgs")
+    rules_s = time.perf_counter() - t0
+
+    texts = load_texts(args.n)
+    n_chars = sum(map(len, texts))
+    seg = PkusegTokens().nlp
+    component = OrgRecognizer(seg)
+    component.set_resources(rules, tagger)
+
+    best_seg = best_org = float("inf")
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        docs = [seg.make_doc(t) for t in texts]
+        best_seg = min(best_seg, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        for doc in docs:
+            component(doc)
+        best_org = min(best_org, time.perf_counter() - t0)
+    n_orgs = sum(1 for d in docs for e in d.ents if e.label_ == "ORG")
+    print(f"texts: {len(texts)} ({n_chars} chars), ORG entities found: {n_orgs}")
+    print(f"pkuseg segmentation: {best_seg:.3f}s ({n_chars / best_seg:,.0f} chars/s)")
+    print(f"ORG stage:           {best_org:.3f}s ({n_chars / best_org:,.0f} chars/s)")
+    print(f"ORG / segmentation:  {best_org / best_seg:.3f}  (target <= 0.25)")
+    print(f"model file:          {model.stat().st_size / 1e6:.1f} MB  (target <= 50 MB)")
+    print(f"model load:          {load_s:.2f}s + rules {rules_s:.2f}s  (target <= 2 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
