@@ -92,6 +92,9 @@ class RuleStats:
     model_overlaps: int = 0
     model_conflicts: int = 0
     overridden: int = 0
+    value_checked: int = 0
+    value_ok: int = 0
+    value_errors: list[dict[str, Any]] = field(default_factory=list)
     gold_total: int = 0
     false_positives: list[dict[str, Any]] = field(default_factory=list)
     misses: list[dict[str, Any]] = field(default_factory=list)
@@ -129,6 +132,9 @@ class RuleStats:
             "false_positives": self.false_positives,
             "misses": self.misses,
         }
+        if self.kind == "entity":
+            out["value_accuracy"] = _ratio(self.value_ok, self.value_checked)
+            out["value_errors"] = self.value_errors
         if self.kind == "relation":
             out["overridden"] = self.overridden
         return out
@@ -199,7 +205,11 @@ class _Collector:
         fallback: dict[str, set[Key]],
         model: set[Key],
         final: set[Key],
+        values: dict[tuple[str, Key], Any] | None = None,
+        gold_values: dict[Key, Any] | None = None,
     ) -> None:
+        values = values or {}
+        gold_values = gold_values or {}
         for key in gold:
             self.gold_count[key[2]] += 1
         for key in final:
@@ -226,6 +236,14 @@ class _Collector:
                 stats.tp += 1
                 if key not in final:
                     stats.lost += 1
+                predicted, expected = values.get((rid, key)), gold_values.get(key)
+                if predicted is not None and isinstance(expected, dict):
+                    stats.value_checked += 1
+                    if same_value(predicted, expected):
+                        stats.value_ok += 1
+                    elif len(stats.value_errors) < EXAMPLES_PER_RULE:
+                        note = f"value {_value_diff(predicted, expected)}"
+                        stats.value_errors.append(example(doc_id, text, s, e, label, note))
             elif len(stats.false_positives) < EXAMPLES_PER_RULE:
                 near = [g for g in gold_sorted if g[0] < e and s < g[1]]
                 if any(g[2] == label for g in near):
@@ -410,6 +428,31 @@ class _Collector:
         return rules, labels, relations
 
 
+VALUE_KEYS = ("amount", "currency", "low", "high", "value", "unit", "start", "end", "per")
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+    return a == b
+
+
+def same_value(predicted: dict[str, Any], gold: dict[str, Any]) -> bool:
+    """Whether a normalised value agrees with gold on the keys gold states."""
+    return all(
+        _close(predicted.get(k), gold[k]) for k in VALUE_KEYS if k in gold and gold[k] is not None
+    )
+
+
+def _value_diff(predicted: dict[str, Any], gold: dict[str, Any]) -> str:
+    keys = [
+        k
+        for k in VALUE_KEYS
+        if k in gold and gold[k] is not None and not _close(predicted.get(k), gold[k])
+    ]
+    return ", ".join(f"{k}: rule {predicted.get(k)!r} vs gold {gold[k]!r}" for k in keys)
+
+
 def _show(text: str, value: Any) -> str:
     if isinstance(value, tuple) and len(value) == 2:
         return repr(text[value[0] : value[1]])
@@ -473,29 +516,55 @@ def predicted_relations(
     return out
 
 
-def catalogue(nlp: Language) -> list[dict[str, Any]]:
-    """Every rule every component reports, tagged with the component name."""
+def catalogue(nlp: Language, by_entry: bool = False) -> list[dict[str, Any]]:
+    """Every rule every component reports, tagged with the component name.
+
+    Items with an ``entry`` (one line of a lexicon) are listed as ``<rule>:<entry>``
+    when ``by_entry``, and left out otherwise.
+    """
+    from pipeline.authoring.adapters import adapter_for
+
     entries = []
     for name, proc in nlp.pipeline:
-        if hasattr(proc, "rule_catalogue"):
-            for entry in proc.rule_catalogue():
-                item = dict(entry)
+        method = adapter_for(proc, "rule_catalogue")
+        if method is None:
+            continue
+        for entry in method():
+            item = dict(entry)
+            if item.get("entry") is not None:
+                if not by_entry:
+                    continue
+                item["id"] = f"{rule_id(str(item['id']))}:{item['entry']}"
+            else:
                 item["id"] = rule_id(str(item["id"]))
-                item.setdefault("component", name)
-                entries.append(item)
+            item.setdefault("component", name)
+            entries.append(item)
     return entries
 
 
+def _candidate_id(cand: Any, by_entry: bool) -> str:
+    rid = rule_id(cand.source)
+    entry = (cand.extra or {}).get("entry") if by_entry else None
+    return f"{rid}:{entry}" if entry else rid
+
+
 def evaluate_rules(
-    nlp: Language, gold: GoldSet, gold_paths: Sequence[str] = (), batch_size: int = 32
+    nlp: Language,
+    gold: GoldSet,
+    gold_paths: Sequence[str] = (),
+    batch_size: int = 32,
+    by_entry: bool = False,
 ) -> EvalReport:
     """Run the pipeline over ``gold`` and score every rule (see module docstring)."""
     from pipeline.api import make_doc
+    from pipeline.authoring.adapters import adapter_for
 
-    entries = catalogue(nlp)
+    entries = catalogue(nlp, by_entry)
     collector = _Collector(entries)
-    raw_components = [(n, p) for n, p in nlp.pipeline if hasattr(p, "rule_matches")]
-    rel_components = [(n, p) for n, p in nlp.pipeline if hasattr(p, "relation_rule_hits")]
+    raw_components = [(n, m) for n, p in nlp.pipeline if (m := adapter_for(p, "rule_matches"))]
+    rel_components = [
+        (n, m) for n, p in nlp.pipeline if (m := adapter_for(p, "relation_rule_hits"))
+    ]
     covered = {
         e.get("label") for e in entries if e.get("component") in {n for n, _ in raw_components}
     }
@@ -509,13 +578,24 @@ def evaluate_rules(
         gold_keys = {(e["start"], e["end"], e["label"]) for e in record.get("entities", [])}
         raw: dict[str, set[Key]] = defaultdict(set)
         model: set[Key] = set()
-        for _name, proc in raw_components:
-            for cand in proc.rule_matches(doc):
+        values: dict[tuple[str, Key], Any] = {}
+        final_values = {
+            (span.start_char, span.end_char, span.label_): span._.value
+            for span in doc.ents
+            if span._.value is not None
+        }
+        for _name, rule_matches in raw_components:
+            for cand in rule_matches(doc):
                 key = (cand.start, cand.end, cand.label)
                 if is_model(cand.source):
                     model.add(key)
                 else:
-                    raw[rule_id(cand.source)].add(key)
+                    rid = _candidate_id(cand, by_entry)
+                    raw[rid].add(key)
+                    if cand.value is not None:
+                        values[(rid, key)] = cand.value
+                    if key in final_values:  # the value computed in context wins
+                        values[(rid, key)] = final_values[key]
                     covered.add(cand.label)
         final: set[Key] = set()
         fallback: dict[str, set[Key]] = defaultdict(set)
@@ -533,12 +613,16 @@ def evaluate_rules(
         # Gold SEGMENT/METRIC are only scored against rules that propose them.
         scored = set(ENTITY_LABELS) | covered
         gold_scored = {k for k in gold_keys if k[2] in scored}
+        gold_values = {
+            (e["start"], e["end"], e["label"]): e.get("value") for e in record.get("entities", [])
+        }
+        final_scored = {k for k in final if k[2] in scored}
         collector.entities(
-            doc_id, text, gold_scored, raw, fallback, model, {k for k in final if k[2] in scored}
+            doc_id, text, gold_scored, raw, fallback, model, final_scored, values, gold_values
         )
         hits: list[RelationRuleHit] = []
-        for _name, proc in rel_components:
-            hits.extend(proc.relation_rule_hits(doc))
+        for _name, relation_rule_hits in rel_components:
+            hits.extend(relation_rule_hits(doc))
         gold_figs = {
             (e["start"], e["end"])
             for e in record.get("entities", [])

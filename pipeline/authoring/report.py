@@ -23,6 +23,7 @@ RULE_HEADERS = (
     "ovl",
     "confl",
     "model±",
+    "value",
     "file:line",
 )
 
@@ -34,7 +35,7 @@ def _pct(value: float | None) -> str:
 def rule_row(rule: dict[str, Any]) -> list[Any]:
     """One terminal row: counts, precision/recall, overlaps, where the rule lives."""
     where = (
-        f"{Path(rule['file']).name}:{rule['line']}"
+        Path(rule["file"]).name + (f":{rule['line']}" if rule.get("line") else "")
         if rule.get("file")
         else ("(output)" if not rule.get("raw") else "")
     )
@@ -53,6 +54,7 @@ def rule_row(rule: dict[str, Any]) -> list[Any]:
         f"{rule['model_overlaps'] + rule['model_conflicts']}"
         if rule["kind"] == "entity"
         else f"ovr {rule.get('overridden', 0)}",
+        _pct(rule.get("value_accuracy")),
         where,
     ]
 
@@ -158,7 +160,7 @@ def report_html(report: dict[str, Any]) -> str:
         ),
     ]
     for rule in report["rules"]:
-        if not rule["false_positives"] and not rule["misses"]:
+        if not rule["false_positives"] and not rule["misses"] and not rule.get("value_errors"):
             continue
         body.append(
             f'<h2 id="{html.escape(rule["id"])}">{html.escape(rule["id"])} ({html.escape(rule["label"])})</h2>'
@@ -167,6 +169,8 @@ def report_html(report: dict[str, Any]) -> str:
             body.append("<h3>False positives</h3>" + _examples_html(rule["false_positives"]))
         if rule["misses"]:
             body.append("<h3>Near misses</h3>" + _examples_html(rule["misses"]))
+        if rule.get("value_errors"):
+            body.append("<h3>Wrong values</h3>" + _examples_html(rule["value_errors"]))
     for label, stats in report["labels"].items():
         if stats["misses"]:
             body.append(

@@ -43,6 +43,9 @@ def eval_command(
     hide_zero: bool = typer.Option(
         False, "--hide-zero", help="Leave rules without hits out of the table."
     ),
+    by_entry: bool = typer.Option(
+        False, "--by-entry", help="Score every lexicon line (suffix, name, surface) as a rule."
+    ),
     config: str | None = CONFIG,
     configs_dir: str | None = CONFIGS_DIR,
     sets: list[str] | None = SETS,
@@ -57,7 +60,7 @@ def eval_command(
     paths = _gold_paths(gold)
     gold_set = load_gold(paths)
     nlp = load_pipeline(config, configs_dir, sets, pkuseg_model)
-    report = evaluate_rules(nlp, gold_set, paths).to_dict()
+    report = evaluate_rules(nlp, gold_set, paths, by_entry=by_entry).to_dict()
     print_report(report, terminal(), show_zero=not hide_zero, examples=examples)
     if json_out:
         write_json(report, Path(json_out))

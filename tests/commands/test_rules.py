@@ -94,7 +94,9 @@ def test_rules_eval_rule_added_to_configs_shows_up(runner, gold: Path, tmp_path:
     patterns.write_text(
         patterns.read_text(encoding="utf8").rstrip("\n")
         + "\n\n  - id: money.test_vnd\n    label: MONEY\n    normaliser: money\n"
-        + "    pattern: '(?P<num>{{number}})(?P<post>越南盾)'\n    examples: ['500亿越南盾']\n",
+        + "    pattern: '(?P<num>{{number}})(?P<post>越南盾)'\n    examples: ['500亿越南盾']\n"
+        + "\n  - id: money.test_never\n    label: MONEY\n    normaliser: money\n"
+        + "    pattern: '(?P<num>{{number}})(?P<post>越南盾币)'\n    examples: ['5越南盾币']\n",
         encoding="utf8",
     )
     out_json = tmp_path / "r.json"
@@ -104,3 +106,5 @@ def test_rules_eval_rule_added_to_configs_shows_up(runner, gold: Path, tmp_path:
     rules = {r["id"]: r for r in json.loads(out_json.read_text(encoding="utf8"))["rules"]}
     assert rules["money.test_vnd"]["hits"] == 1 and rules["money.test_vnd"]["precision"] == 1.0
     assert "money.test_vnd" in result.output
+    # a rule that never fires is listed too (from the component's rule catalogue)
+    assert rules["money.test_never"]["hits"] == 0 and rules["money.test_never"]["line"] > 0
