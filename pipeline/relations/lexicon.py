@@ -27,7 +27,17 @@ CUE_VALUES: dict[str, tuple[str, ...]] = {
     "rate": ("up", "down"),
     "market": ("-",),
 }
-SEGMENT_CATEGORIES = ("suffix", "name", "region", "stop", "notname", "list", "keep", "head_metric", "notsuffix")
+SEGMENT_CATEGORIES = (
+    "suffix",
+    "name",
+    "region",
+    "stop",
+    "notname",
+    "list",
+    "keep",
+    "head_metric",
+    "notsuffix",
+)
 ANAPHOR_TARGETS = ("segment", "company")
 _CANONICAL_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_SURFACE = 40
@@ -89,11 +99,17 @@ class Lexicons:
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, columns) for every non-comment, non-blank line."""
     try:
-        text = path.read_text(encoding="utf8")
+        data = path.read_bytes()
     except OSError as err:
         raise ZhnewsError(
             Errors.E005.format(path=path, line=0, reason=f"cannot read: {err}")
         ) from err
+    try:
+        text = data.decode("utf8")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        reason = f"not valid UTF-8 (byte {err.start})"
+        raise ZhnewsError(Errors.E005.format(path=path, line=line, reason=reason)) from None
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip("\r")
         if not line.strip() or line.lstrip().startswith("#"):

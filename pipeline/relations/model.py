@@ -130,7 +130,7 @@ def load_model(directory: str | Path) -> PairModel:
         raise ZhnewsError(Errors.E006.format(path=path, reason=f"model card {CARD_FILE} missing"))
     try:
         card = json.loads(card_path.read_text(encoding="utf8"))
-    except (OSError, ValueError) as err:
+    except (OSError, ValueError, RecursionError) as err:
         raise ZhnewsError(
             Errors.E006.format(path=card_path, reason=f"unreadable card: {err}")
         ) from err
@@ -142,8 +142,9 @@ def load_model(directory: str | Path) -> PairModel:
         )
     try:
         data = json.loads(path.read_text(encoding="utf8"))
-    except ValueError as err:
-        raise ZhnewsError(Errors.E006.format(path=path, reason=f"invalid JSON: {err}")) from err
+    except (ValueError, RecursionError) as err:  # bad UTF-8 / JSON, or absurd nesting
+        reason = f"invalid JSON: {type(err).__name__}: {str(err)[:200]}"
+        raise ZhnewsError(Errors.E006.format(path=path, reason=reason)) from None
     return PairModel.from_json(data, path)
 
 

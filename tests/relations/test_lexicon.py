@@ -94,3 +94,12 @@ def test_lexicon_trad_simp_table_reaches_matching(text, canonical):
 
     lex = load_lexicons(default_lexicon_dir())
     assert lex.metrics[normalize(text, lex.table)][0] == canonical
+
+
+@pytest.mark.parametrize("name", ["metrics.tsv", "trad_simp.tsv"])
+def test_lexicon_non_utf8_names_file_and_line(tmp_path, name):
+    target = tmp_path / "relations"
+    shutil.copytree(default_lexicon_dir(), target)
+    (target / name).write_bytes(b"# ok\n\xff\xfe\n")
+    with pytest.raises(ZhnewsError, match=r"\[E005\].*line 2: not valid UTF-8"):
+        load_lexicons(target)

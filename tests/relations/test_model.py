@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 
@@ -105,3 +106,16 @@ def test_model_shipped_card_matches_file():
     for key in ("data", "versions", "metrics", "trained_at", "sha256"):
         assert key in card
     assert load_model(default_model_dir()).weights
+
+
+@pytest.mark.parametrize("content", [b"[" * 50_000 + b"]" * 50_000, b"\x80\x04not json"])
+def test_model_unparsable_file_with_matching_card_is_refused(tmp_path, content):
+    target = tmp_path / "model"
+    shutil.copytree(default_model_dir(), target)
+    (target / MODEL_FILE).write_bytes(content)
+    card_path = target / CARD_FILE
+    card = json.loads(card_path.read_text(encoding="utf8"))
+    card["sha256"] = hashlib.sha256(content).hexdigest()
+    card_path.write_text(json.dumps(card), encoding="utf8")
+    with pytest.raises(ZhnewsError, match=r"\[E006\].*invalid JSON"):
+        load_model(target)
