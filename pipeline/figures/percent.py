@@ -69,6 +69,8 @@ def percent_value(
         elif extra:
             value += CN_DIGITS[extra]
         low, high = value, None
+        if groups.get("num2"):
+            high = _num(groups.get("num2")) * 10
     elif unit == "zhe":
         out_unit = "percent"
         low, high = _zhe(groups.get("num") or ""), None

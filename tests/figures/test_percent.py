@@ -28,6 +28,7 @@ from pipeline.figures.percent import percent_value
         ({"num": "4"}, "cheng", {"value": 40, "unit": "percent"}),
         ({"num": "两", "extra": "半"}, "cheng", {"value": 25, "unit": "percent"}),
         ({"num": "七", "extra": "六"}, "cheng", {"value": 76, "unit": "percent"}),
+        ({"num": "1", "num2": "3"}, "cheng", {"low": 10, "high": 30, "unit": "percent"}),
         ({"num": "8"}, "zhe", {"value": 80, "unit": "percent"}),
         ({"num": "75"}, "zhe", {"value": 75, "unit": "percent"}),
         ({"num": "九五"}, "zhe", {"value": 95, "unit": "percent"}),
