@@ -138,7 +138,7 @@ def _granularity(groups: dict[str, str | None]) -> str:
         return "ten_days"
     if groups.get("m") or groups.get("nm"):
         return "month"
-    if groups.get("q") or groups.get("q2") or groups.get("q3") or groups.get("nq"):
+    if any(groups.get(k) for k in ("q", "q2", "q3", "q4", "nq")):
         return "quarter"
     if groups.get("h"):
         return "half"
@@ -207,6 +207,8 @@ def _span_in_year(
     rule = ctx.fiscal if fiscal else CALENDAR
     ystart, yend = fiscal_span(year, rule)
     q = groups.get("q") or groups.get("q2") or groups.get("q3")
+    if groups.get("q4"):  # 首季 (HK): the first quarter
+        q = "1"
     if groups.get("m"):
         month = _int(groups["m"] or "", "month")
         if not 1 <= month <= 12:
