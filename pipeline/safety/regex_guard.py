@@ -36,6 +36,7 @@ matches over windows of bounded length so the cost per window is bounded.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -195,31 +196,89 @@ def _sample_alphabet(tree: list) -> list[str]:
 
 
 class _CharSets:
-    """Turns ``re`` character-set nodes into bitmasks over the sample alphabet."""
+    """Turns ``re`` character-set nodes into bitmasks over the sample alphabet.
+
+    The alphabet is sorted by code point, so a range is a contiguous run of bits
+    (found by bisection); categories are evaluated once per alphabet.  Case-insensitive
+    sets take the slow, exact path (rare in rule files).
+    """
 
     def __init__(self, alphabet: list[str]) -> None:
-        self.alphabet = alphabet
-        self.full = (1 << len(alphabet)) - 1
+        self.alphabet = sorted(alphabet)
+        self.codes = [ord(ch) for ch in self.alphabet]
+        self.index = {ch: i for i, ch in enumerate(self.alphabet)}
+        self.full = (1 << len(self.alphabet)) - 1
+        self._categories: dict[object, int] = {}
+        self._cache: dict[tuple, int] = {}
 
     def _variants(self, ch: str, ignorecase: bool) -> set[str]:
         return {ch, ch.lower(), ch.upper(), ch.swapcase()} if ignorecase else {ch}
 
+    def _bit(self, code: int) -> int:
+        i = self.index.get(chr(code))
+        return 0 if i is None else 1 << i
+
+    def _range(self, lo: int, hi: int) -> int:
+        i = bisect_left(self.codes, lo)
+        j = bisect_right(self.codes, hi)
+        return ((1 << (j - i)) - 1) << i if j > i else 0
+
+    def _category(self, cat: object) -> int:
+        if cat not in self._categories:
+            regex = _CATEGORY_RE.get(cat)
+            # Unknown categories (line breaks) are assumed to match: the safe side.
+            self._categories[cat] = (
+                self.full if regex is None else self._where(lambda ch: bool(regex.match(ch)), False)
+            )
+        return self._categories[cat]
+
     def mask(self, op: object, av: object, ignorecase: bool, dotall: bool) -> int:
         name = str(op)
+        key = (name, repr(av), ignorecase, dotall)
+        if key not in self._cache:
+            self._cache[key] = self._mask(name, av, ignorecase, dotall)
+        return self._cache[key]
+
+    def _mask(self, name: str, av: object, ignorecase: bool, dotall: bool) -> int:
         if name == "ANY":
-            return self.full if dotall else self._where(lambda ch: ch != "\n", False)
+            return self.full if dotall else self.full & ~self._bit(10)
+        if ignorecase:
+            return self._slow(name, av)
         if name == "LITERAL":
-            return self._where(lambda ch: ord(ch) == av, ignorecase)
+            return self._bit(av)  # type: ignore[arg-type]
         if name == "NOT_LITERAL":
-            return self.full & ~self._where(lambda ch: ord(ch) == av, ignorecase)
+            return self.full & ~self._bit(av)  # type: ignore[arg-type]
         if name == "IN":
             items = list(av)  # type: ignore[arg-type]
             negate = bool(items) and str(items[0][0]) == "NEGATE"
             if negate:
                 items = items[1:]
-            hit = self._where(lambda ch: _in_set(ch, items), ignorecase)
+            hit = 0
+            for sub_op, sub_av in items:
+                sub = str(sub_op)
+                if sub == "LITERAL":
+                    hit |= self._bit(sub_av)
+                elif sub in ("RANGE", "RANGE_UNI_IGNORE"):
+                    hit |= self._range(sub_av[0], sub_av[1])
+                elif sub == "CATEGORY":
+                    hit |= self._category(sub_av)
+                else:  # anything unexpected: assume it matches everything (safe side)
+                    hit = self.full
             return self.full & ~hit if negate else hit
         raise RegexRejected(f"unsupported character construct {name}")  # pragma: no cover
+
+    def _slow(self, name: str, av: object) -> int:
+        """Exact evaluation with case variants (case-insensitive patterns)."""
+        if name == "LITERAL":
+            return self._where(lambda ch: ord(ch) == av, True)
+        if name == "NOT_LITERAL":
+            return self.full & ~self._where(lambda ch: ord(ch) == av, True)
+        items = list(av)  # type: ignore[arg-type]
+        negate = bool(items) and str(items[0][0]) == "NEGATE"
+        if negate:
+            items = items[1:]
+        hit = self._where(lambda ch: _in_set(ch, items), True)
+        return self.full & ~hit if negate else hit
 
     def _where(self, test, ignorecase: bool) -> int:
         bits = 0
