@@ -14,8 +14,8 @@ without our deliberate convention differences, and lists those differences:
   or the start of the last unit for ranges (2016到2018 -> 2018-01-01), so an end is
   accepted when it equals ours, ours + 1 day, or the first day of our last month/year;
 * RT cases without any resolution (seasons) are checked on the span only;
-* lunar-calendar dates are found but left unresolved (no conversion table), and
-  imperial era years (康熙三年), two-digit years without a month (07年), bare
+* lunar-calendar dates and imperial era years (康熙三年) are found but left
+  unresolved (no conversion table; 民国N年 is converted), and two-digit years without a month (07年), bare
   four-digit numbers (2018) and vague spans (最近, 近三年, 过去十年) are not DATEs here.
 
 The suite lives in ../shared/data/recognizers_text_zh_specs (MIT, not copied here).
@@ -52,7 +52,6 @@ PREPOSITIONS = ("从", "自", "在", "于")
 _CONVENTIONS: list[tuple[str, re.Pattern[str]]] = [
     ("bare currency name without an amount", re.compile(r"^(?:人民币|美元|欧元|日元|港元)$")),
     ("crypto / unknown currency", re.compile(r"比特币|日本銭")),
-    ("imperial era year", re.compile(r"(?:康熙|雍正|乾隆|神龙|民国|光绪|嘉庆|道光)")),
     (
         "vague or duration-like span",
         re.compile(r"^(?:最近|近\s*\S\s*年|过去|未来|前\d|后\d|上\d|下\d)"),

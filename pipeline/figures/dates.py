@@ -288,6 +288,8 @@ def resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, A
         a, b = int(groups["dm1"] or 0), int(groups.get("dm2") or 0)
         d, m = (b, a) if b > 12 else (a, b)  # day-first (3-7-2017 = 3 July) unless impossible
         groups = {**groups, "m": str(m), "d": str(d)}
+    if groups.get("era"):
+        return _era(groups)
     if groups.get("lunar"):
         return {
             "start": None,
@@ -396,6 +398,35 @@ def _relative_month_day(groups: dict[str, str | None], ctx: DateContext) -> dict
         return _period(start, end, _granularity(sub), True, False)
     d = _make_day(year, month, _int(groups["d"] or "", "day"))
     return _period(d, d, "day", True, False)
+
+
+def _era(groups: dict[str, str | None]) -> dict[str, Any]:
+    """民国N年 maps to 1911+N (Gregorian months); imperial era years stay unresolved."""
+    year_text = groups.get("eray") or ""
+    n = 1 if year_text == "元" else _int(year_text, "era year")
+    month_text = groups.get("eram") or ""
+    if groups.get("era") == "民国" and (
+        not month_text or month_text[:-1] not in ("正", "腊", "冬")
+    ):
+        year = 1911 + n
+        if month_text:
+            month = _int(month_text[:-1], "month")
+            return _period(
+                date(year, month, 1),
+                date(year, month, _last_day(year, month)),
+                "month",
+                False,
+                False,
+            )
+        return _period(date(year, 1, 1), date(year, 12, 31), "year", False, False)
+    return {
+        "start": None,
+        "end": None,
+        "granularity": "year",
+        "relative": False,
+        "fiscal": False,
+        "unresolved": "imperial era year (no conversion table)",
+    }
 
 
 def _bare_day(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:

@@ -149,9 +149,13 @@ def parse_rules(text: str, path: str | Path = "<patterns>") -> RuleSet:
         line = line_of(subs_node, name, 1)
         expanded = expand(value, subpatterns, path, line)
         try:
-            re.compile(expanded)
+            compiled = re.compile(expanded)
         except re.error as exc:
             raise _fail(path, line, f"sub-pattern {name!r} is not a valid regex: {exc}") from exc
+        if compiled.groups:
+            raise _fail(
+                path, line, f"sub-pattern {name!r} must use (?:...) groups only: it is reused"
+            )
 
     rules_node = data.get("rules")
     if not isinstance(rules_node, list) or not rules_node:
