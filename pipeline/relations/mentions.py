@@ -232,6 +232,8 @@ class MentionFinder:
                 continue
             if metric.canonical not in head_metrics:
                 continue
+            if view.norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
+                end -= 1  # 香港物业发展的税前溢利 -> 香港物业发展
             start = self._scan_back(view, end, _MAX_NAME, parens=False)
             name = view.norm[start:end].strip()
             if (
