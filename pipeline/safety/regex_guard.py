@@ -24,13 +24,17 @@ range end in the pattern plus representatives of the Unicode categories; two cla
 "overlap" when a sample character belongs to both.  Counted repeats are unrolled when
 small and treated as unbounded loops otherwise (an over-approximation: safe side).
 Atomic groups ``(?>...)`` and possessive quantifiers ``*+ ++ ?+ {m,n}+`` never give
-characters back, so they are analysed on their own and then treated as one opaque
-step; they are the recommended fix for a refused pattern.  Backreferences and
-conditional groups are refused outright: they make matching NP-hard and rules never
-need them.
+characters back, so their inside is analysed on its own (for a possessive loop: one
+iteration's body) and they are then treated as one opaque step; they are the
+recommended fix for a refused pattern.  A backreference to a group of bounded length
+is modelled as another copy of the group, a conditional ``(?(g)yes|no)`` as an
+alternation; backreferences to unbounded groups are refused (they make matching
+NP-hard and rules never need them).
 
-For patterns that must stay even though they are polynomial, :func:`bounded_finditer`
-matches over windows of bounded length so the cost per window is bounded.
+Matching itself can stay bounded too: :func:`bounded_search` / :func:`bounded_finditer`
+search windows of bounded length (cut at sentence breaks), so a long unbroken run that
+a rule *almost* matches costs linear time overall, and a polynomial pattern a caller
+explicitly allowed costs a bounded amount per window.
 """
 
 from __future__ import annotations
