@@ -223,8 +223,10 @@ class _Collector:
                 all_hits.append((rid, key))
                 if key in gold:
                     found_by[key].add(rid)
-        for rid in fallback:
-            self._rule(rid, next(iter(fallback[rid]))[2]).raw = False
+        # Sets iterate in hash order (randomised for strings): sort for stable reports.
+        all_hits.sort(key=lambda item: (item[1], item[0]))
+        for rid in sorted(fallback):
+            self._rule(rid, min(fallback[rid])[2]).raw = False
         gold_sorted = sorted(gold)
         for rid, key in all_hits:
             stats = self._rule(rid, key[2])
