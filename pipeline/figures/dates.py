@@ -307,6 +307,8 @@ def resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, A
             return _decade(groups, ctx)
         if groups.get("relm"):
             return _relative_month_day(groups, ctx)
+        if groups.get("roll"):
+            return _rolling(groups, ctx)
         if groups.get("relp"):
             return _relative_phrase(groups["relp"] or "", ctx)
         if groups.get("y2"):
@@ -427,6 +429,35 @@ def _era(groups: dict[str, str | None]) -> dict[str, Any]:
         "fiscal": False,
         "unresolved": "imperial era year (no conversion table)",
     }
+
+
+_ROLL_UNITS = {"年": ("year", 12), "季度": ("quarter", 3), "月": ("month", 1)}
+
+
+def _rolling(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
+    """近三年 / 过去十年 / 未来两天: a window ending at (or starting after) the pub date."""
+    pub = _need_pub(ctx, "day")
+    unit = groups.get("ru") or ""
+    n_text = groups.get("rn") or ""
+    future = (groups.get("roll") or "") in ("未来", "后", "下")
+    if n_text == "半":
+        if unit != "年":
+            raise FigureValueError(f"half a {unit} is not a window")
+        unit, n = "月", 6
+    else:
+        n = _int(n_text, "window length")
+    sign = 1 if future else -1
+    if unit in _ROLL_UNITS:
+        gran, months = _ROLL_UNITS[unit]
+        y, m = _add_months(pub.year, pub.month, sign * n * months)
+        other = date(y, m, min(pub.day, _last_day(y, m)))
+    else:
+        gran = "week" if unit in ("周", "星期") else "day"
+        days = n * 7 if gran == "week" else n
+        other = pub + timedelta(days=sign * days)
+    if future:
+        return _period(pub + timedelta(days=1), other, gran, True, False)
+    return _period(other, pub, gran, True, False)
 
 
 def _bare_day(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
