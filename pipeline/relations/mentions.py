@@ -168,8 +168,9 @@ class MentionFinder:
         metric_starts = {m.start for m in view.metrics}
         if self.name_re is not None:
             for m in self.name_re.finditer(norm):
-                org_same = [o for o in view.orgs if o.start <= m.start() and m.end() <= o.end]
-                if not self._free(view, m.start(), m.end()) and not org_same:
+                if not self._free(view, m.start(), m.end()) and not self._only_orgs(
+                    view, m.start(), m.end()
+                ):
                     continue
                 found.append(self._segment(view, m.start(), m.end(), "rule:segment.name"))
         in_metric = bytearray(len(view.text))
@@ -211,6 +212,18 @@ class MentionFinder:
         found = self._propagate(view, _dedupe(found))
         found = self._propagate(view, _dedupe(found + self._metric_heads(view, found, in_metric)))
         view.segments = found
+
+    @staticmethod
+    def _only_orgs(view: DocView, start: int, end: int) -> bool:
+        """True when ``[start, end)`` overlaps only ORG entities, each inside the span or
+        containing it: a known internal unit (云智能集团) tagged or cut as an ORG
+        (云智能) is still a segment."""
+        overlapping = [e for e in view.ents if e.start < end and start < e.end]
+        return bool(overlapping) and all(
+            e.label == "ORG"
+            and ((start <= e.start and e.end <= end) or (e.start <= start and end <= e.end))
+            for e in overlapping
+        )
 
     def _metric_heads(
         self, view: DocView, found: list[Mention], in_metric: bytearray

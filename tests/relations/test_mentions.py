@@ -82,3 +82,12 @@ def test_mentions_anaphors(lexicons, text, anaphors):
 )
 def test_mentions_segment_key(text, key):
     assert segment_key(text) == key
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [("云智能集团收入296亿元。", "云智能"), ("云智能集团收入296亿元。", "云智能集团")],
+)
+def test_mentions_known_unit_wins_over_org(lexicons, text, org):
+    view = _view(lexicons, text, orgs=(org,))
+    assert [m.text for m in view.segments] == ["云智能集团"]
