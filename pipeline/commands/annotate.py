@@ -29,6 +29,9 @@ def annotate_command(
     by: str = typer.Option(
         "line", "--by", help="Split .txt files by 'line' (paragraphs) or keep the whole 'file'."
     ),
+    date: str | None = typer.Option(
+        None, "--date", help="Publication date YYYY-MM-DD for documents that have none."
+    ),
     config: str | None = CONFIG,
     configs_dir: str | None = CONFIGS_DIR,
     sets: list[str] | None = SETS,
@@ -42,6 +45,9 @@ def annotate_command(
 
     get_format(fmt)  # usage error before the model loads
     documents = list(iter_documents(inputs, by))
+    if date:
+        for document in documents:
+            document.setdefault("date", date)
     nlp = load_pipeline(config, configs_dir, sets, pkuseg_model)
     report = annotate(nlp, documents, fmt, Path(output))
     typer.echo(f"annotated {report.documents} documents -> {output} ({fmt})")
