@@ -107,7 +107,7 @@ class MentionFinder:
         self.stops = set(segs.get("stop", {}))
         stops = sorted(self.stops, key=lambda w: (-len(w), w))
         self.stop_scan = (
-            re.compile("(?=(" + "|".join(re.escape(w) for w in stops) + "))") if stops else None
+            re.compile("(" + "|".join(re.escape(w) for w in stops) + ")") if stops else None
         )
         self.notnames = set(segs.get("notname", {}))
         self.list_words = set(segs.get("list", {}))
@@ -315,7 +315,7 @@ class MentionFinder:
         norm = view.norm
         out = bytearray(len(norm))
         if self.stop_scan is not None:
-            # one pass: at each start the longest stop word (lookahead: overlaps allowed)
+            # one pass, longest stop word first, non-overlapping (C-speed scan)
             longest: dict[int, int] = {}
             for m in self.stop_scan.finditer(norm):
                 n = len(m.group(1))

@@ -256,6 +256,15 @@ _DEADLINE_LEFT = ("截至", "截止", "截至于")
 
 
 def _date_role(view: DocView, date: Ent) -> str:
+    """How a DATE may serve as a period (cached per paragraph)."""
+    roles = view.__dict__.setdefault("_date_roles", {})
+    role = roles.get(date.start)
+    if role is None:
+        role = roles[date.start] = _compute_date_role(view, date)
+    return role
+
+
+def _compute_date_role(view: DocView, date: Ent) -> str:
     """How a DATE may serve as a period: period | comparative | deadline | event."""
     norm = view.norm
     if norm[max(0, date.start - 3) : date.start].endswith(_DEADLINE_LEFT):
