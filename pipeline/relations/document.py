@@ -17,7 +17,9 @@ from typing import Any
 
 FIGURE_LABELS = ("MONEY", "PERCENT")
 SENTENCE_BREAKS = frozenset("。!?！？\n")
-CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset(",;:，；：")
+# A colon is not a clause break: in table-like text it joins a label to its value
+# (营业收入：2122.26亿元).
+CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset(",;，；")
 _CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]")
 
 

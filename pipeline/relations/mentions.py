@@ -27,7 +27,7 @@ from functools import lru_cache
 from pipeline.relations.document import CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
 
-_NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|")
+_NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
 _NUMERALS = frozenset("一二三四五六七八九十两几多数0123456789")
 _ITEM_SEPARATORS = ("以及", "、", "和", "与")
 # Conjunctions that usually sit inside one segment name (供应链及国际业务, 油气和新能源分部).
