@@ -35,6 +35,8 @@ _CONJUNCTIONS = ("及", "和", "与")
 # Characters before a bare 公司/集团 that make it an anaphor (not 子公司, 科技公司).
 _ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及让其该本即向给于")
 _MAX_NAME = 12
+# Verbs between a segment name and its metric (X实现收入, X录得营业额).
+_HEAD_VERBS = ("实现", "录得", "取得", "贡献")
 _MAX_LIST = 60
 _REGION_TAILS = ("市场", "地区", "区", "业务", "整体", "总")
 
@@ -72,10 +74,15 @@ def segment_key(text: str) -> str:
     while changed:
         changed = False
         for suffix in (
+            "业务集团",
             "业务板块",
             "业务分部",
             "业务线",
             "业务",
+            "品牌",
+            "系列",
+            "渠道",
+            "产品",
             "板块",
             "分部",
             "事业群",
@@ -102,6 +109,12 @@ class MentionFinder:
         self.cue_re = _alternation(self.cue_table)
         segs = lex.segments
         self.suffix_re = _alternation(segs.get("suffix", {}))
+        suffixes = sorted(segs.get("suffix", {}), key=lambda w: (-len(w), w))
+        self.suffix_overlap_re = (
+            re.compile("(?=(" + "|".join(re.escape(w) for w in suffixes) + "))")
+            if suffixes
+            else None
+        )
         self.name_re = _alternation(segs.get("name", {}))
         self.region_re = _alternation(segs.get("region", {}))
         self.stops = set(segs.get("stop", {}))
@@ -177,10 +190,10 @@ class MentionFinder:
         for mm in view.metrics:
             in_metric[mm.start : mm.end] = b"\x01" * (mm.end - mm.start)
         if self.suffix_re is not None:
-            for m in self.suffix_re.finditer(norm):
-                if not self._free(view, m.start(), m.end()) or _any(in_metric, m.start(), m.end()):
+            for start, end in self._suffix_hits(norm):
+                if not self._free(view, start, end) or _any(in_metric, start, end):
                     continue
-                found.extend(self._from_suffix(view, m.start(), m.group()))
+                found.extend(self._from_suffix(view, start, norm[start:end]))
         for m in self.quote_re.finditer(norm):
             after = m.end()
             tail = norm[after : after + 6]
@@ -212,6 +225,24 @@ class MentionFinder:
         found = self._propagate(view, _dedupe(found))
         found = self._propagate(view, _dedupe(found + self._metric_heads(view, found, in_metric)))
         view.segments = found
+
+    def _suffix_hits(self, norm: str) -> list[tuple[int, int]]:
+        """Suffix cue spans; of two overlapping cues the one ending later wins
+        (房地产业务: 业务, not 产业), so the name keeps its last characters."""
+        assert self.suffix_overlap_re is not None
+        hits = sorted(
+            {
+                (m.start(), m.start() + len(m.group(1)))
+                for m in self.suffix_overlap_re.finditer(norm)
+            },
+            key=lambda h: (-h[1], h[0]),
+        )
+        kept: list[tuple[int, int]] = []
+        for start, end in hits:
+            if any(start < e and s < end for s, e in kept):
+                continue
+            kept.append((start, end))
+        return sorted(kept)
 
     @staticmethod
     def _only_orgs(view: DocView, start: int, end: int) -> bool:
@@ -247,6 +278,10 @@ class MentionFinder:
                 continue
             if view.norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
                 end -= 1  # 香港物业发展的税前溢利 -> 香港物业发展
+            for verb in _HEAD_VERBS:
+                if view.norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
+                    end -= len(verb)  # LPCVD设备实现收入 -> LPCVD设备
+                    break
             start = self._scan_back(view, end, _MAX_NAME, parens=False)
             name = view.norm[start:end].strip()
             if (

@@ -91,3 +91,17 @@ def test_mentions_segment_key(text, key):
 def test_mentions_known_unit_wins_over_org(lexicons, text, org):
     view = _view(lexicons, text, orgs=(org,))
     assert [m.text for m in view.segments] == ["云智能集团"]
+
+
+@pytest.mark.parametrize(
+    ("text", "segments"),
+    [
+        ("房地产业务合约销售额2416亿元。", ["房地产"]),
+        ("所有其他品牌收益106.78亿元。", ["所有其他"]),
+        ("供应链及国际分部收入715.3亿元。", ["供应链及国际"]),
+        ("LPCVD设备实现收入0.36亿元。", ["LPCVD设备"]),
+    ],
+)
+def test_mentions_segment_names_keep_their_parts(lexicons, text, segments):
+    view = _view(lexicons, text)
+    assert [m.text for m in view.segments] == segments
