@@ -24,6 +24,7 @@ from pipeline.figures.dates import (
     parse_pub_date,
     resolve_date,
 )
+from pipeline.figures.firstchars import first_chars
 from pipeline.figures.lexicon import FiscalYears, Lexicon, parse_fiscal_years, parse_lexicon
 from pipeline.figures.money import FigureValueError, money_value
 from pipeline.figures.percent import percent_value
@@ -69,6 +70,17 @@ class FigureEngine:
             texts["fiscal_years.yaml"], paths.get("fiscal_years.yaml", "fiscal_years.yaml")
         )
         self.date_rules = [r for r in self.rules.rules if r.normaliser == "date"]
+        # Which rules can start with a given character (computed FIRST sets); rules
+        # whose start is unbounded are tried everywhere.
+        self._anywhere: list[int] = []
+        self._by_char: dict[str, list[int]] = {}
+        for index, rule in enumerate(self.rules.rules):
+            first = first_chars(rule.pattern)
+            if first is None:
+                self._anywhere.append(index)
+                continue
+            for ch in first:
+                self._by_char.setdefault(ch, []).append(index)
 
     @classmethod
     def from_paths(
@@ -100,7 +112,9 @@ class FigureEngine:
     # ------------------------------------------------------------------ matching
     def _match_at(self, s: str, pos: int) -> RawMatch | None:
         best: tuple[int, int, int, Any, Rule] | None = None
-        for index, rule in enumerate(self.rules.rules):
+        rules = self.rules.rules
+        for index in self._by_char.get(s[pos], ()) if not self._anywhere else range(len(rules)):
+            rule = rules[index]
             m = rule.regex.match(s, pos)
             if m is None or m.end() <= pos:
                 continue

@@ -20,6 +20,7 @@ from typing import Any
 from srsly import ruamel_yaml
 
 from pipeline.errors import Errors, ZhnewsError
+from pipeline.figures.firstchars import char_class, first_chars
 
 LABELS = frozenset({"MONEY", "PERCENT", "DATE"})
 NORMALISERS = frozenset({"money", "percent", "date", "date_range"})
@@ -61,7 +62,6 @@ class RuleSet:
     rules: list[Rule]
     master: re.Pattern[str]
     path: str
-    first_chars: re.Pattern[str] | None = None
 
 
 def _fail(path: str | Path, line: int, reason: str) -> ZhnewsError:
@@ -118,20 +118,10 @@ def parse_rules(text: str, path: str | Path = "<patterns>") -> RuleSet:
         raise _fail(path, 1, "top level must be a mapping with `version`, `subpatterns`, `rules`")
     if data.get("version") != 1:
         raise _fail(path, line_of(data, "version", 1), "`version` must be 1")
-    unknown = set(data) - {"version", "first_chars", "subpatterns", "rules"}
+    unknown = set(data) - {"version", "subpatterns", "rules"}
     if unknown:
         key = sorted(unknown)[0]
         raise _fail(path, line_of(data, key, 1), f"unknown top-level key {key!r}")
-    first_chars = data.get("first_chars")
-    first_re: re.Pattern[str] | None = None
-    if first_chars is not None:
-        line = line_of(data, "first_chars", 1)
-        if not isinstance(first_chars, str) or not re.fullmatch(r"\[[^\]]+\]", first_chars):
-            raise _fail(path, line, "`first_chars` must be one regex character class like '[0-9]'")
-        try:
-            first_re = re.compile(first_chars)
-        except re.error as exc:
-            raise _fail(path, line, f"`first_chars` is not a valid regex: {exc}") from exc
     subs_node = data.get("subpatterns") or {}
     if not isinstance(subs_node, dict):
         raise _fail(path, line_of(data, "subpatterns", 1), "`subpatterns` must be a mapping")
@@ -164,8 +154,7 @@ def parse_rules(text: str, path: str | Path = "<patterns>") -> RuleSet:
     seen: dict[str, int] = {}
     for index, node in enumerate(rules_node):
         rules.append(_parse_rule(node, index, rules_node, subpatterns, seen, path))
-    master = build_master(rules, first_chars if first_re is not None else None)
-    return RuleSet(rules=rules, master=master, path=str(path), first_chars=first_re)
+    return RuleSet(rules=rules, master=build_master(rules), path=str(path))
 
 
 def _parse_rule(
@@ -241,22 +230,31 @@ def _parse_rule(
     )
 
 
-def build_master(rules: list[Rule], first_chars: str | None = None) -> re.Pattern[str]:
+def build_master(rules: list[Rule]) -> re.Pattern[str]:
     """One alternation of every rule, group names prefixed so they stay unique.
 
-    With ``first_chars`` the alternation sits behind a one-character lookahead, so
-    the regex engine rejects most positions with a single character-class test
-    instead of trying every rule there (about 7x faster on news text).
+    Each rule sits behind a one-character lookahead of the characters it can start
+    with (computed from its parse tree, :mod:`.firstchars`), and the whole alternation
+    behind their union: the regex engine then rejects most positions with one
+    character-class test instead of trying every rule there (about 7x faster).
     """
     parts = []
+    union: set[str] = set()
+    bounded = True
     for i, rule in enumerate(rules):
         body = _NAMED_GROUP.sub(lambda m, i=i: f"(?P<r{i}_{m.group(1)}>", rule.pattern)
         body = _BACKREF.sub(lambda m, i=i: f"(?P=r{i}_{m.group(1)})", body)
         body = _CONDITIONAL.sub(lambda m, i=i: f"(?(r{i}_{m.group(1)})", body)
-        parts.append(f"(?:{body})")
+        first = first_chars(rule.pattern)
+        if first is None:
+            bounded = False
+            parts.append(f"(?:{body})")
+        else:
+            union |= first
+            parts.append(f"(?={char_class(first)})(?:{body})")
     body = "|".join(parts)
-    if first_chars:
-        return re.compile(f"(?={first_chars})(?:{body})")
+    if bounded and union:
+        return re.compile(f"(?={char_class(frozenset(union))})(?:{body})")
     return re.compile(body)
 
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.errors import ZhnewsError
+from pipeline.figures.cases import load_cases
+from pipeline.figures.firstchars import first_chars
 from pipeline.figures.lexicon import parse_fiscal_years, parse_lexicon
 from pipeline.figures.recognizer import DEFAULT_DIR, FigureEngine
 from pipeline.figures.rules import load_rules, parse_rules
@@ -32,17 +36,51 @@ def test_rules_master_regex_is_fresh() -> None:
     """The master regex is rebuilt from the rules, never a stale artefact."""
     from pipeline.figures.rules import build_master
 
-    first = RULES.first_chars.pattern if RULES.first_chars else None
-    assert RULES.master.pattern == build_master(RULES.rules, first).pattern
+    assert RULES.master.pattern == build_master(RULES.rules).pattern
     assert RULES.master.groups == sum(r.regex.groups for r in RULES.rules)
 
 
 @pytest.mark.parametrize("rule", RULES.rules, ids=lambda r: r.id)
-def test_rules_examples_start_with_a_first_char(rule) -> None:
-    """The master regex only looks where `first_chars` stand: no rule may start elsewhere."""
-    assert RULES.first_chars is not None
-    bad = [ex for ex in rule.examples if not RULES.first_chars.match(normalise(ex))]
-    assert not bad, f"{rule.id}: add the first characters of {bad} to first_chars"
+def test_rules_have_bounded_first_chars(rule) -> None:
+    """Every rule can only start with known characters, so the master regex stays fast."""
+    first = first_chars(rule.pattern)
+    assert first is not None, f"{rule.id} could start anywhere (or match empty)"
+    bad = [ex for ex in rule.examples if normalise(ex)[0] not in first]
+    assert not bad
+
+
+DEV_TEXTS = [c.text for c in load_cases(DEFAULT_DIR.parents[1] / "corpus" / "cases" / "dev.yaml")]
+
+
+@pytest.mark.parametrize("rule", RULES.rules, ids=lambda r: r.id)
+def test_rules_first_chars_are_sound(rule) -> None:
+    """No match of a rule, anywhere in the dev texts, starts outside its FIRST set."""
+    first = first_chars(rule.pattern)
+    assert first is not None
+    for text in DEV_TEXTS + rule.examples:
+        norm = normalise(text)
+        for pos in range(len(norm)):
+            m = rule.regex.match(norm, pos)
+            if m is not None and m.end() > pos:
+                assert norm[pos] in first, (rule.id, text, m.group())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            "0123456789.,%-年月日季度上下半今去同亿万元港美人民币百分之成个点一二三四五六七八九十 约每股近过未周"
+        ),
+        max_size=25,
+    )
+)
+def test_rules_first_chars_sound_on_random_text(text: str) -> None:
+    for rule in RULES.rules:
+        first = first_chars(rule.pattern)
+        for pos in range(len(text)):
+            m = rule.regex.match(text, pos)
+            if m is not None and m.end() > pos:
+                assert text[pos] in first, (rule.id, text, m.group())
 
 
 GOOD_RULE = """version: 1
