@@ -83,6 +83,7 @@ def segment_key(text: str) -> str:
             "系列",
             "渠道",
             "产品",
+            "组合",
             "板块",
             "分部",
             "事业群",
@@ -109,6 +110,7 @@ class MentionFinder:
         self.cue_re = _alternation(self.cue_table)
         segs = lex.segments
         self.suffix_re = _alternation(segs.get("suffix", {}))
+        self.suffix_words = tuple(segs.get("suffix", {}))
         suffixes = sorted(segs.get("suffix", {}), key=lambda w: (-len(w), w))
         self.suffix_overlap_re = (
             re.compile("(?=(" + "|".join(re.escape(w) for w in suffixes) + "))")
@@ -272,7 +274,7 @@ class MentionFinder:
         head_metrics = self.lex.segments.get("head_metric", {})
         for metric in view.metrics:
             end = metric.start
-            if end == 0 or taken[end - 1] or in_metric[end - 1]:
+            if end == 0 or in_metric[end - 1]:
                 continue
             if metric.canonical not in head_metrics:
                 continue
@@ -289,7 +291,8 @@ class MentionFinder:
                 or name in self.notnames
                 or name in self.lex.anaphors
                 or name in self.lex.segments.get("suffix", {})
-                or _any(taken, start, end)
+                or name.endswith(self.suffix_words)
+                or (_any(taken, start, end) and not self._extends(found, start, end))
                 or _any(in_metric, start, end)
                 or all(ch in _NUMERALS for ch in name)
                 or name.endswith(self.notname_suffixes)
@@ -301,6 +304,13 @@ class MentionFinder:
                 mention.extra["after_entity"] = True
             out.append(mention)
         return out
+
+    @staticmethod
+    def _extends(found: list[Mention], start: int, end: int) -> bool:
+        """True when ``[start, end)`` strictly extends, to the left, every mention it
+        overlaps (游戏及相关 + 增值服务): the longer name then wins the dedupe."""
+        overlapping = [m for m in found if m.start < end and start < m.end]
+        return all(start < m.start and m.end <= end for m in overlapping)
 
     def _segment(
         self, view: DocView, start: int, end: int, source: str, canonical: str = ""
