@@ -227,6 +227,14 @@ def relations_rule_matches(component: Any, doc: Doc) -> list[EntityCandidate]:
     return out
 
 
+def _last_cue(cues: list[Any], categories: tuple[str, ...], value: str) -> str | None:
+    """Surface of the last cue of ``categories`` with ``value`` (the entry that decided)."""
+    for cue in reversed(cues):
+        if cue.category in categories and cue.value == value:
+            return cue.text
+    return None
+
+
 def relations_rule_hits(component: Any, doc: Doc) -> list[RelationRuleHit]:
     """Per figure: the kind rule, cue-based comparison/direction, metric, period,
     from/to role, and the nearest-subject baseline's subject."""
@@ -239,12 +247,18 @@ def relations_rule_hits(component: Any, doc: Doc) -> list[RelationRuleHit]:
     for fig, fact in zip(view.figures, facts, strict=True):
         key = (fig.start, fig.end)
         hits.append(RelationRuleHit(fact.kind_rule, key, "kind", fact.kind))
+        start = max(fact.prefix_start, view.sentence_start(fig.start))
+        cues = [c for c in view.cues_in(start, fig.start) if c.end <= fig.start]
         if fact.comparison:
+            cue = _last_cue(cues, ("comparison",), fact.comparison)
             hits.append(
-                RelationRuleHit("relation.comparison_cue", key, "comparison", fact.comparison)
+                RelationRuleHit("relation.comparison_cue", key, "comparison", fact.comparison, cue)
             )
         if fact.direction:
-            hits.append(RelationRuleHit("relation.direction_cue", key, "direction", fact.direction))
+            cue = _last_cue(cues, ("change", "to", "rate"), fact.direction)
+            hits.append(
+                RelationRuleHit("relation.direction_cue", key, "direction", fact.direction, cue)
+            )
         if fact.metric is not None:
             hits.append(
                 RelationRuleHit(
@@ -306,6 +320,13 @@ def relations_rule_catalogue(component: Any) -> list[dict[str, Any]]:
                 out.append(_entry(rid, label, path(name), line, value))
     for rid, label, name in _RELATION_RULES:
         out.append(_entry(rid, label, path(name) or name, None))
+    for rid, label, categories in (
+        ("relation.comparison_cue", "REL:comparison", ("comparison",)),
+        ("relation.direction_cue", "REL:direction", ("change", "to", "rate")),
+    ):
+        for category in categories:
+            for line, value in tsv_entries(path("cues.tsv"), 0, category):
+                out.append(_entry(rid, label, path("cues.tsv"), line, value))
     for kind_rule in (
         "kind.default",
         "kind.share",

@@ -167,7 +167,8 @@ class EvalReport:
 class _Collector:
     """Accumulates rule statistics document by document."""
 
-    def __init__(self, catalogue: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, catalogue: Sequence[dict[str, Any]], by_entry: bool = False) -> None:
+        self.by_entry = by_entry
         self.rules: dict[str, RuleStats] = {}
         for entry in catalogue:
             stats = self._rule(
@@ -336,6 +337,8 @@ class _Collector:
         correct_by: dict[tuple[tuple[int, int], str], set[str]] = defaultdict(set)
         for hit in unique_hits:
             rid = rule_id(hit.rule)
+            if self.by_entry and hit.entry:
+                rid = f"{rid}:{hit.entry}"
             stats = self._rule(rid, f"REL:{hit.field}", "relation")
             fig = (int(hit.figure[0]), int(hit.figure[1]))
             value = (
@@ -562,7 +565,7 @@ def evaluate_rules(
     from pipeline.authoring.adapters import adapter_for
 
     entries = catalogue(nlp, by_entry)
-    collector = _Collector(entries)
+    collector = _Collector(entries, by_entry)
     raw_components = [(n, m) for n, p in nlp.pipeline if (m := adapter_for(p, "rule_matches"))]
     rel_components = [
         (n, m) for n, p in nlp.pipeline if (m := adapter_for(p, "relation_rule_hits"))

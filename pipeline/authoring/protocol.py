@@ -59,6 +59,8 @@ class RelationRuleHit:
     figure: tuple[int, int]
     field: str
     value: Any
+    # The rule-file entry behind the decision (e.g. the cue word), for ``--by-entry``.
+    entry: str | None = None
 
 
 @runtime_checkable
