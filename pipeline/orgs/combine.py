@@ -74,7 +74,8 @@ def combine(
     """Merge model and rule proposals over the match form ``form`` of the text."""
     proposals = [Proposal(s, e, MODEL_SOURCE, c) for s, e, c in model_spans]
     if use_rules:
-        proposals = _apply_gazetteer(form, proposals, matchers)
+        bounds = {*token_starts, len(form)}
+        proposals = _apply_gazetteer(form, proposals, matchers, bounds)
         proposals = _apply_stock_codes(form, proposals, matchers, token_starts)
         lists = matchers.list_items(form)
         for m in lists:
@@ -122,11 +123,23 @@ def combine(
     return out
 
 
-def _apply_gazetteer(form: str, proposals: list[Proposal], matchers: OrgMatchers) -> list[Proposal]:
+def _apply_gazetteer(
+    form: str, proposals: list[Proposal], matchers: OrgMatchers, bounds: set[int]
+) -> list[Proposal]:
     matches = matchers.gazetteer(form)
     strong_canon = {m.canonical for m in matches if not m.weak}
     for m in matches:
         overlapping = [p for p in proposals if _overlaps(p, m)]
+        # A name that ends inside a pkuseg token followed by more Han characters is
+        # usually the head of a longer word (中国银行|业, 海通|国际): keep it only if the
+        # model also sees an organisation there.
+        if (
+            m.end not in bounds
+            and m.end < len(form)
+            and "\u4e00" <= form[m.end] <= "\u9fff"
+            and not overlapping
+        ):
+            continue
         containing = [
             p
             for p in overlapping
