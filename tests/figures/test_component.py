@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import spacy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.figures.component import FigureRecognizer
 
@@ -87,3 +89,23 @@ def test_component_disk_roundtrip_needs_no_outside_files(
     before = [(e.text, e.label_, e._.value) for e in _run(figures_nlp, text, pub).ents]
     after = [(e.text, e.label_, e._.value) for e in _run(loaded, text, pub).ents]
     assert before == after
+
+
+_PIECES = ["收入", "37.7亿元", "，", "同比增长", "10.8%", "2024年", "第四季度", "约", "１２％", "人民币",
+           "100万元", "至", "两成半", "每股", "1.59港元", "/股", "去年同期", " ", "億", "3月26日", "abc"]  # fmt: skip
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_component_property_offsets_and_no_overlap(figures_nlp, pieces: list[str]) -> None:
+    text = "".join(pieces)
+    doc = _run(figures_nlp, text, "2025-03-26")
+    assert doc.text == text
+    previous_end = 0
+    for ent in doc.ents:
+        assert ent.text == text[ent.start_char : ent.end_char]
+        assert ent.start_char >= previous_end
+        previous_end = ent.end_char
+    assert doc._.unplaced == []
