@@ -258,7 +258,8 @@ def retrain(
             source = scratch / recipe.model_subdir
             if out is not None:
                 dest = out / recipe.model_subdir
-                _install(source, dest)
+                # A complete models folder, usable as --set paths.models=OUT.
+                _install_tree(scratch, out)
                 result.decisions[name] = f"written to {dest}" + (
                     "" if better else " (scores worse than the shipped model)"
                 )
@@ -278,6 +279,13 @@ def retrain(
         "relations": after["relations"],
     }
     return result
+
+
+def _install_tree(source: Path, dest: Path) -> None:
+    """Copy every component's model files (the ones not retrained are the shipped ones)."""
+    for folder in source.iterdir():
+        if folder.is_dir():
+            _install(folder, dest / folder.name)
 
 
 def _install(source: Path, dest: Path) -> None:
