@@ -37,7 +37,14 @@ def make_figure_recognizer(nlp: Language, name: str, overwrite: bool):
 
 @Language.factory(
     "zhnews_orgs",
-    default_config={"threshold": 0.5, "o_threshold": 0.995, "use_model": True, "use_rules": True},
+    default_config={
+        "threshold": 0.5,
+        "o_threshold": 0.995,
+        "use_model": True,
+        "use_rules": True,
+        "suffix_support": 0.3,
+        "subject_support": 0.05,
+    },
     assigns=["doc.ents", "span._.source", "span._.confidence", "span._.canonical"],
 )
 def make_org_recognizer(
@@ -47,12 +54,16 @@ def make_org_recognizer(
     o_threshold: float,
     use_model: bool,
     use_rules: bool,
+    suffix_support: float,
+    subject_support: float,
 ):
     """ORG gazetteer + patterns + trained classifier (pipeline.orgs).
 
     ``threshold``: minimum confidence of a kept ORG; ``o_threshold``: characters whose
     P(O) is above it are not decoded (speed); ``use_model`` / ``use_rules`` switch
-    either side off (used by the evaluation recipe to compare them).
+    either side off (used by the evaluation recipe to compare them);
+    ``suffix_support`` / ``subject_support``: model support a suffix / sentence-subject
+    rule match needs (see pipeline/orgs/combine.py).
     """
     from pipeline.orgs.component import OrgRecognizer
 
@@ -63,6 +74,8 @@ def make_org_recognizer(
         o_threshold=o_threshold,
         use_model=use_model,
         use_rules=use_rules,
+        suffix_support=suffix_support,
+        subject_support=subject_support,
     )
 
 

@@ -13,6 +13,9 @@ The model proposes, the rules confirm, extend or override:
    ``(HKG: 0020)`` / ``（000402.SZ）`` is an ORG: a proposal ending there is confirmed
    (confidence raised to >= 0.95); otherwise the rule creates the span (left edge walked
    back to a stop character and snapped to a token start).
+   **Sentence subjects** (``rule:org.subject``): ``<name>：`` / ``<name>公告`` /
+   ``<name>(300001)`` at the start of a sentence: confirms a proposal with the same
+   span, or fills a gap when the model gives the name some support (>= ``subject_support``).
 4. **List contexts** (``rule:org.list``) and **suffix patterns** (``rule:org.suffix``)
    only fill gaps: they are used where no other proposal overlaps.  A suffix match
    (``<name>银行``) also needs some support from the model (mean P(not O) over the span
@@ -34,6 +37,7 @@ from pipeline.orgs.matchers import (
     RULE_GAZETTEER,
     RULE_LIST,
     RULE_STOCK,
+    RULE_SUBJECT,
     RULE_SUFFIX,
     OrgMatchers,
     RuleMatch,
@@ -41,7 +45,14 @@ from pipeline.orgs.matchers import (
 from pipeline.spans import EntityCandidate
 
 MODEL_SOURCE = "model:org_clf"
-PRIORITY = {RULE_GAZETTEER: 3, RULE_STOCK: 3, MODEL_SOURCE: 2, RULE_LIST: 1, RULE_SUFFIX: 0}
+PRIORITY = {
+    RULE_GAZETTEER: 3,
+    RULE_STOCK: 3,
+    RULE_SUBJECT: 3,
+    MODEL_SOURCE: 2,
+    RULE_LIST: 1,
+    RULE_SUFFIX: 0,
+}
 _STRIP = " \u3000\t\n“”\"'‘’《》「」『』"
 
 
@@ -70,6 +81,7 @@ def combine(
     use_rules: bool = True,
     support: Callable[[int, int], float] | None = None,
     suffix_support: float = 0.3,
+    subject_support: float = 0.05,
 ) -> list[EntityCandidate]:
     """Merge model and rule proposals over the match form ``form`` of the text."""
     proposals = [Proposal(s, e, MODEL_SOURCE, c) for s, e, c in model_spans]
@@ -77,6 +89,7 @@ def combine(
         bounds = {*token_starts, len(form)}
         proposals = _apply_gazetteer(form, proposals, matchers, bounds)
         proposals = _apply_stock_codes(form, proposals, matchers, token_starts)
+        proposals = _apply_subjects(form, proposals, matchers, support, subject_support)
         lists = matchers.list_items(form)
         for m in lists:
             if not any(_overlaps(m, p) for p in proposals):
@@ -99,7 +112,7 @@ def combine(
     out: list[EntityCandidate] = []
     for p in proposals:
         s, e = p.start, p.end
-        if use_rules and p.source in (MODEL_SOURCE, RULE_STOCK):
+        if use_rules and p.source in (MODEL_SOURCE, RULE_STOCK, RULE_SUBJECT):
             s = matchers.trim_descriptor(form, s, e)
         while s < e and form[s] in _STRIP:
             s += 1
@@ -176,4 +189,28 @@ def _apply_stock_codes(
         rule = Proposal(start, b_start, RULE_STOCK, 0.9, canonical)
         proposals = [p for p in proposals if not _overlaps(p, rule)]
         proposals.append(rule)
+    return proposals
+
+
+def _apply_subjects(
+    form: str,
+    proposals: list[Proposal],
+    matchers: OrgMatchers,
+    support: Callable[[int, int], float] | None,
+    min_support: float,
+) -> list[Proposal]:
+    """Sentence subjects (星河科技：…) confirm a proposal with the same span, or add a
+    span where nothing else was proposed and the model gives it some support (the
+    position alone also fits people, 主持人：, 归母净利润：…)."""
+    for m in matchers.subjects(form):
+        same = [p for p in proposals if p.start == m.start and p.end == m.end]
+        if same:
+            for p in same:
+                p.confidence = max(p.confidence, m.confidence)
+            continue
+        if any(_overlaps(p, m) for p in proposals):
+            continue
+        if support is not None and support(m.start, m.end) < min_support:
+            continue
+        proposals.append(Proposal(m.start, m.end, m.rule, m.confidence, m.canonical))
     return proposals

@@ -55,6 +55,8 @@ class OrgRecognizer:
         o_threshold: float = 0.995,
         use_model: bool = True,
         use_rules: bool = True,
+        suffix_support: float = 0.3,
+        subject_support: float = 0.05,
     ) -> None:
         ensure_extensions()
         self.nlp = nlp
@@ -63,6 +65,8 @@ class OrgRecognizer:
         self.o_threshold = o_threshold
         self.use_model = use_model
         self.use_rules = use_rules
+        self.suffix_support = suffix_support
+        self.subject_support = subject_support
         self.rules: OrgRules | None = None
         self.tagger: OrgTagger | None = None
         self._ready = False
@@ -134,6 +138,8 @@ class OrgRecognizer:
             threshold=self.threshold,
             use_rules=self.use_rules,
             support=support,
+            suffix_support=self.suffix_support,
+            subject_support=self.subject_support,
         )
         placed = place_entities(doc, candidates)
         self._link(doc, placed)
@@ -166,6 +172,8 @@ class OrgRecognizer:
             "o_threshold": self.o_threshold,
             "use_model": self.use_model,
             "use_rules": self.use_rules,
+            "suffix_support": self.suffix_support,
+            "subject_support": self.subject_support,
         }
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:

@@ -22,6 +22,10 @@ RULE_GAZETTEER = "gazetteer:org"
 RULE_STOCK = "rule:org.stock_code"
 RULE_LIST = "rule:org.list"
 RULE_SUFFIX = "rule:org.suffix"
+RULE_SUBJECT = "rule:org.subject"
+# Where a sentence (or headline) starts: subjects are looked for right after these.
+_SENTENCE_START = re.compile(r"(?:^|[。！？；;!?\n]|】)[\s\u3000“\"'【]*")
+_SUBJECT_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·&\-]{1,11}")
 
 # Characters that end a name when walking left from a suffix or a stock-code bracket.
 _STOP_CHARS = set(
@@ -83,6 +87,9 @@ class OrgMatchers:
         self._trigger_conf = {fold(t): c for t, c in rules.triggers.items()}
         self._trigger_re = re.compile("|".join(map(re.escape, triggers))) if triggers else None
         self.exclusions = {fold(x) for x in rules.exclusions}
+        subj = sorted((fold(t) for t in rules.subject_triggers), key=lambda s: (-len(s), s))
+        self._subject_conf = {fold(t): c for t, c in rules.subject_triggers.items()}
+        self._subject_triggers = subj
         descriptors = sorted((fold(d) for d in rules.descriptors), key=lambda s: (-len(s), s))
         # What a name may not be reduced to: generic words, bare suffixes, descriptors.
         self._generic = self.exclusions | set(self._suffix_conf) | set(descriptors)
@@ -157,6 +164,41 @@ class OrgMatchers:
             if len(rest) >= 2 and m.start() > start and rest not in self._generic:
                 cut = m.end()
         return cut
+
+    # -- sentence subjects ------------------------------------------------------------------
+
+    def subjects(self, form: str) -> list[RuleMatch]:
+        """``<name>：`` / ``<name>公告`` / ``<name>(300001)`` at the start of a sentence."""
+        if not self._subject_triggers:
+            return []
+        out = []
+        for start_m in _SENTENCE_START.finditer(form):
+            start = start_m.end()
+            name_m = _SUBJECT_NAME.match(form, start)
+            if name_m is None:
+                continue
+            head = name_m.group()
+            for trigger in self._subject_triggers:
+                # The trigger may start anywhere after two name characters: pick the
+                # first occurrence (星河科技公告 -> 星河科技 + 公告).
+                pos = head.find(trigger, 2) if trigger in head[2:] else -1
+                if pos >= 2:
+                    end = start + pos
+                elif form.startswith(trigger, name_m.end()):
+                    end = name_m.end()
+                else:
+                    continue
+                name = form[start:end]
+                if name in self.exclusions or "的" in name:
+                    break
+                out.append(RuleMatch(start, end, RULE_SUBJECT, self._subject_conf[trigger]))
+                break
+            else:
+                # A bare stock code right after the name: 星河科技(300001)
+                code = _STOCK_RE.match(form, name_m.end())
+                if code and code.group("code").isdigit() and head not in self.exclusions:
+                    out.append(RuleMatch(start, name_m.end(), RULE_SUBJECT, 0.8))
+        return out
 
     # -- list contexts --------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ EXCLUSION_FILE = "exclusions.tsv"
 TRIGGER_FILE = "list_triggers.tsv"
 TRAD_FILE = "trad_simp.tsv"
 DESCRIPTOR_FILE = "descriptors.tsv"
+SUBJECT_FILE = "subject_triggers.tsv"
 
 # Characters that may not occur inside a name or alias (they are our separators or
 # would make a match span a sentence boundary).
@@ -51,6 +52,7 @@ class OrgRules:
     triggers: dict[str, float] = field(default_factory=dict)
     trad_simp: dict[str, str] = field(default_factory=dict)
     descriptors: list[str] = field(default_factory=list)
+    subject_triggers: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form (embedded by the component's ``to_disk``)."""
@@ -69,6 +71,7 @@ class OrgRules:
             "triggers": dict(self.triggers),
             "trad_simp": dict(self.trad_simp),
             "descriptors": list(self.descriptors),
+            "subject_triggers": dict(self.subject_triggers),
         }
 
     @classmethod
@@ -89,6 +92,7 @@ class OrgRules:
             triggers={k: float(v) for k, v in data.get("triggers", {}).items()},
             trad_simp=dict(data.get("trad_simp", {})),
             descriptors=list(data.get("descriptors", [])),
+            subject_triggers={k: float(v) for k, v in data.get("subject_triggers", {}).items()},
         )
 
 
@@ -257,4 +261,5 @@ def load_rules(directory: Path | str) -> OrgRules:
         triggers=maybe(TRIGGER_FILE, load_triggers, {}),
         trad_simp=maybe(TRAD_FILE, load_trad_simp, {}),
         descriptors=maybe(DESCRIPTOR_FILE, load_descriptors, []),
+        subject_triggers=maybe(SUBJECT_FILE, load_triggers, {}),
     )

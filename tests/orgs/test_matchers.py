@@ -91,3 +91,19 @@ def test_matchers_suffix_pattern(matchers, text, expected):
 def test_matchers_descriptor_trimming(matchers, text, expected):
     form = _fold(matchers, text)
     assert text[matchers.trim_descriptor(form, 0, len(text)) :] == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("星河电气：签订重大合同", ["星河电气"]),
+        ("星河电气公告，预计上半年净利增长", ["星河电气"]),
+        ("他说。北辰科技(300001)昨日晚间公告", ["北辰科技"]),
+        ("记者：今天市场上涨", []),
+        ("公司公告称收入增长", []),
+        ("数据显示，收入增长", []),
+    ],
+)
+def test_matchers_sentence_subjects(matchers, text, expected):
+    found = [text[m.start : m.end] for m in matchers.subjects(_fold(matchers, text))]
+    assert found == expected

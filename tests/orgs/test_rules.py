@@ -95,7 +95,16 @@ def test_rules_shipped_files_load(shipped_rules, name):
 
 
 @pytest.mark.parametrize(
-    "key", ["gazetteer", "suffixes", "exclusions", "triggers", "trad_simp", "descriptors"]
+    "key",
+    [
+        "gazetteer",
+        "suffixes",
+        "exclusions",
+        "triggers",
+        "trad_simp",
+        "descriptors",
+        "subject_triggers",
+    ],
 )
 def test_rules_dict_round_trip(shipped_rules, key):
     again = OrgRules.from_dict(shipped_rules.to_dict())

@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="first N examples per set")
     parser.add_argument("--write-card", action="store_true")
     parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--subject-support", type=float, default=0.05)
+    parser.add_argument("--suffix-support", type=float, default=0.3)
     parser.add_argument("--sets", default="", help="comma-separated subset of the set names")
     args = parser.parse_args(argv)
 
@@ -115,7 +117,13 @@ def main(argv: list[str] | None = None) -> int:
         gold = [ex.spans for ex in examples]
         results[set_name] = {}
         for mode, flags in MODES.items():
-            component = OrgRecognizer(tokens.nlp, threshold=args.threshold, **flags)
+            component = OrgRecognizer(
+                tokens.nlp,
+                threshold=args.threshold,
+                subject_support=args.subject_support,
+                suffix_support=args.suffix_support,
+                **flags,
+            )
             component.set_resources(rules, tagger)
             pred = predict(component, tokenised, tokens.nlp.vocab)
             if set_name == "cfsc_corporate":
