@@ -40,8 +40,10 @@ class EntityCandidate:
 def split_at_boundaries(doc: Doc, boundaries: Iterable[int]) -> None:
     """Split tokens so that every offset in ``boundaries`` falls on a token edge."""
     cuts: dict[int, list[int]] = {}
+    # ``Doc.text`` rebuilds the whole string on every access: measure it once.
+    text_length = doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
     for offset in sorted(set(boundaries)):
-        if offset <= 0 or offset >= len(doc.text):
+        if offset <= 0 or offset >= text_length:
             continue
         token = _token_containing(doc, offset)
         if token is None:
