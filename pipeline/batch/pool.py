@@ -187,6 +187,8 @@ class LocalPool:
                 return
             if not self._pool:
                 self._start_worker()
+            if queue and all(w.ready and w.task is None for w in self._pool):
+                continue  # chunks admitted while yielding: dispatch them before waiting
             self._wait_once(states, queue)
 
     def _wait_once(self, states: dict[int, _ChunkState], queue: deque[_Task]) -> None:

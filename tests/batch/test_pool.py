@@ -60,3 +60,25 @@ def test_pool_empty_inputs(texts: list[str]) -> None:
     with LocalPool(SPEC, 1) as pool:
         got = _run(pool, texts)
     assert len(got) == len(texts) and all(r[0] == "ok" for r in got)
+
+
+@pytest.mark.parametrize(("workers", "max_ahead"), [(1, 1), (2, 1), (2, 2)])
+def test_pool_small_window_never_stalls(workers: int, max_ahead: int) -> None:
+    """Chunks admitted while results are yielded are dispatched, not waited for.
+
+    (Regression: with every worker idle, the pool used to wait for results no worker
+    was computing.)  A daemon thread guards against a hang taking the suite down.
+    """
+    import threading
+
+    results: list = []
+
+    def target() -> None:
+        with LocalPool(SPEC, workers, max_ahead=max_ahead) as pool:
+            results.extend(_run(pool, TEXTS[:10], max_docs=2))
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout=300)
+    assert not thread.is_alive(), "the pool stalled"
+    assert results == _run(InProcessEngine(SPEC), TEXTS[:10], max_docs=2)
