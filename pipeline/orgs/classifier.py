@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,8 +97,8 @@ class OrgTagger:
         self._o = self.labels.index("O")
         allowed_start = [lab in {"O", "B", "S"} for lab in self.labels]
         allowed_end = [lab in {"O", "E", "S"} for lab in self.labels]
-        self._start = np.where(allowed_start, 0.0, _NEG)
-        self._end = np.where(allowed_end, 0.0, _NEG)
+        self._start = [0.0 if ok else _NEG for ok in allowed_start]
+        self._end = [0.0 if ok else _NEG for ok in allowed_end]
 
     @classmethod
     def from_estimator(cls, clf: Any, config: FeatureConfig) -> OrgTagger:
@@ -115,7 +116,8 @@ class OrgTagger:
         """Per-character label probabilities, shape (n, n_labels)."""
         if indices.shape[0] == 0:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        scores = self.weights[indices].sum(axis=1) + self.bias
+        n, t = indices.shape
+        scores = self.weights[indices.ravel()].reshape(n, t, -1).sum(axis=1) + self.bias
         if self.transitions is not None:
             # Structured perceptron: softmax of emission scores as a confidence.
             z = scores / self.temperature
@@ -152,8 +154,13 @@ class OrgTagger:
         if self.o_bias:
             logp[:, self._o] -= self.o_bias
         spans: list[tuple[int, int, float]] = []
+        greedy = logp.argmax(axis=1).tolist()
         for lo, hi in zip(edges[0::2], edges[1::2], strict=True):
-            path = self._viterbi(logp[lo:hi])
+            # When the per-character argmax is already a valid BIOES sequence it is the
+            # Viterbi optimum (transitions are only allowed/forbidden): skip the search.
+            path = greedy[lo:hi]
+            if self.transitions is not None or not self._valid(path):
+                path = self._viterbi(logp[lo:hi])
             tags = [self.labels[k] for k in path]
             start: int | None = None
             for i, tag in enumerate(tags):
@@ -173,20 +180,40 @@ class OrgTagger:
                     start = None
         return spans
 
+    def _valid(self, path: list[int]) -> bool:
+        """True when ``path`` obeys the start, transition and end constraints."""
+        trans, start, end = self._trans, self._start, self._end
+        if start[path[0]] < 0 or end[path[-1]] < 0:
+            return False
+        return all(trans[a, b] > _NEG / 2 for a, b in itertools.pairwise(path))
+
     def _viterbi(self, logp: np.ndarray) -> list[int]:
-        n, k = logp.shape
-        score = logp[0] + self._start
-        back = np.zeros((n, k), dtype=np.int64)
-        for i in range(1, n):
-            cand = score[:, None] + self._trans
-            back[i] = cand.argmax(axis=0)
-            score = cand[back[i], np.arange(k)] + logp[i]
-        score = score + self._end
-        best = int(score.argmax())
-        path = [best]
-        for i in range(n - 1, 0, -1):
-            best = int(back[i, best])
-            path.append(best)
+        """Plain-Python Viterbi: for 5 labels and short regions it beats numpy calls."""
+        emis = logp.tolist()
+        trans = self._trans.tolist()
+        k = len(self.labels)
+        states = range(k)
+        score = [emis[0][j] + self._start[j] for j in states]
+        backs: list[list[int]] = []
+        for row in emis[1:]:
+            new_score = []
+            back = []
+            for j in states:
+                best_i = 0
+                best = score[0] + trans[0][j]
+                for i in range(1, k):
+                    value = score[i] + trans[i][j]
+                    if value > best:
+                        best, best_i = value, i
+                new_score.append(best + row[j])
+                back.append(best_i)
+            score = new_score
+            backs.append(back)
+        last = max(states, key=lambda j: score[j] + self._end[j])
+        path = [last]
+        for back in reversed(backs):
+            last = back[last]
+            path.append(last)
         return path[::-1]
 
     # -- persistence -------------------------------------------------------------------

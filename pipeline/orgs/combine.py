@@ -53,6 +53,8 @@ PRIORITY = {
     RULE_LIST: 1,
     RULE_SUFFIX: 0,
 }
+# Words that, glued to the end of a name, turn it into "the parent/subsidiary of".
+_RELATION_TAILS = ("母公司", "子公司", "控股股东", "旗下")
 _STRIP = " \u3000\t\n“”\"'‘’《》「」『』"
 
 
@@ -114,6 +116,11 @@ def combine(
         s, e = p.start, p.end
         if use_rules and p.source in (MODEL_SOURCE, RULE_STOCK, RULE_SUBJECT):
             s = matchers.trim_descriptor(form, s, e)
+            # 拼多多母公司 / 星河科技子公司: the organisation named is the part before.
+            for tail in _RELATION_TAILS:
+                if form.endswith(tail, s, e) and e - s - len(tail) >= 2:
+                    e -= len(tail)
+                    break
         while s < e and form[s] in _STRIP:
             s += 1
         while e > s and form[e - 1] in _STRIP:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import srsly
+from spacy.attrs import IDX, LENGTH, ORTH, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import ensure_path
@@ -41,6 +42,19 @@ class _MatchForm:
 
     def __call__(self, text: str) -> str:
         return self._norm(text)
+
+
+def _text_and_tokens(doc: Doc) -> tuple[str, list[tuple[int, int, str]]]:
+    """``doc.text`` and (start, end, text) per token in one pass over C arrays.
+
+    Why: ``doc.text`` and iterating ``Token`` objects each cost more than the whole
+    tagger on a short paragraph; ``to_array`` + the string store does not create tokens.
+    """
+    arr = doc.to_array([IDX, LENGTH, ORTH, SPACY]).tolist()
+    strings = doc.vocab.strings
+    words = [strings[orth] for _, _, orth, _ in arr]
+    text = "".join([w + " " if sp else w for w, (_, _, _, sp) in zip(words, arr, strict=True)])
+    return text, [(idx, idx + n, w) for w, (idx, n, _, _) in zip(words, arr, strict=True)]
 
 
 class OrgRecognizer:
@@ -106,6 +120,7 @@ class OrgRecognizer:
             for entry in rules.gazetteer
             for name in (entry.canonical, *entry.aliases, *entry.weak_aliases)
         }
+        self._folded_suffixes = [self._fold(s) for s in rules.suffixes]
         self._ready = True
 
     # -- processing -------------------------------------------------------------------------
@@ -113,10 +128,9 @@ class OrgRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         if not self._ready:
             self._build()
-        text = doc.text
-        if not text:
+        if len(doc) == 0:
             return doc
-        token_spans = [(t.idx, t.idx + len(t.text), t.text) for t in doc]
+        text, token_spans = _text_and_tokens(doc)
         token_starts = [s for s, _, _ in token_spans]
         model_spans: list[tuple[int, int, float]] = []
         support = None
@@ -151,10 +165,7 @@ class OrgRecognizer:
         if not orgs:
             return
         canon = link_mentions(
-            [span.text for span in orgs],
-            self._gazetteer,
-            self.rules.suffixes if self.rules else {},
-            self._fold,
+            [span.text for span in orgs], self._gazetteer, self._folded_suffixes, self._fold
         )
         for span, name in zip(orgs, canon, strict=True):
             if span._.canonical is None or span._.canonical == span.text:

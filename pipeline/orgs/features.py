@@ -72,17 +72,18 @@ class Normaliser:
         self.trad_simp = dict(trad_simp or {})
         self.collapse_digits = collapse_digits
         self._cache: dict[str, str] = {}
+        self._table: dict[int, str] = {}
 
     def __call__(self, text: str) -> str:
-        cache = self._cache
-        out = []
-        for ch in text:
-            folded = cache.get(ch)
-            if folded is None:
+        # str.translate runs in C; new characters are folded once and added to the table.
+        new = set(text).difference(self._cache)
+        if new:
+            for ch in new:
                 folded = _fold_char(ch, self.trad_simp, self.collapse_digits)
-                cache[ch] = folded
-            out.append(folded)
-        result = "".join(out)
+                self._cache[ch] = folded
+                if folded != ch:
+                    self._table[ord(ch)] = folded
+        result = text.translate(self._table)
         assert len(result) == len(text)
         return result
 
@@ -115,6 +116,15 @@ def _shift(values: np.ndarray, offset: int, pad: int) -> np.ndarray:
     else:
         out[-offset:] = values[: n + offset]
     return out
+
+
+def _shifts(values: np.ndarray, pad: int, offsets: Sequence[int]) -> dict[int, np.ndarray]:
+    """``{o: values[i + o]}`` as views of one padded copy (same as :func:`_shift`)."""
+    width = max(abs(o) for o in offsets)
+    n = values.shape[0]
+    padded = np.full(n + 2 * width, pad, dtype=values.dtype)
+    padded[width : width + n] = values
+    return {o: padded[width + o : width + o + n] for o in offsets}
 
 
 def _mix(values: np.ndarray, salt: int) -> np.ndarray:
@@ -245,8 +255,11 @@ def feature_indices(
     codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     cls = char_classes(codes)
     suf_end, suf_start, gaz = marks.mark(match_form if match_form is not None else norm)
-    sh = {o: _shift(codes, o, PAD) for o in (-3, -2, -1, 0, 1, 2, 3)}
-    ct = {o: _shift(cls, o, 0) for o in (-2, -1, 0, 1, 2)}
+    sh = _shifts(codes, PAD, (-3, -2, -1, 0, 1, 2, 3))
+    se = _shifts(suf_end, 0, (-1, 1, 2))
+    ss = _shifts(suf_start, 0, (1,))
+    gz = _shifts(gaz, 0, (-1, 1))
+    ct = _shifts(cls, 0, (-2, -1, 0, 1, 2))
     s21, s42 = 1 << 21, 1 << 42
 
     templates: list[np.ndarray] = [
@@ -268,26 +281,27 @@ def feature_indices(
         (((ct[-2] * 8 + ct[-1]) * 8 + ct[0]) * 8 + ct[1]) * 8 + ct[2],
         ct[0] * s21 + sh[-1],
         ct[0] * s21 + sh[1],
-        _shift(suf_end, -1, 0) * 8 + 0,
+        se[-1] * 8 + 0,
         suf_end * 8 + 1,
-        _shift(suf_end, 1, 0) * 8 + 2,
-        _shift(suf_end, 2, 0) * 8 + 3,
+        se[1] * 8 + 2,
+        se[2] * 8 + 3,
         suf_start * 8 + 4,
-        _shift(suf_start, 1, 0) * 8 + 5,
+        ss[1] * 8 + 5,
         _distance_to_next(suf_end, 16) * 64 + _distance_from_prev(suf_start, 16),
         _distance_to_next(suf_end, 16) * s21 + sh[0],
-        _shift(gaz, -1, 0) * 8 + 0,
+        gz[-1] * 8 + 0,
         gaz * 8 + 1,
-        _shift(gaz, 1, 0) * 8 + 2,
+        gz[1] * 8 + 2,
     ]
     if config.use_tokens:
         pos, word, prev1, next1, prev2, next2 = token_marks(n, token_spans or [])
+        ps = _shifts(pos, 0, (-1, 1))
         s32 = 1 << 32
         templates.extend(
             [
                 pos,
-                _shift(pos, -1, 0) * 128 + pos,
-                pos * 128 + _shift(pos, 1, 0),
+                ps[-1] * 128 + pos,
+                pos * 128 + ps[1],
                 word,
                 (word % s21) * 128 + pos,
                 prev1 * 128 + pos,

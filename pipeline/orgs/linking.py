@@ -43,9 +43,10 @@ def link_mentions(
     """Canonical name for each mention (same order).
 
     ``gazetteer`` maps a folded name or alias to its canonical name; ``fold`` is the
-    equal-length match form (traditional -> simplified, ASCII lower-case).
+    equal-length match form (traditional -> simplified, ASCII lower-case); ``suffixes``
+    are given already folded.
     """
-    suffixes = [fold(s) for s in suffixes]
+    suffixes = list(suffixes)
     folded = [fold(m) for m in mentions]
     canon: list[str | None] = [gazetteer.get(f) for f in folded]
     stems = [stem(f, suffixes) for f in folded]
