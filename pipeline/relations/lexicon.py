@@ -26,6 +26,7 @@ CUE_VALUES: dict[str, tuple[str, ...]] = {
     "share": ("-",),
     "rate": ("up", "down"),
     "market": ("-",),
+    "adjusted": ("-",),
 }
 SEGMENT_CATEGORIES = (
     "suffix",

@@ -82,6 +82,24 @@ def _metric_for(
 
 
 _PER_SHARE = re.compile(r"每(\d+|十)?股")
+# 经调整 / 非国际财务报告准则 + metric -> the adjusted (non-GAAP) metric id.
+_ADJUSTED = {
+    "net_profit": "adjusted_net_profit",
+    "net_loss": "adjusted_net_loss",
+    "ebitda": "adjusted_ebitda",
+    "ebita": "adjusted_ebita",
+}
+_ADJUSTED_GAP = 12
+
+
+def _adjusted(view: DocView, metric: Mention | None) -> Mention | None:
+    """An adjustment cue shortly before the metric in its clause makes it adjusted."""
+    if metric is None or metric.canonical not in _ADJUSTED:
+        return metric
+    lo = max(view.clause_start(metric.start), metric.start - _ADJUSTED_GAP)
+    if any(c.category == "adjusted" for c in view.cues_in(lo, metric.start)):
+        return replace(metric, canonical=_ADJUSTED[metric.canonical])
+    return metric
 
 
 def _per_share(metric: Mention | None, fig: Ent, region: str) -> Mention | None:
@@ -122,6 +140,7 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             out[-1].metric if same_sentence_prev else None,
         )
         facts.metric = _per_share(facts.metric, fig, view.norm[region_start : fig.start])
+        facts.metric = _adjusted(view, facts.metric)
         metric_type = facts.metric.extra.get("metric_type") if facts.metric else None
 
         # comparison: yoy / qoq / explicit base period (较2023年)
