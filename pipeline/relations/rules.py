@@ -117,6 +117,7 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
     out: list[FigureFacts] = []
     anchored = _anchored_dates(view)
     base_dates: set[int] = set()
+    last_basis: str | None = None
     for index, fig in enumerate(view.figures):
         clause_start = view.clause_start(fig.start)
         sent_start = view.sentence_start(fig.start)
@@ -221,6 +222,11 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
                     facts.metric = out[-1].metric
         if facts.kind != "change" and facts.comparison in ("yoy", "qoq", "mom"):
             facts.comparison = None
+        if facts.kind != "change":
+            # a direction belongs to a change; 升至63.7% is a level (corpus convention)
+            facts.direction = None
+            if out and facts.role == "to" and out[-1].role == "from" and out[-1].kind != "change":
+                out[-1].direction = None
         if (
             facts.kind == "change"
             and facts.comparison is None
@@ -230,6 +236,11 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             and out[-1].kind == "change"
         ):
             facts.comparison = out[-1].comparison
+        if facts.kind == "change" and facts.comparison is None and facts.role is None:
+            # 增长10.6% after 同比增长13.6% earlier in the paragraph: the same basis
+            facts.comparison = last_basis
+        if facts.kind == "change" and facts.comparison in ("yoy", "qoq", "mom"):
+            last_basis = facts.comparison
         facts.period = _period(view, fig, anchored, base_dates)
         out.append(facts)
     return out

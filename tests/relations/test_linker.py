@@ -12,7 +12,7 @@ EXPECTED = [
     ("10.8%", "商汤集团", "ORG", "revenue", "change", "yoy", "up", "2024年"),
     ("24.04亿元", "生成式AI", "SEGMENT", "revenue", "value", None, None, "2024年"),
     ("103.1%", "生成式AI", "SEGMENT", "revenue", "change", "yoy", "up", "2024年"),
-    ("63.7%", "生成式AI", "SEGMENT", "revenue", "share", None, "up", "2024年"),
+    ("63.7%", "生成式AI", "SEGMENT", "revenue", "share", None, None, "2024年"),
     ("42.9%", "商汤集团", "ORG", "gross_margin", "ratio", None, None, "2024年"),
 ]
 SCHEMA_KEYS = {
