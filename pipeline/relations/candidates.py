@@ -58,11 +58,24 @@ def is_speaker(view: DocView, ent: Ent) -> bool:
     return view.norm.startswith(SPEAKER_RIGHT, ent.end)
 
 
+_DESCRIPTOR_ENDS = ("公司", "集团", "企业", "龙头", "厂商", "巨头")
+
+
+def is_descriptor(view: DocView, ent: Ent) -> bool:
+    """An ORG glued to the next ORG and ending in 公司/龙头 ... describes it
+    (矿业公司洛阳钼业): the name that follows is the subject."""
+    if not ent.text.endswith(_DESCRIPTOR_ENDS):
+        return False
+    return any(o.start == ent.end for o in view.orgs)
+
+
 def main_company(view: DocView) -> Ent | None:
     """The most mentioned ORG of the paragraph (ties: the earliest); speakers last."""
     if not view.orgs:
         return None
-    orgs = [o for o in view.orgs if not is_speaker(view, o)] or view.orgs
+    orgs = [o for o in view.orgs if not is_speaker(view, o) and not is_descriptor(view, o)]
+    if not orgs:
+        return None  # only the author of the text (研报/点评) or descriptors: no main company
     counts = Counter(org_key(o) for o in orgs)
     first: dict[str, int] = {}
     for o in orgs:
@@ -80,7 +93,7 @@ def build_subjects(view: DocView) -> Ent | None:
         seg_cover[m.start : m.end] = b"\x01" * (m.end - m.start)
     org_starts: list[Ent] = []
     for o in view.orgs:
-        if any(seg_cover[o.start : o.end]):
+        if any(seg_cover[o.start : o.end]) or is_descriptor(view, o):
             continue
         org_starts.append(o)
         view.subjects.append(

@@ -195,6 +195,8 @@ class MentionFinder:
             for start, end in self._suffix_hits(norm):
                 if not self._free(view, start, end) or _any(in_metric, start, end):
                     continue
+                if norm.startswith("链", end):
+                    continue  # 光伏产业链 is no segment
                 found.extend(self._from_suffix(view, start, norm[start:end]))
         for m in self.quote_re.finditer(norm):
             after = m.end()
@@ -284,8 +286,10 @@ class MentionFinder:
                 if view.norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
                     end -= len(verb)  # LPCVD设备实现收入 -> LPCVD设备
                     break
-            start = self._scan_back(view, end, _MAX_NAME, parens=False)
+            start = self._scan_back(view, end, _MAX_NAME)
             name = view.norm[start:end].strip()
+            if len(re.sub(r"[(（][^)）]*[)）]", "", name).strip()) < 2:
+                continue  # only a bracket left (腾讯控股（00700.HK）收入)
             if (
                 len(name) < 2
                 or name in self.notnames
