@@ -262,14 +262,15 @@ def org_suggestions(
         name = item[2]
         for length in (2, 3, 4):
             suffix = name[-length:]
-            if len(name) > length and _CJK.match(suffix) and suffix not in vocab.suffixes:
+            if len(name) - length >= 2 and _CJK.match(suffix) and suffix not in vocab.suffixes:
                 by_suffix[suffix].append(item)
     covered: set[int] = set()
     for suffix, items in sorted(
         by_suffix.items(), key=lambda kv: (-len(kv[1]), -len(kv[0]), kv[0])
     ):
         items = [it for it in items if id(it[1]) not in covered]  # not covered by a better suffix
-        if len(items) < min_support:
+        # A suffix of one name is that name: it needs two different names at least.
+        if len(items) < min_support or len({it[2] for it in items}) < 2:
             continue
         precision, occ = _span_precision(run, suffix, "ORG", suffix=True)
         if precision is None or precision < 0.5:
