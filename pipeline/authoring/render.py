@@ -44,16 +44,36 @@ def ents_html(text: str, spans: Iterable[dict[str, Any]], title: str | None = No
     """displaCy ``ent`` markup for character spans (overlapping spans are skipped)."""
     chosen: list[dict[str, Any]] = []
     last_end = -1
+    hovers: list[str] = []
     for span in sorted(spans, key=lambda s: (s["start"], -s["end"])):
         if span["start"] >= last_end and span["end"] > span["start"]:
             chosen.append({"start": span["start"], "end": span["end"], "label": span["label"]})
+            hovers.append(_hover(span))
             last_end = span["end"]
     labels = sorted({s["label"] for s in chosen})
     options = {"ents": labels, "colors": {label: _colour(label) for label in labels}}
     doc = {"text": text, "ents": chosen, "title": title}
-    return displacy.render(
+    markup = displacy.render(
         [doc], style="ent", manual=True, page=False, jupyter=False, options=options
     )
+    # Values on hover: displaCy writes one <mark class="entity" per span, in order.
+    parts = markup.split('<mark class="entity"')
+    if len(parts) == len(hovers) + 1:
+        markup = parts[0] + "".join(
+            f'<mark class="entity" title="{html.escape(hover, quote=True)}"' + part
+            for hover, part in zip(hovers, parts[1:], strict=True)
+        )
+    return markup
+
+
+def _hover(span: dict[str, Any]) -> str:
+    """Tooltip of a span: its value, canonical name and source when known."""
+    bits = [value_text(span["value"])] if span.get("value") else []
+    if span.get("canonical") and span.get("canonical") != span.get("text"):
+        bits.append(f"= {span['canonical']}")
+    if span.get("source"):
+        bits.append(str(span["source"]))
+    return " | ".join(bits)
 
 
 def table_html(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -26,3 +26,4 @@ def test_show_prints_tables_and_writes_html(nlp, as_file: bool, tmp_path: Path):
     assert "12.5亿元" in result.output and "1250000000 CNY" in result.output
     page = html.read_text(encoding="utf8")
     assert "<mark" in page and "1250000000 CNY" in page
+    assert 'title="1250000000 CNY | rule:' in page  # value on hover
