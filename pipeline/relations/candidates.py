@@ -66,7 +66,10 @@ def is_descriptor(view: DocView, ent: Ent) -> bool:
     (矿业公司洛阳钼业): the name that follows is the subject."""
     if not ent.text.endswith(_DESCRIPTOR_ENDS):
         return False
-    return any(o.start == ent.end for o in view.orgs)
+    starts = view.__dict__.get("_org_starts")
+    if starts is None:
+        starts = view.__dict__["_org_starts"] = {o.start for o in view.orgs}
+    return ent.end in starts
 
 
 def main_company(view: DocView) -> Ent | None:

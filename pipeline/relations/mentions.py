@@ -21,6 +21,7 @@ Segment rules, in order of strength:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -242,9 +243,11 @@ class MentionFinder:
             key=lambda h: (-h[1], h[0]),
         )
         kept: list[tuple[int, int]] = []
+        occupied = bytearray(len(norm))
         for start, end in hits:
-            if any(start < e and s < end for s, e in kept):
+            if _any(occupied, start, end):
                 continue
+            occupied[start:end] = b"\x01" * (end - start)
             kept.append((start, end))
         return sorted(kept)
 
@@ -312,8 +315,13 @@ class MentionFinder:
     @staticmethod
     def _extends(found: list[Mention], start: int, end: int) -> bool:
         """True when ``[start, end)`` strictly extends, to the left, every mention it
-        overlaps (游戏及相关 + 增值服务): the longer name then wins the dedupe."""
-        overlapping = [m for m in found if m.start < end and start < m.end]
+        overlaps (游戏及相关 + 增值服务): the longer name then wins the dedupe.
+
+        ``found`` is sorted by start and free of overlaps, so only the mentions
+        starting before ``end`` and after ``start - _MAX_NAME`` need a look."""
+        lo = bisect_left(found, start - _MAX_NAME - 1, key=lambda m: m.start)
+        hi = bisect_left(found, end, key=lambda m: m.start)
+        overlapping = [m for m in found[lo:hi] if m.start < end and start < m.end]
         return all(start < m.start and m.end <= end for m in overlapping)
 
     def _segment(
