@@ -151,9 +151,11 @@ class EvalReport:
     rules: list[RuleStats]
     labels: dict[str, dict[str, Any]]
     relations: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "warnings": self.warnings,
             "gold": self.gold,
             "documents": self.documents,
             "skipped": self.skipped,
@@ -534,7 +536,11 @@ def catalogue(nlp: Language, by_entry: bool = False) -> list[dict[str, Any]]:
         method = adapter_for(proc, "rule_catalogue")
         if method is None:
             continue
-        for entry in method():
+        try:
+            listed = method()
+        except Exception:  # no catalogue: its rules still appear when they fire
+            continue
+        for entry in listed:
             item = dict(entry)
             if item.get("entry") is not None:
                 if not by_entry:
@@ -570,9 +576,16 @@ def evaluate_rules(
     rel_components = [
         (n, m) for n, p in nlp.pipeline if (m := adapter_for(p, "relation_rule_hits"))
     ]
-    covered = {
-        e.get("label") for e in entries if e.get("component") in {n for n, _ in raw_components}
-    }
+    # Labels whose rules are scored from raw candidates; the others from the final output.
+    labels_of: dict[str, set[str]] = defaultdict(set)
+    for e in entries:
+        labels_of[str(e.get("component"))].add(str(e.get("label")))
+    warnings: list[str] = []
+
+    def covered_labels() -> set[str]:
+        return set().union(*(labels_of[n] for n, _ in raw_components))
+
+    covered = covered_labels()
     records = gold.records
     docs = nlp.pipe(
         (make_doc(nlp, r["text"], r.get("date")) for r in records), batch_size=batch_size
@@ -589,8 +602,18 @@ def evaluate_rules(
             for span in doc.ents
             if span._.value is not None
         }
-        for _name, rule_matches in raw_components:
-            for cand in rule_matches(doc):
+        for name, rule_matches in list(raw_components):
+            try:
+                candidates = rule_matches(doc)
+            except Exception as err:  # a component's internals changed: report, go on
+                warnings.append(
+                    f"{name}: rule_matches failed on {doc_id} ({err!r}); "
+                    "its rules are scored from the final output from here on"
+                )
+                raw_components.remove((name, rule_matches))
+                covered = covered_labels()
+                continue
+            for cand in candidates:
                 key = (cand.start, cand.end, cand.label)
                 if is_model(cand.source):
                     model.add(key)
@@ -601,6 +624,7 @@ def evaluate_rules(
                         values[(rid, key)] = cand.value
                     if key in final_values:  # the value computed in context wins
                         values[(rid, key)] = final_values[key]
+                    labels_of[name].add(cand.label)
                     covered.add(cand.label)
         final: set[Key] = set()
         fallback: dict[str, set[Key]] = defaultdict(set)
@@ -626,8 +650,12 @@ def evaluate_rules(
             doc_id, text, gold_scored, raw, fallback, model, final_scored, values, gold_values
         )
         hits: list[RelationRuleHit] = []
-        for _name, relation_rule_hits in rel_components:
-            hits.extend(relation_rule_hits(doc))
+        for name, relation_rule_hits in list(rel_components):
+            try:
+                hits.extend(relation_rule_hits(doc))
+            except Exception as err:
+                warnings.append(f"{name}: relation_rule_hits failed on {doc_id} ({err!r})")
+                rel_components.remove((name, relation_rule_hits))
         gold_figs = {
             (e["start"], e["end"])
             for e in record.get("entities", [])
@@ -650,4 +678,5 @@ def evaluate_rules(
         rules=rules,
         labels=labels,
         relations=relations,
+        warnings=warnings,
     )

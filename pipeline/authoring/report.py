@@ -124,6 +124,8 @@ def print_report(
                 console.print(
                     f"[bold]{label}[/bold] missed: {ex['doc']}: {ex['context']}", highlight=False
                 )
+    for warning in report.get("warnings", []):
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     if report["skipped"]:
         console.print(
             f"[yellow]{report['skipped']} gold records skipped ({len(report['problems'])} problems):[/yellow]"

@@ -140,3 +140,30 @@ def test_evaluate_reports_skipped_gold(report):
 def test_evaluate_label_summary(report):
     money = report["labels"]["MONEY"]
     assert money["gold"] == 2 and money["output_tp"] == 2 and money["recall"] == 1.0
+
+
+class BrokenRules(FakeRules):
+    """A component whose rule introspection raises (its internals changed)."""
+
+    def rule_matches(self, doc):
+        raise KeyError("internals moved")
+
+    def __call__(self, doc):
+        place_entities(doc, FakeRules.rule_matches(self, doc))
+        doc._.relations = []
+        return doc
+
+
+@Language.factory("test_broken_rules")
+def _make_broken(nlp: Language, name: str) -> BrokenRules:
+    return BrokenRules()
+
+
+def test_evaluate_survives_a_failing_component(toy_record):
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("test_broken_rules")
+    report = evaluate_rules(nlp, GoldSet(records=[toy_record, toy_record])).to_dict()
+    assert len(report["warnings"]) == 1 and "internals moved" in report["warnings"][0]
+    # its entities are still scored, from the final output (raw: false)
+    money = _rule(report, "r.money")
+    assert money["hits"] == 4 and money["raw"] is False
