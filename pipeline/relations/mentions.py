@@ -56,11 +56,18 @@ def _compiled(ordered: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in ordered))
 
 
+@lru_cache(maxsize=8192)
+def _strip_alias(text: str) -> str:
+    """A name without its parenthesised alias: 智能汽车（绝影） -> 智能汽车."""
+    return re.sub(r"[(（][^)）]*[)）]", "", text).strip()
+
+
 def _any(flags: bytearray, start: int, end: int) -> bool:
     """True when any byte of ``flags[start:end]`` is set (C-speed search)."""
     return flags.find(1, start, end) != -1
 
 
+@lru_cache(maxsize=8192)
 def segment_key(text: str) -> str:
     """Comparison key of a segment name: no quotes, alias, suffix cue or case.
 
@@ -329,7 +336,7 @@ class MentionFinder:
     ) -> Mention:
         text = view.text[start:end]
         name_canon = self.lex.segments.get("name", {}).get(view.norm[start:end], "")
-        canon = canonical or name_canon or re.sub(r"[(（][^)）]*[)）]", "", text).strip()
+        canon = canonical or name_canon or _strip_alias(text)
         return Mention(start, end, text, "SEGMENT", canon, source)
 
     def _scan_back(self, view: DocView, end: int, limit: int, parens: bool = True) -> int:
