@@ -105,9 +105,12 @@ def _check_pipeline(spec: PipelineSpec) -> None:
     """Fail on a missing config or pkuseg model now, not in every worker later."""
     if spec.loader:
         return
+    import json
+
     from pipeline.api import load_config
 
-    load_config(spec.config, pkuseg_model=spec.pkuseg_model)
+    overrides = {key: json.loads(value) for key, value in spec.overrides}
+    load_config(spec.config, pkuseg_model=spec.pkuseg_model, overrides=overrides)
 
 
 def _check_facts(path: str | None) -> None:

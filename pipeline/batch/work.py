@@ -48,6 +48,8 @@ class PipelineSpec:
     piece_chars: int = DEFAULT_PIECE_CHARS
     facts: bool = False
     batch_size: int = 64
+    # spaCy config overrides as sorted (key, JSON value) pairs (hashable, picklable).
+    overrides: tuple[tuple[str, str], ...] = ()
 
 
 _PIPELINES: dict[PipelineSpec, Language] = {}
@@ -68,7 +70,8 @@ def build_pipeline(spec: PipelineSpec) -> Language:
         return factory()
     from pipeline.api import load
 
-    return load(spec.config, pkuseg_model=spec.pkuseg_model)
+    overrides = {key: json.loads(value) for key, value in spec.overrides}
+    return load(spec.config, pkuseg_model=spec.pkuseg_model, overrides=overrides)
 
 
 def get_pipeline(spec: PipelineSpec) -> tuple[Language, threading.Lock]:

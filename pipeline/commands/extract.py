@@ -8,6 +8,7 @@ internal failure, 130 when interrupted (rerun with ``--resume`` to continue).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from typing import Annotated
@@ -69,6 +70,13 @@ def extract_command(
     batch_size: int = typer.Option(
         64, "--batch-size", help="Documents per chunk sent to a worker."
     ),
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Config override KEY=VALUE (repeatable), e.g. components.zhnews_orgs.threshold=0.6.",
+        ),
+    ] = None,
 ) -> None:
     """Extract entities and facts from news documents into JSONL or Parquet."""
     from pipeline.batch.progress import summary_text
@@ -118,6 +126,7 @@ def extract_command(
             loader=os.environ.get("ZHNEWS_PIPELINE_LOADER") or None,
             piece_chars=piece_chars,
             facts=facts is not None,
+            overrides=parse_overrides(overrides or []),
         ),
     )
     try:
@@ -136,6 +145,21 @@ def extract_command(
         typer.echo(f"zhnews: {counts.errors} records rejected, see {errors_path}", err=True)
     sys.stdout.flush()
     raise typer.Exit(exit_status(counts))
+
+
+def parse_overrides(items: list[str]) -> tuple[tuple[str, str], ...]:
+    """``KEY=VALUE`` → sorted ``(key, JSON value)``; a value that is not JSON is a string."""
+    parsed: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(Errors.E001.format(path=item, reason="--set takes KEY=VALUE"))
+        try:
+            json.loads(value)
+            parsed[key.strip()] = value
+        except ValueError:
+            parsed[key.strip()] = json.dumps(value, ensure_ascii=False)
+    return tuple(sorted(parsed.items()))
 
 
 def register(app: typer.Typer) -> None:

@@ -29,3 +29,32 @@ def test_dask_engine_matches_in_process(workers: int) -> None:
         got = _run(engine)
     assert got == expected
     assert got[-1][0] == "error" and "ValueError" in got[-1][1]
+
+
+def test_dask_engine_scheduler_address_matches_in_process(tmp_path) -> None:
+    """``--scheduler ADDRESS``: connect to an already running cluster."""
+    from dask.distributed import LocalCluster
+
+    from pipeline.batch.runner import ExtractOptions, run_extract
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(
+        "".join(f'{{"id":"d{n}","text":"{t}"}}\n' for n, t in enumerate(TEXTS[:-1])),
+        encoding="utf8",
+    )
+    local = ExtractOptions(
+        inputs=[str(source)], output=str(tmp_path / "local.jsonl"), workers=0, spec=SPEC
+    )
+    run_extract(local)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        remote = ExtractOptions(
+            inputs=[str(source)],
+            output=str(tmp_path / "dask.jsonl"),
+            engine="dask",
+            scheduler=cluster.scheduler_address,
+            spec=SPEC,
+        )
+        run_extract(remote)
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()

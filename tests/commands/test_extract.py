@@ -199,3 +199,67 @@ def test_extract_internal_failure_exit_1(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert "no_such_loader" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("items", "expected"),
+    [
+        (["nlp.batch_size=8"], (("nlp.batch_size", "8"),)),
+        (["b.x=abc", "a.y=0.6"], (("a.y", "0.6"), ("b.x", '"abc"'))),
+        (["a.z=true", "a.z=false"], (("a.z", "false"),)),
+    ],
+)
+def test_extract_parse_overrides(items: list[str], expected: tuple) -> None:
+    from pipeline.commands.extract import parse_overrides
+
+    assert parse_overrides(items) == expected
+
+
+@pytest.mark.parametrize("item", ["novalue", "=1"])
+def test_extract_parse_overrides_refuses_malformed(item: str) -> None:
+    from pipeline.commands.extract import parse_overrides
+    from pipeline.errors import UsageError
+
+    with pytest.raises(UsageError, match="KEY=VALUE"):
+        parse_overrides([item])
+
+
+def test_extract_bad_override_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from pipeline.segmenter import default_model_dir, model_is_ready
+
+    if not model_is_ready(default_model_dir()):
+        pytest.skip("pkuseg model not fetched")
+    args = [
+        "extract",
+        str(SAMPLE / "news.jsonl"),
+        "-o",
+        str(tmp_path / "o.jsonl"),
+        "--workers",
+        "0",
+        "--set",
+        "components.nope.x=1",
+    ]
+    assert run_cli(args, monkeypatch, light=False) == 2
+    assert "[E007]" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_extract_facts_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str) -> None:
+    facts = tmp_path / f"facts{suffix}"
+    args = [
+        "extract",
+        str(SAMPLE / "news.jsonl"),
+        "-o",
+        str(tmp_path / "o.jsonl"),
+        "--workers",
+        "0",
+        "-q",
+        "--facts",
+        str(facts),
+    ]
+    assert run_cli(args, monkeypatch) == 0
+    assert facts.exists() and not (tmp_path / f"facts{suffix}.rows.jsonl").exists()
+    if suffix == ".csv":
+        assert facts.read_text(encoding="utf8").startswith("doc_id,")
