@@ -32,6 +32,12 @@ def annotate_command(
     date: str | None = typer.Option(
         None, "--date", help="Publication date YYYY-MM-DD for documents that have none."
     ),
+    existing: bool = typer.Option(
+        False,
+        "--existing",
+        help="Write the annotations already in corpus-format JSONL input (no pipeline run), "
+        "e.g. to review gold data in a tool.",
+    ),
     config: str | None = CONFIG,
     configs_dir: str | None = CONFIGS_DIR,
     sets: list[str] | None = SETS,
@@ -43,7 +49,16 @@ def annotate_command(
     from pipeline.authoring.inputs import iter_documents
     from pipeline.authoring.loading import load_pipeline
 
-    get_format(fmt)  # usage error before the model loads
+    fmt_spec = get_format(fmt)  # usage error before the model loads
+    if existing:
+        from pipeline.authoring.corpus import load_gold
+
+        gold = load_gold(inputs)
+        for problem in gold.problems:
+            typer.echo(str(problem), err=True)
+        count = fmt_spec.write(gold.records, Path(output))
+        typer.echo(f"wrote {count} annotated records -> {output} ({fmt}); skipped {gold.skipped}")
+        return
     documents = list(iter_documents(inputs, by))
     if date:
         for document in documents:

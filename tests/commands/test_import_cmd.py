@@ -87,3 +87,18 @@ def test_import_cmd_missing_file_is_usage_error(runner, tmp_path: Path):
     )
     assert result.exit_code != 0
     assert "E001" in str(result.exception) or "E001" in result.output
+
+
+@pytest.mark.parametrize("fmt", ["prodigy", "spacy"])
+def test_import_cmd_existing_annotations_round_trip(runner, fmt, tmp_path: Path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(_record("g1"), ensure_ascii=False) + "\n", encoding="utf8")
+    exported = tmp_path / f"out{get_format(fmt).suffix}"
+    result = runner.invoke(
+        app, ["annotate", str(gold), "--existing", "-f", fmt, "-o", str(exported)]
+    )
+    assert result.exit_code == 0, result.output
+    back = tmp_path / "back.jsonl"
+    result = runner.invoke(app, ["import", str(exported), "-f", fmt, "-o", str(back)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(back.read_text(encoding="utf8")) == _record("g1")
