@@ -213,7 +213,9 @@ def relations_rule_matches(component: Any, doc: Doc) -> list[EntityCandidate]:
     view, _, _, _ = _prepare(component, doc)
     out = []
     for m in (*view.segments, *view.metrics):
-        entry = view.norm[m.start : m.end]
+        # Only lexicon rules have an entry equal to the mention (not suffix/region scans).
+        lexicon = (m.source or "").removeprefix("rule:") in ("segment.name", "metric.lexicon")
+        entry = view.norm[m.start : m.end] if lexicon else None
         out.append(
             EntityCandidate(
                 m.start,
@@ -221,7 +223,7 @@ def relations_rule_matches(component: Any, doc: Doc) -> list[EntityCandidate]:
                 m.type,
                 m.source or "rule:unknown",
                 canonical=m.canonical,
-                extra={"entry": entry},
+                extra={"entry": entry} if entry else {},
             )
         )
     return out

@@ -195,3 +195,69 @@ def write_html(report: dict[str, Any], path: Path) -> None:
         path.write_text(report_html(report), encoding="utf8")
     except OSError as err:
         raise ZhnewsError(Errors.E002.format(path=path, reason=err)) from err
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+
+def _arrow(old: Any, new: Any) -> str:
+    return _num(new) if old == new else f"{_num(old)} → {_num(new)}"
+
+
+def compare_rows(
+    old: dict[str, Any], new: dict[str, Any]
+) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Rules and labels whose scores differ between two reports (new rules included)."""
+    before = {r["id"]: r for r in old.get("rules", [])}
+    after = {r["id"]: r for r in new.get("rules", [])}
+    keys = ("hits", "tp", "fp", "precision", "recall")
+    rules = []
+    for rid in sorted(set(before) | set(after)):
+        a, b = before.get(rid), after.get(rid)
+        if a is not None and b is not None and all(a.get(k) == b.get(k) for k in keys):
+            continue
+        status = "new" if a is None else ("removed" if b is None else "changed")
+        a, b = a or {}, b or {}
+        label = b.get("label") or a.get("label")
+        rules.append([rid, label, status, *(_arrow(a.get(k), b.get(k)) for k in keys)])
+    labels = []
+    for label in sorted(set(old.get("labels", {})) | set(new.get("labels", {}))):
+        a = old.get("labels", {}).get(label, {})
+        b = new.get("labels", {}).get(label, {})
+        fields = ("gold", "output", "precision", "recall", "f1")
+        if any(a.get(k) != b.get(k) for k in fields):
+            labels.append([label, *(_arrow(a.get(k), b.get(k)) for k in fields)])
+    ra, rb = old.get("relations", {}), new.get("relations", {})
+    if any(ra.get(k) != rb.get(k) for k in ("output", "tp", "f1")):
+        labels.append(
+            [
+                "relations",
+                *(
+                    _arrow(ra.get(k), rb.get(k))
+                    for k in ("gold", "output", "precision", "recall", "f1")
+                ),
+            ]
+        )
+    return rules, labels
+
+
+def print_comparison(old: dict[str, Any], new: dict[str, Any], console, name: str) -> None:
+    """Print what changed since the report in ``name``."""
+    rules, labels = compare_rows(old, new)
+    console.print(
+        rich_table(
+            f"Changes since {name}: rules",
+            ("rule", "label", "status", "hits", "TP", "FP", "P", "R"),
+            rules,
+        )
+    )
+    console.print(
+        rich_table(
+            f"Changes since {name}: final output",
+            ("label", "gold", "output", "P", "R", "F1"),
+            labels,
+        )
+    )

@@ -46,6 +46,9 @@ def eval_command(
     by_entry: bool = typer.Option(
         False, "--by-entry", help="Score every lexicon line (suffix, name, surface) as a rule."
     ),
+    compare: str | None = typer.Option(
+        None, "--compare", help="An earlier --json report: also print what changed since."
+    ),
     config: str | None = CONFIG,
     configs_dir: str | None = CONFIGS_DIR,
     sets: list[str] | None = SETS,
@@ -61,7 +64,19 @@ def eval_command(
     gold_set = load_gold(paths)
     nlp = load_pipeline(config, configs_dir, sets, pkuseg_model)
     report = evaluate_rules(nlp, gold_set, paths, by_entry=by_entry).to_dict()
-    print_report(report, terminal(), show_zero=not hide_zero, examples=examples)
+    console = terminal()
+    print_report(report, console, show_zero=not hide_zero, examples=examples)
+    if compare:
+        import json
+
+        from pipeline.authoring.report import print_comparison
+        from pipeline.errors import Errors, UsageError
+
+        try:
+            earlier = json.loads(Path(compare).read_text(encoding="utf8"))
+        except (OSError, ValueError) as err:
+            raise UsageError(Errors.E001.format(path=compare, reason=err)) from err
+        print_comparison(earlier, report, console, Path(compare).name)
     if json_out:
         write_json(report, Path(json_out))
         typer.echo(f"JSON report written to {json_out}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -167,3 +168,28 @@ def test_evaluate_survives_a_failing_component(toy_record):
     # its entities are still scored, from the final output (raw: false)
     money = _rule(report, "r.money")
     assert money["hits"] == 4 and money["raw"] is False
+
+
+def test_evaluate_compare_reports_changed_and_new_rules(fake_nlp, toy_record):
+    from pipeline.authoring.report import compare_rows
+
+    old = evaluate_rules(fake_nlp, GoldSet(records=[toy_record])).to_dict()
+    new = json.loads(json.dumps(old))
+    new["rules"][0]["hits"] += 1
+    new["rules"].append(
+        {
+            "id": "r.added",
+            "label": "ORG",
+            "hits": 1,
+            "tp": 1,
+            "fp": 0,
+            "precision": 1.0,
+            "recall": 0.5,
+        }
+    )
+    new["labels"]["MONEY"]["f1"] = 0.5
+    rules, labels = compare_rows(old, new)
+    status = {r[0]: r[2] for r in rules}
+    assert status == {new["rules"][0]["id"]: "changed", "r.added": "new"}
+    assert labels[0][0] == "MONEY" and labels[0][-1].endswith("→ 0.50")
+    assert compare_rows(old, old) == ([], [])
