@@ -353,7 +353,9 @@ def _period(view: DocView, fig: Ent, anchored: dict[int, int], base_dates: set[i
     return fallback
 
 
+_BASE_LEFT = ("较", "比", "相比", "相较", "较之", "相较于", "从", "由", "对比")
+
+
 def _is_base(view: DocView, date: Ent) -> bool:
     """A DATE right after 较/比/相比/从/由 is a comparison base, not a period."""
-    left = view.norm[max(0, date.start - 3) : date.start]
-    return left.endswith(("较", "比", "相比", "相较", "较之", "相较于", "从", "由", "对比"))
+    return view.norm.endswith(_BASE_LEFT, max(0, date.start - 3), date.start)
