@@ -20,6 +20,14 @@ from pipeline.errors import Errors, UsageError
 EXIT_INTERRUPTED = 130
 
 
+def available_cores() -> int:
+    """Cores this process may run on (CPU affinity / container limits), not the host's."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
 def extract_command(
     inputs: Annotated[
         list[str] | None,
@@ -44,7 +52,7 @@ def extract_command(
     split: str | None = typer.Option(None, "--split", help="Dataset split (default: train)."),
     streaming: bool = typer.Option(False, "--streaming", help="Stream the dataset lazily."),
     workers: int = typer.Option(
-        os.cpu_count() or 1, "--workers", "-w", help="Worker processes (0 = in this process)."
+        available_cores(), "--workers", "-w", help="Worker processes (0 = in this process)."
     ),
     engine: str = typer.Option("local", "--engine", help="local or dask."),
     scheduler: str | None = typer.Option(

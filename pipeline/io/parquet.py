@@ -156,6 +156,15 @@ class ParquetSink:
         self.parts_dir = self.path if shards else Path(f"{self.path}.parts")
         self.parts = int(resume.get("parts", 0)) if resume else 0
         self._rows: list[dict[str, Any]] = []
+        missing = [i for i in range(self.parts) if not (self.parts_dir / _part_name(i)).exists()]
+        if missing:
+            raise UsageError(
+                Errors.E002.format(
+                    path=path,
+                    reason=f"part {_part_name(missing[0])} recorded by the resume journal is missing; "
+                    "rerun without --resume",
+                )
+            )
         try:
             self.parts_dir.mkdir(parents=False, exist_ok=True)
             for stale in self.parts_dir.iterdir():

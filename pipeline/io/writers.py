@@ -66,6 +66,17 @@ class JsonlSink:
         self, path: str | os.PathLike[str], *, resume: dict[str, Any] | None = None
     ) -> None:
         self.path = Path(path)
+        if resume is not None:
+            expected = int(resume.get("bytes", 0))
+            actual = self.path.stat().st_size if self.path.exists() else -1
+            if actual < expected:
+                raise UsageError(
+                    Errors.E002.format(
+                        path=path,
+                        reason=f"has {max(actual, 0)} bytes but the resume journal recorded {expected}; "
+                        "it was changed since the interrupted run: rerun without --resume",
+                    )
+                )
         try:
             if resume is not None and self.path.exists():
                 self._handle = open(self.path, "r+b")  # noqa: SIM115 (closed in finish())

@@ -129,3 +129,15 @@ def test_parquet_shards_load_with_datasets(tmp_path: Path, count: int) -> None:
     assert loaded.num_rows == count
     assert pq.read_schema(next(out.glob("*.parquet"))).equals(ARROW_SCHEMA)
     assert loaded[0]["entities"][1]["label"] == "MONEY"
+
+
+def test_parquet_resume_refuses_missing_parts(tmp_path: Path) -> None:
+    from pipeline.errors import UsageError
+
+    out = tmp_path / "shards"
+    sink = ParquetSink(out, shards=True, shard_rows=1)
+    sink.write([_line(RECORD)])
+    state = sink.checkpoint()
+    (out / "part-00000.parquet").unlink()
+    with pytest.raises(UsageError, match="missing"):
+        ParquetSink(out, shards=True, shard_rows=1, resume=state)

@@ -56,3 +56,20 @@ def test_writers_jsonl_resume_drops_what_followed_the_checkpoint(
     resumed.write(lines[1:])
     resumed.finish()
     assert path.read_text(encoding="utf8") == "".join(line + "\n" for line in lines)
+
+
+@pytest.mark.parametrize("damage", ["delete", "truncate"])
+def test_writers_resume_refuses_output_changed_since_the_checkpoint(
+    tmp_path: Path, damage: str
+) -> None:
+    path = tmp_path / "o.jsonl"
+    sink = JsonlSink(path)
+    sink.write(['{"id":"a"}', '{"id":"b"}'])
+    state = sink.checkpoint()
+    sink.close()
+    if damage == "delete":
+        path.unlink()
+    else:
+        path.write_bytes(path.read_bytes()[:3])
+    with pytest.raises(UsageError, match="rerun without --resume"):
+        JsonlSink(path, resume=state)
