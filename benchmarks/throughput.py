@@ -18,6 +18,8 @@ also writes every figure as JSON.  Example::
 
     OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/throughput.py
     .venv/bin/python benchmarks/throughput.py --repeat-to-mb 20 --workers-list 1,2,4,8,16 --json out/throughput.json
+    # on a shared machine: interleaved rounds, best of each
+    .venv/bin/python benchmarks/throughput.py --mb 1 --repeats 3
 """
 
 from __future__ import annotations
@@ -169,6 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--pkuseg-model", default="", help="pkuseg model directory")
     parser.add_argument(
+        "--repeats", type=int, default=1, help="interleaved rounds; the best of each figure is kept"
+    )
+    parser.add_argument(
         "--json", type=Path, default=None, help="also write the figures as JSON here"
     )
     args = parser.parse_args(argv)
@@ -196,31 +201,41 @@ def main(argv: list[str] | None = None) -> int:
             f"cores: {os.cpu_count()}; corpus: {corpus['mb']:.1f} MB, {corpus['docs']:,} docs, {corpus['chars']:,} chars"
         )
 
-        bare = run_json(BARE_PKUSEG, corpus["path"], args.pkuseg_model)
-        bare["chars_per_s"] = rate(bare["chars"], bare["seconds"])
-        bare["docs_per_s"] = rate(bare["docs"], bare["seconds"])
+        # Rounds interleave every measurement; the best of each is kept, so load from
+        # other processes on a shared machine penalises all figures alike.
+        bare: dict[str, Any] = {}
+        runs: dict[str, Any] = {}
+        for round_number in range(args.repeats):
+            measured = run_json(BARE_PKUSEG, corpus["path"], args.pkuseg_model)
+            measured["chars_per_s"] = rate(measured["chars"], measured["seconds"])
+            measured["docs_per_s"] = rate(measured["docs"], measured["seconds"])
+            if measured["chars_per_s"] > bare.get("chars_per_s", -1):
+                bare = measured
+            for workers in workers_list:
+                result = run_json(
+                    EXTRACT,
+                    corpus["path"],
+                    str(folder / f"out-{workers}.jsonl"),
+                    str(workers),
+                    args.config,
+                    args.pkuseg_model,
+                )
+                steady = max(result["seconds"] - result["startup_seconds"], 1e-9)
+                result["chars_per_s"] = rate(result["chars"], result["seconds"])
+                result["docs_per_s"] = rate(result["documents"], result["seconds"])
+                result["steady_chars_per_s"] = rate(result["chars"], steady)
+                result["steady_docs_per_s"] = rate(result["documents"], steady)
+                result["steady_chars_per_s_per_worker"] = result["steady_chars_per_s"] / workers
+                best = runs.get(str(workers))
+                if best is None or result["steady_chars_per_s"] > best["steady_chars_per_s"]:
+                    runs[str(workers)] = result
+            print(f"round {round_number + 1}/{args.repeats} done")
         report["bare_pkuseg"] = bare
         print(
             f"bare pkuseg (1 process): {bare['chars_per_s']:,.0f} chars/s, {bare['docs_per_s']:,.1f} docs/s, peak RSS {bare['peak_rss_mb']:.0f} MB"
         )
-
-        runs: dict[str, Any] = {}
         for workers in workers_list:
-            result = run_json(
-                EXTRACT,
-                corpus["path"],
-                str(folder / f"out-{workers}.jsonl"),
-                str(workers),
-                args.config,
-                args.pkuseg_model,
-            )
-            steady = max(result["seconds"] - result["startup_seconds"], 1e-9)
-            result["chars_per_s"] = rate(result["chars"], result["seconds"])
-            result["docs_per_s"] = rate(result["documents"], result["seconds"])
-            result["steady_chars_per_s"] = rate(result["chars"], steady)
-            result["steady_docs_per_s"] = rate(result["documents"], steady)
-            result["steady_chars_per_s_per_worker"] = result["steady_chars_per_s"] / workers
-            runs[str(workers)] = result
+            result = runs[str(workers)]
             print(
                 f"extract, {workers} worker(s): {result['chars_per_s']:,.0f} chars/s, {result['docs_per_s']:,.1f} docs/s overall "
                 f"({result['seconds']:.1f} s, of which {result['startup_seconds']:.1f} s model loading); steady "
