@@ -23,6 +23,7 @@ from pipeline.batch.chunks import make_chunks
 from pipeline.batch.journal import Journal, fingerprint
 from pipeline.batch.progress import Counts, Progress
 from pipeline.batch.work import PipelineSpec, dumps_record
+from pipeline.errors import Errors, UsageError
 from pipeline.io.records import Fields, InputItem, error_record
 from pipeline.io.writers import JsonlSink, check_writable, output_format
 
@@ -101,6 +102,21 @@ def _prepare_inputs(opts: ExtractOptions) -> _Prepared:
     return _Prepared(checked_files.items, total, settings)
 
 
+def _check_distinct(output: str, errors: str, facts: str | None, inputs: list[str]) -> None:
+    """Outputs must differ from each other and from every input (or a run eats its input)."""
+    seen: dict[str, str] = {}
+    for role, name in (("output", output), ("errors file", errors), ("facts file", facts)):
+        if name is None:
+            continue
+        key = os.path.realpath(name)
+        if key in seen:
+            raise UsageError(Errors.E002.format(path=name, reason=f"is also the {seen[key]}"))
+        seen[key] = role
+    for name in inputs:
+        if name != "-" and os.path.realpath(name) in seen:
+            raise UsageError(Errors.E002.format(path=name, reason="is also an input"))
+
+
 def _check_pipeline(spec: PipelineSpec) -> None:
     """Fail on a missing config or pkuseg model now, not in every worker later."""
     if spec.loader:
@@ -156,6 +172,7 @@ def run_extract(opts: ExtractOptions) -> Counts:
     check_writable(errors_path)
     _check_facts(opts.facts)
     prepared = _prepare_inputs(opts)
+    _check_distinct(opts.output, errors_path, opts.facts, prepared.settings.get("files", []))
     _check_pipeline(opts.spec)
     spec_settings = asdict(opts.spec)
     settings = dict(

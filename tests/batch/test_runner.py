@@ -166,3 +166,22 @@ def test_runner_rerun_overwrites_or_resumes_complete_output(tmp_path: Path, resu
     first = (tmp_path / "out.jsonl").read_bytes()
     run_extract(_options(tmp_path, "out.jsonl", resume=resume))
     assert (tmp_path / "out.jsonl").read_bytes() == first
+
+
+@pytest.mark.parametrize(
+    ("output", "errors", "message"),
+    [
+        ("in.jsonl", None, "is also an input"),
+        ("out.jsonl", "out.jsonl", "is also the output"),
+        ("out.jsonl", "in.jsonl", "is also an input"),
+    ],
+)
+def test_runner_outputs_must_not_overwrite_inputs(
+    tmp_path: Path, output: str, errors: str | None, message: str
+) -> None:
+    _corpus(tmp_path / "in.jsonl")
+    before = (tmp_path / "in.jsonl").read_bytes()
+    opts = _options(tmp_path, output, errors=str(tmp_path / errors) if errors else None)
+    with pytest.raises(UsageError, match=message):
+        run_extract(opts)
+    assert (tmp_path / "in.jsonl").read_bytes() == before
