@@ -321,6 +321,10 @@ def load_tagger(model_path: Path | str, card_path: Path | str | None = None) -> 
     if not model_path.is_file():
         raise ZhnewsError(Errors.E006.format(path=model_path, reason="file not found"))
     expected = card.get("sha256")
+    if card_path is not None and not expected:
+        raise ZhnewsError(
+            Errors.E006.format(path=model_path, reason="model card has no SHA-256 to check")
+        )
     if expected is not None and sha256_file(model_path) != expected:
         raise ZhnewsError(
             Errors.E006.format(
