@@ -45,6 +45,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--join", type=int, default=1, help="join N sentences into one paragraph-sized text"
+    )
     args = parser.parse_args()
 
     from pipeline.orgs.classifier import load_tagger
@@ -62,6 +65,8 @@ def main() -> int:
     rules_s = time.perf_counter() - t0
 
     texts = load_texts(args.n)
+    if args.join > 1:
+        texts = ["".join(texts[i : i + args.join]) for i in range(0, len(texts), args.join)]
     n_chars = sum(map(len, texts))
     seg = PkusegTokens().nlp
     component = OrgRecognizer(seg)
