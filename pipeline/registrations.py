@@ -38,7 +38,7 @@ def make_figure_recognizer(nlp: Language, name: str, overwrite: bool):
 @Language.factory(
     "zhnews_orgs",
     default_config={
-        "threshold": 0.5,
+        "threshold": 0.4,
         "o_threshold": 0.995,
         "use_model": True,
         "use_rules": True,

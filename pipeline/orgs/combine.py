@@ -79,7 +79,7 @@ def combine(
     matchers: OrgMatchers,
     token_starts: Sequence[int],
     *,
-    threshold: float = 0.5,
+    threshold: float = 0.4,
     use_rules: bool = True,
     support: Callable[[int, int], float] | None = None,
     suffix_support: float = 0.3,

@@ -65,7 +65,7 @@ class OrgRecognizer:
         nlp: Language,
         name: str = "zhnews_orgs",
         *,
-        threshold: float = 0.5,
+        threshold: float = 0.4,
         o_threshold: float = 0.995,
         use_model: bool = True,
         use_rules: bool = True,

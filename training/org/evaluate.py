@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-dir", type=Path, default=MODEL_DIR)
     parser.add_argument("--limit", type=int, default=0, help="first N examples per set")
     parser.add_argument("--write-card", action="store_true")
-    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--threshold", type=float, default=0.4)
     parser.add_argument("--subject-support", type=float, default=0.05)
     parser.add_argument("--suffix-support", type=float, default=0.3)
     parser.add_argument("--sets", default="", help="comma-separated subset of the set names")
