@@ -141,6 +141,42 @@ def run_json(script: str, *args: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def measure_huge(texts: list[str], folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+    """One document of ``--huge-mb`` MB (the corpus joined by paragraph breaks), 1 worker."""
+    path = folder / "huge.jsonl"
+    parts: list[str] = []
+    size = 0
+    while size < args.huge_mb * 1e6:
+        for text in texts:
+            parts.append(text)
+            size += len(text.encode("utf8")) + 1
+            if size >= args.huge_mb * 1e6:
+                break
+    text = "\n".join(parts)
+    path.write_text(
+        json.dumps({"id": "huge", "text": text}, ensure_ascii=False) + "\n", encoding="utf8"
+    )
+    del parts, text
+    result = run_json(
+        EXTRACT, str(path), str(folder / "huge-out.jsonl"), "1", args.config, args.pkuseg_model
+    )
+    figures = {
+        "mb": path.stat().st_size / 1e6,
+        "chars": result["chars"],
+        "entities": result["entities"],
+        "errors": result["errors"],
+        "seconds": result["seconds"],
+        "worker_peak_rss_mb": max(result["worker_peak_rss_mb"] or [0]),
+        "parent_peak_rss_mb": result["parent_peak_rss_mb"],
+    }
+    print(
+        f"huge document ({figures['mb']:.1f} MB, {figures['chars']:,} chars, 1 worker): {figures['entities']:,} entities "
+        f"in {figures['seconds']:.0f} s; worker peak RSS {figures['worker_peak_rss_mb']:.0f} MB, "
+        f"parent {figures['parent_peak_rss_mb']:.0f} MB"
+    )
+    return figures
+
+
 def rate(amount: float, seconds: float) -> float:
     return amount / seconds if seconds > 0 else 0.0
 
@@ -170,6 +206,12 @@ def main(argv: list[str] | None = None) -> int:
         "--config", default="", help="pipeline config (default: configs/zhnews.cfg)"
     )
     parser.add_argument("--pkuseg-model", default="", help="pkuseg model directory")
+    parser.add_argument(
+        "--huge-mb",
+        type=float,
+        default=0,
+        help="also process one document of this many MB (0 = skip)",
+    )
     parser.add_argument(
         "--repeats", type=int, default=1, help="interleaved rounds; the best of each figure is kept"
     )
@@ -304,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{memory['worker_rss_1x_mb']:.0f} → {memory['worker_rss_10x_mb']:.0f} MB, parent RSS "
                 f"{memory['parent_rss_1x_mb']:.0f} → {memory['parent_rss_10x_mb']:.0f} MB"
             )
+        if args.huge_mb > 0:
+            report["huge_document"] = measure_huge(texts, folder, args)
     report["ratios"] = ratios
     targets = {
         "end_to_end_per_core_vs_bare_pkuseg >= 0.8": ratios.get(

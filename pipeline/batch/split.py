@@ -11,7 +11,8 @@ split documents index the text exactly as given, like all other records.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 # Sentence ends in Chinese and Western punctuation (full and half width).
@@ -95,3 +96,45 @@ def merge_records(pieces: list[dict[str, Any]]) -> dict[str, Any]:
     if unplaced:
         merged["unplaced"] = unplaced
     return merged
+
+
+_LISTS = ("entities", "relations", "unplaced")
+
+
+class RecordAssembler:
+    """Build the JSON line of a split document from its pieces' records, piece by piece.
+
+    A huge document can have a million entities; as dicts they would take gigabytes,
+    as JSON text a fraction of that.  Each piece's (shifted) record is serialised as it
+    comes; :meth:`line` joins the fragments into exactly the bytes ``dumps`` would
+    write for :func:`merge_records` of all pieces (same keys, same order, same format).
+    """
+
+    def __init__(self, dumps: Callable[[Any], str]) -> None:
+        self._dumps = dumps
+        self._head: dict[str, Any] | None = None
+        self._order: list[str] = []
+        self._fragments: dict[str, list[str]] = {key: [] for key in _LISTS}
+        self.entities = 0
+        self.relations = 0
+
+    def add(self, record: dict[str, Any]) -> None:
+        if self._head is None:
+            self._head = {k: v for k, v in record.items() if k not in _LISTS}
+            self._order = [k for k in record if k != "unplaced"]
+        for key in _LISTS:
+            self._fragments[key].extend(self._dumps(item) for item in record.get(key) or [])
+        self.entities += len(record.get("entities", []))
+        self.relations += len(record.get("relations", []))
+
+    def line(self) -> str:
+        assert self._head is not None, "no piece was added"
+        keys = self._order + (["unplaced"] if self._fragments["unplaced"] else [])
+        parts = []
+        for key in keys:
+            if key in _LISTS:
+                value = "[" + ",".join(self._fragments[key]) + "]"
+            else:
+                value = self._dumps(self._head[key])
+            parts.append(json.dumps(key, ensure_ascii=False) + ":" + value)
+        return "{" + ",".join(parts) + "}"

@@ -22,7 +22,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.batch.split import merge_records, shift_record, split_spans
+from pipeline.batch.split import RecordAssembler, shift_record, split_spans
 
 # A document as sent to a worker: (id, text, publication date or None).
 DocTask = tuple[str, str, "str | None"]
@@ -111,33 +111,50 @@ def _record_result(spec: PipelineSpec, record: dict[str, Any], text: str) -> Res
 
 
 def _pipe_pieces(
-    nlp: Language, docs: list[DocTask], limit: int, batch_size: int
-) -> Iterator[dict[str, Any]]:
-    """Process ``docs`` through ``nlp.pipe``; yield one merged record per document.
+    nlp: Language, docs: list[DocTask], spec: PipelineSpec, limit: int
+) -> Iterator[Result]:
+    """Process ``docs`` through ``nlp.pipe``; yield one result per document.
 
-    Pieces are generated lazily and each piece's record is built as soon as its
-    ``Doc`` comes out of the pipe, so a huge document never exists as one ``Doc``.
+    Pieces are generated lazily and each piece's record is serialised as soon as its
+    ``Doc`` comes out of the pipe, so a huge document never exists as one ``Doc`` nor
+    as one big record of dicts: only its JSON fragments are kept (see
+    :class:`~pipeline.batch.split.RecordAssembler`).
     """
     from pipeline.api import make_doc
     from pipeline.schema import doc_to_record
 
-    pending: deque[tuple[int, int, bool]] = deque()
+    pending: deque[tuple[int, int, bool, bool]] = deque()
 
     def piece_docs() -> Iterator[Doc]:
         for index, (_, text, date) in enumerate(docs):
             spans = list(split_spans(text, limit))
             for number, (start, end) in enumerate(spans):
-                pending.append((index, start, number == len(spans) - 1))
+                pending.append((index, start, number == len(spans) - 1, len(spans) > 1))
                 yield make_doc(nlp, text[start:end], date)
 
-    parts: list[dict[str, Any]] = []
-    for doc in nlp.pipe(piece_docs(), batch_size=batch_size):
-        index, offset, last = pending.popleft()
-        doc_id, _, date = docs[index]
-        parts.append(shift_record(doc_to_record(doc, doc_id, date=date), offset))
+    assembler = RecordAssembler(dumps_record)
+    rows: list[dict[str, Any]] = []
+    for doc in nlp.pipe(piece_docs(), batch_size=spec.batch_size):
+        index, offset, last, split = pending.popleft()
+        doc_id, text, date = docs[index]
+        record = doc_to_record(doc, doc_id, date=date)
+        if not split:
+            yield _record_result(spec, record, text)
+            continue
+        shift_record(record, offset)
+        if spec.facts:
+            rows.extend(_facts_rows(record, text))
+        assembler.add(record)
         if last:
-            yield merge_records(parts)
-            parts = []
+            yield (
+                "ok",
+                assembler.line(),
+                assembler.entities,
+                assembler.relations,
+                rows if spec.facts else None,
+            )
+            assembler = RecordAssembler(dumps_record)
+            rows = []
 
 
 def process_docs(spec: PipelineSpec, docs: list[DocTask]) -> list[Result]:
@@ -146,15 +163,13 @@ def process_docs(spec: PipelineSpec, docs: list[DocTask]) -> list[Result]:
     limit = max(1, min(spec.piece_chars, nlp.max_length - 1))
     with lock:
         try:
-            records = list(_pipe_pieces(nlp, docs, limit, spec.batch_size))
-            return [_record_result(spec, rec, docs[i][1]) for i, rec in enumerate(records)]
+            return list(_pipe_pieces(nlp, docs, spec, limit))
         except Exception:
             pass  # find the culprit below: one document at a time
         results: list[Result] = []
         for task in docs:
             try:
-                (record,) = list(_pipe_pieces(nlp, [task], limit, spec.batch_size))
-                results.append(_record_result(spec, record, task[1]))
+                results.extend(_pipe_pieces(nlp, [task], spec, limit))
             except Exception as err:
                 results.append(
                     ("error", f"pipeline failed: {type(err).__name__}: {err}", 0, 0, None)

@@ -73,3 +73,40 @@ def test_split_merge_records_keeps_key_order(with_unplaced: bool) -> None:
         ["unplaced"] if with_unplaced else []
     )
     assert list(merged) == expected_keys
+
+
+@pytest.mark.parametrize("with_unplaced", [False, True])
+def test_split_assembler_writes_the_bytes_of_the_merged_record(with_unplaced: bool) -> None:
+    from pipeline.batch.split import RecordAssembler
+    from pipeline.batch.work import dumps_record
+
+    pieces = [
+        {
+            "id": "文档",
+            "schema": "zhnews/1",
+            "date": None,
+            "entities": [{"start": 1, "text": "一亿元", "value": {"amount": 1e8}}],
+            "relations": [],
+        },
+        {
+            "id": "文档",
+            "schema": "zhnews/1",
+            "date": None,
+            "entities": [],
+            "relations": [{"figure": {"start": 9}, "metric": "收入"}],
+        },
+        {
+            "id": "文档",
+            "schema": "zhnews/1",
+            "date": None,
+            "entities": [{"start": 20, "text": "5%"}],
+            "relations": [],
+        },
+    ]
+    if with_unplaced:
+        pieces[1]["unplaced"] = [{"start": 12, "end": 13, "label": "ORG", "source": "x"}]
+    assembler = RecordAssembler(dumps_record)
+    for piece in pieces:
+        assembler.add(piece)
+    assert assembler.line() == dumps_record(merge_records(pieces))
+    assert (assembler.entities, assembler.relations) == (2, 1)
