@@ -17,6 +17,9 @@ from typing import Any
 
 FIGURE_LABELS = ("MONEY", "PERCENT")
 SENTENCE_BREAKS = frozenset("。!?！？\n")
+# Breaks that end a "unit" of a report: a sentence or a ；-clause.  A unit that names a
+# metric but no subject returns to the paragraph's main company (see linker).
+UNIT_BREAKS = SENTENCE_BREAKS | frozenset(";；")
 # A colon is not a clause break: in table-like text it joins a label to its value
 # (营业收入：2122.26亿元).
 CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset(",;，；")
@@ -112,6 +115,7 @@ class DocView:
             m.start() for m in _CLAUSE_RE.finditer(norm) if not covered[m.start()]
         ]
         self.sentence_breaks = [i for i in self.clause_breaks if norm[i] in SENTENCE_BREAKS]
+        self.unit_breaks = [i for i in self.clause_breaks if norm[i] in UNIT_BREAKS]
         self.metrics: list[Mention] = []
         self.segments: list[Mention] = []
         self.anaphors: list[Mention] = []
@@ -148,6 +152,11 @@ class DocView:
         """Offset of the first sentence break at or after ``pos`` (exclusive end)."""
         i = bisect_left(self.sentence_breaks, pos)
         return self.sentence_breaks[i] if i < len(self.sentence_breaks) else len(self.text)
+
+    def unit_start(self, pos: int) -> int:
+        """Offset just after the last sentence or ；-clause break before ``pos``."""
+        i = bisect_left(self.unit_breaks, pos)
+        return self.unit_breaks[i - 1] + 1 if i else 0
 
     def clause_start(self, pos: int) -> int:
         """Offset just after the last clause break before ``pos``."""

@@ -130,14 +130,19 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         same_sentence_prev = prev is not None and prev.start >= sent_start and bool(out)
         region_start = max(sent_start, prev.end) if same_sentence_prev and prev else sent_start
         last: dict[str, Cue] = {}
+        first_share: Cue | None = None
         for cue in cues:
             last[cue.category] = cue
+            if first_share is None and cue.category == "share":
+                first_share = cue
         share_cue = last.get("share")
+        # The numerator ends at the FIRST share cue: in 占总收入比重 the total (总收入)
+        # sits between 占 and 比重 and is the denominator, not the figure's metric.
         facts.metric = _metric_for(
             view,
             fig,
             region_start,
-            share_cue.start if share_cue is not None else None,
+            first_share.start if first_share is not None else None,
             out[-1].metric if same_sentence_prev else None,
         )
         facts.metric = _per_share(facts.metric, fig, view.norm[region_start : fig.start])

@@ -113,3 +113,21 @@ def test_linker_many_figures_paragraph(linker, n_figures):
     for rel in relations:
         assert text[rel["figure"]["start"] : rel["figure"]["end"]] == rel["figure"]["text"]
     assert all(text[m["start"] : m["end"]] == m["text"] for m in mentions)
+
+
+@pytest.mark.parametrize(
+    ("text", "orgs", "figure", "subject", "source"),
+    [
+        # a ；/。 unit with its own metric and no subject returns to the main company
+        ("2024年，甲乙集团收入50亿元，其中丙丁业务收入20亿元；毛利率为30.5%。", ("甲乙集团",), "30.5%", "甲乙集团", "rule:unit_main_subject"),
+        ("2024年，甲乙集团收入50亿元。其中丙丁业务收入20亿元。净利润为8亿元。", ("甲乙集团",), "8亿元", "甲乙集团", "rule:unit_main_subject"),
+        # 其 / 该业务 point back to the segment: the unit rule stays silent
+        ("2024年，甲乙集团收入50亿元，其中丙丁业务收入20亿元；其毛利率为30.5%。", ("甲乙集团",), "30.5%", "丙丁", "model:rel_clf"),
+        # no metric in the unit (；同比增长): the figure continues the segment
+        ("2024年，甲乙集团收入50亿元，其中丙丁业务收入20亿元；同比增长12%。", ("甲乙集团",), "12%", "丙丁", "model:rel_clf"),
+    ],
+)  # fmt: skip
+def test_linker_unit_without_subject_returns_to_main(linker, text, orgs, figure, subject, source):
+    relations, _ = linker.link(text, make_ents(text, orgs))
+    rel = next(r for r in relations if r["figure"]["text"] == figure)
+    assert (rel["subject"]["text"], rel["source"]) == (subject, source)
