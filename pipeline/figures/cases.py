@@ -77,6 +77,7 @@ def parse_value(label: str, spec: str) -> dict[str, Any] | None:
         if "~" in amount:
             low, high = amount.split("~")
             value["low"], value["high"] = _number(low), _number(high)
+            value["amount"] = value["low"]  # schema v1: a range's amount is its low end
         else:
             value["amount"] = _number(amount)
         return value
@@ -86,6 +87,7 @@ def parse_value(label: str, spec: str) -> dict[str, Any] | None:
         if "~" in number:
             low, high = number.split("~")
             value["low"], value["high"] = _number(low), _number(high)
+            value["value"] = value["low"]  # schema v1: a range's value is its low end
         else:
             value["value"] = _number(number)
         return value

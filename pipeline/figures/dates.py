@@ -158,7 +158,14 @@ def _need_pub(ctx: DateContext, gran: str) -> date:
 def _year_of(groups: dict[str, str | None], ctx: DateContext) -> tuple[int | None, bool, bool]:
     """(label year or None, relative, fiscal) from y / fy / rel / frel / fyw groups."""
     fyw = groups.get("fyw") or ""
-    fiscal = bool(groups.get("fy") or groups.get("frel") or fyw in ("财年", "财政年度", "年度"))
+    # 年度 alone ("2024年度报告") is the calendar year unless the company's fiscal year
+    # differs; 财年 / FY always mark a fiscal period.
+    fiscal = bool(
+        groups.get("fy")
+        or groups.get("frel")
+        or fyw in ("财年", "财政年度")
+        or (fyw == "年度" and ctx.fiscal.start_month != 1)
+    )
     if groups.get("yy"):
         yy = int(groups["yy"] or 0)
         pivot = (ctx.pub.year % 100 + 5) if ctx.pub else 50
@@ -245,7 +252,7 @@ def _span_in_year(
         ey, em = _add_months(year, first_month, 2)
         return date(year, first_month, 1), date(ey, em, _last_day(ey, em))
     if groups.get("h"):
-        first = groups["h"] == "上"
+        first = groups["h"] in ("上", "H1")
         sy, sm = (ystart.year, ystart.month) if first else _add_months(ystart.year, ystart.month, 6)
         ey, em = _add_months(sy, sm, 5)
         return date(sy, sm, 1), date(ey, em, _last_day(ey, em))
@@ -483,6 +490,11 @@ def _fiscal_pair(groups: dict[str, str | None], ctx: DateContext) -> dict[str, A
         raise FigureValueError(f"fiscal year {y1}/{y2_text} does not span consecutive years")
     rule = ctx.fiscal if ctx.fiscal.start_month != 1 else FiscalRule(4, "end")
     label = y2 if rule.named_by == "end" else y1
+    if any(groups.get(k) for k in ("q", "q2", "q3", "q4", "h", "m", "nq", "nm")):
+        # 2024/25财年第三财季: a period inside that fiscal year.
+        inner = DateContext(pub=ctx.pub, fiscal=rule)
+        start, end = _span_in_year(label, groups, True, inner)
+        return _period(start, end, _granularity(groups), False, True)
     start, end = fiscal_span(label, rule)
     return _period(start, end, "year", False, True)
 
@@ -502,7 +514,8 @@ def _relative_phrase(phrase: str, ctx: DateContext) -> dict[str, Any]:
         except ValueError:  # 29 Feb
             s = start.replace(year=start.year - 1, day=28)
             e = end.replace(year=end.year - 1, day=28)
-        return _period(s, e, gran, True, False)
+        # 去年同期 after a fiscal quarter is that fiscal quarter a year earlier.
+        return _period(s, e, gran, True, bool(ctx.notes.get("last_fiscal")))
     pub = _need_pub(ctx, "day")
     if phrase in ("年初至今", "年初迄今", "今年以来", "年初以来", "今年迄今"):
         return _period(date(pub.year, 1, 1), pub, "day", True, False)

@@ -34,6 +34,8 @@ class Lexicon:
     qualifiers_before: list[Qualifier]  # longest first
     qualifiers_after: list[Qualifier]
     per_units: list[PerUnit]
+    # Sub-unit words (港仙, 美分) -> (ISO code, how many make one currency unit).
+    subunits: dict[str, tuple[str, int]] = field(default_factory=dict)
     money_max_amount: float = 1e17
     percent_max_value: float = 1e7
 
@@ -79,7 +81,7 @@ def parse_lexicon(text: str, path: str | Path = "<lexicon>") -> Lexicon:
     """Validate lexicon.yaml text."""
     data = load_yaml_text(text, path)
     _check_version(data, path)
-    allowed = {"version", "currencies", "qualifiers", "per_units", "limits"}
+    allowed = {"version", "currencies", "subunits", "qualifiers", "per_units", "limits"}
     for key in data:
         if key not in allowed:
             raise _fail(path, line_of(data, key, 1), f"unknown top-level key {key!r}")
@@ -93,6 +95,19 @@ def parse_lexicon(text: str, path: str | Path = "<lexicon>") -> Lexicon:
                 path, line_of(cur, word, 1), f"currency {word!r}: {code!r} is not an ISO 4217 code"
             )
         currencies[str(word)] = code
+    subunits: dict[str, tuple[str, int]] = {}
+    snode = data.get("subunits") or {}
+    if not isinstance(snode, dict):
+        raise _fail(path, line_of(data, "subunits", 1), "`subunits` must be a mapping")
+    for word, spec in snode.items():
+        line = line_of(snode, word, 1)
+        code = spec.get("currency") if isinstance(spec, dict) else None
+        per_unit = spec.get("per_unit") if isinstance(spec, dict) else None
+        if not isinstance(code, str) or len(code) != 3 or not code.isupper():
+            raise _fail(path, line, f"sub-unit {word!r}: `currency` must be an ISO 4217 code")
+        if not isinstance(per_unit, int) or isinstance(per_unit, bool) or per_unit < 2:
+            raise _fail(path, line, f"sub-unit {word!r}: `per_unit` must be an integer >= 2")
+        subunits[str(word)] = (code, per_unit)
     quals: list[Qualifier] = []
     qnode = data.get("qualifiers") or []
     if not isinstance(qnode, list):
@@ -136,6 +151,7 @@ def parse_lexicon(text: str, path: str | Path = "<lexicon>") -> Lexicon:
             (q for q in quals if q.position == "after"), key=lambda q: -len(q.text)
         ),
         per_units=per,
+        subunits=subunits,
         **values,
     )
 

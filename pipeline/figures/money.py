@@ -64,6 +64,7 @@ def money_value(
     approximate: bool = False,
     per: str | None = None,
     max_amount: float = 1e17,
+    subunits: dict[str, tuple[str, int]] | None = None,
 ) -> dict[str, Any]:
     """Build the MONEY value dict from a rule's groups.
 
@@ -71,9 +72,24 @@ def money_value(
     {'amount': 3770000000, 'currency': 'CNY', 'approximate': False, 'per': None}
     >>> v = money_value({"num": "10", "num2": "12亿", "post": "元"}, {"元": "CNY"})
     >>> v["low"], v["high"], v["amount"]
-    (1000000000, 1200000000, None)
+    (1000000000, 1200000000, 1000000000)
+    >>> money_value({"num": "52", "post": "港仙"}, {}, subunits={"港仙": ("HKD", 100)})["amount"]
+    0.52
     """
     pre, post, post1 = groups.get("pre"), groups.get("post"), groups.get("post1")
+    sub = (subunits or {}).get(post or "")
+    if sub is not None:  # 52港仙: amounts are reported in the currency unit
+        code, per_unit = sub
+        try:
+            cents = parse_number(groups.get("num") or "")
+        except NumberError as exc:
+            raise FigureValueError(str(exc)) from exc
+        return {
+            "amount": to_json_number(cents / per_unit),
+            "currency": code,
+            "approximate": approximate,
+            "per": per,
+        }
     code = currency_code(pre, currencies) or currency_code(post, currencies)
     code = code or currency_code(post1, currencies)
     if code is None:
@@ -107,7 +123,7 @@ def money_value(
             raise FigureValueError(f"absurd magnitude: {value:.3E} {code}")
     approximate = approximate or any(ch in num for ch in "多余")
     result: dict[str, Any] = {
-        "amount": to_json_number(low) if high is None else None,
+        "amount": None,  # set below: the value, or the low end of a range (schema v1)
         "currency": code,
         "approximate": approximate,
         "per": per,
@@ -117,4 +133,5 @@ def money_value(
             low, high = high, low
         result["low"] = to_json_number(low)
         result["high"] = to_json_number(high)
+    result["amount"] = to_json_number(low)
     return result

@@ -54,8 +54,10 @@ def percent_value(
     {'value': 25, 'unit': 'percent'}
     >>> percent_value({"base": "千分之", "num": "五"}, "percent")
     {'value': 5, 'unit': 'per_mille'}
+    >>> percent_value({"num": "15"}, "basis_point")
+    {'value': 0.15, 'unit': 'percentage_point'}
     >>> percent_value({"num": "1", "num2": "3", "u": "%"}, "percent")
-    {'value': None, 'unit': 'percent', 'low': 1, 'high': 3}
+    {'value': 1, 'unit': 'percent', 'low': 1, 'high': 3}
     """
     k = groups.get("k")
     out_unit = unit
@@ -74,6 +76,10 @@ def percent_value(
     elif unit == "zhe":
         out_unit = "percent"
         low, high = _zhe(groups.get("num") or ""), None
+    elif unit == "basis_point":  # 15个基点 = 0.15 percentage points
+        out_unit = "percentage_point"
+        low = _num(groups.get("num"), k) / 100 * sign
+        high = _num(groups.get("num2"), k) / 100 if groups.get("num2") else None
     else:
         base = (groups.get("base") or "").replace("仟", "千").replace("佰", "百")
         scale = Decimal(1)
@@ -93,8 +99,8 @@ def percent_value(
         return {"value": to_json_number(low), "unit": out_unit}
     if high < low:  # written from high to low
         low, high = high, low
-    return {
-        "value": None,
+    return {  # schema v1: ``value`` is the low end of a range (a number, never null)
+        "value": to_json_number(low),
         "unit": out_unit,
         "low": to_json_number(low),
         "high": to_json_number(high),

@@ -254,6 +254,7 @@ class FigureEngine:
                 approximate=bool(flags.get("approximate")),
                 per=self._per_unit(s, raw.start, raw.end),
                 max_amount=self.lexicon.money_max_amount,
+                subunits=self.lexicon.subunits,
             )
         if rule.label == "PERCENT":
             return percent_value(
@@ -275,4 +276,5 @@ class FigureEngine:
             end = date.fromisoformat(value["end"])
             ctx.anchor_year = start.year
             ctx.last_period = (start, end, value["granularity"])
+            ctx.notes["last_fiscal"] = bool(value.get("fiscal"))
         return value

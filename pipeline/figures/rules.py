@@ -24,7 +24,9 @@ from pipeline.figures.firstchars import char_class, first_chars
 
 LABELS = frozenset({"MONEY", "PERCENT", "DATE"})
 NORMALISERS = frozenset({"money", "percent", "date", "date_range"})
-PERCENT_UNITS = frozenset({"percent", "percentage_point", "per_mille", "cheng", "zhe"})
+PERCENT_UNITS = frozenset(
+    {"percent", "percentage_point", "per_mille", "cheng", "zhe", "basis_point"}
+)
 _RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+$")
 _REF = re.compile(r"\{\{([a-z_][a-z0-9_]*)\}\}")
 _NAMED_GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")

@@ -109,7 +109,11 @@ def _removable(text: str, start: int, end: int) -> bool:
         tail = text[end : end + 4]
         return len(tail) >= 3 and tail[:3].isdigit() and not (len(tail) == 4 and tail[3].isdigit())
     # Spaces between ASCII words/numbers are real separators (US$1.2 billion, CPI 2%).
-    return not (_ASCII_ALNUM.match(left) and _ASCII_ALNUM.match(right))
+    if _ASCII_ALNUM.match(left) and _ASCII_ALNUM.match(right):
+        return False
+    # A signed number after a word (YoY +42%, QoQ -3%): the sign starts the figure.
+    nxt = text[end + 1 : end + 2]
+    return not (_ASCII_ALNUM.match(left) and right in "+-" and _DIGIT.match(nxt or " "))
 
 
 def compress(text: str) -> CompressedText:

@@ -153,6 +153,16 @@ def test_rules_good_file_compiles() -> None:
         ),
         ("version: 1\ncurrencies: {元: CNY}\nlimits:\n  money_max_amount: -1\n", 4, "positive"),
         ("version: 1\ncurrencies: {元: CNY}\nextra: 1\n", 3, "unknown top-level key"),
+        (
+            "version: 1\ncurrencies: {元: CNY}\nsubunits:\n  港仙: {currency: hkd, per_unit: 100}\n",
+            4,
+            "ISO 4217",
+        ),
+        (
+            "version: 1\ncurrencies: {元: CNY}\nsubunits:\n  港仙: {currency: HKD, per_unit: 1}\n",
+            4,
+            "per_unit",
+        ),
     ],
 )
 def test_rules_bad_lexicon_reports_line(text: str, line: int, reason: str) -> None:

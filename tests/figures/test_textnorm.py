@@ -30,6 +30,9 @@ def test_textnorm_normalise_table(text: str, expected: str) -> None:
         ("2024 5", "2024 5"),
         ("人民币  50元", "人民币50元"),
         ("CPI 2%", "CPI 2%"),
+        ("YoY +42%", "YoY +42%"),
+        ("QoQ -3.5%", "QoQ -3.5%"),
+        ("增长 +5%", "增长+5%"),
     ],
 )
 def test_textnorm_compress_table(text: str, expected: str) -> None:
