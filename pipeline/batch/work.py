@@ -134,7 +134,10 @@ def _pipe_pieces(
 
     assembler = RecordAssembler(dumps_record)
     rows: list[dict[str, Any]] = []
-    for doc in nlp.pipe(piece_docs(), batch_size=spec.batch_size):
+    # nlp.pipe holds a whole batch of Docs: for a split document that would be
+    # batch_size pieces of `limit` characters, so its pieces go through one at a time.
+    batch_size = 1 if any(len(text) > limit for _, text, _ in docs) else spec.batch_size
+    for doc in nlp.pipe(piece_docs(), batch_size=batch_size):
         index, offset, last, split = pending.popleft()
         doc_id, text, date = docs[index]
         record = doc_to_record(doc, doc_id, date=date)
