@@ -23,6 +23,7 @@ from pipeline.figures.money import FigureValueError
 from pipeline.figures.numbers import NumberError, parse_number
 
 CALENDAR = FiscalRule(start_month=1, named_by="end")
+_CN_DIGIT = dict(zip("零〇一二三四五六七八九", (0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9), strict=True))
 
 
 class Unresolved(Exception):
@@ -167,7 +168,7 @@ def _year_of(groups: dict[str, str | None], ctx: DateContext) -> tuple[int | Non
         or (fyw == "年度" and ctx.fiscal.start_month != 1)
     )
     if groups.get("yy"):
-        yy = int(groups["yy"] or 0)
+        yy = int("".join(str(_CN_DIGIT.get(ch, ch)) for ch in groups["yy"] or "0"))
         pivot = (ctx.pub.year % 100 + 5) if ctx.pub else 50
         return (2000 + yy if yy <= pivot else 1900 + yy), False, fiscal
     if groups.get("y"):
@@ -409,33 +410,49 @@ def _relative_month_day(groups: dict[str, str | None], ctx: DateContext) -> dict
     return _period(d, d, "day", True, False)
 
 
+# Gregorian year of the first year (元年) of an era: 康熙三年 = 1662 + 3 - 1 = 1664.
+ERA_FIRST_YEAR = {
+    "贞观": 627, "神龙": 705, "开元": 713, "洪武": 1368, "永乐": 1403, "万历": 1573,
+    "崇祯": 1628, "康熙": 1662, "雍正": 1723, "乾隆": 1736, "嘉庆": 1796, "道光": 1821,
+    "咸丰": 1851, "同治": 1862, "光绪": 1875, "宣统": 1909, "民国": 1912,
+}  # fmt: skip
+
+
 def _era(groups: dict[str, str | None]) -> dict[str, Any]:
-    """民国N年 maps to 1911+N (Gregorian months); imperial era years stay unresolved."""
+    """Era years (民国三年, 康熙三年) map to Gregorian years; months are read as numbered.
+
+    Like 民国 dates, a numbered month is taken as that Gregorian month (the convention of
+    the sources that write them).  Lunar month names and lunar days (正月, 初一, 大年三十)
+    stay unresolved: there is no lunar conversion table.
+    """
     year_text = groups.get("eray") or ""
     n = 1 if year_text == "元" else _int(year_text, "era year")
+    year = ERA_FIRST_YEAR[groups.get("era") or ""] + n - 1
     month_text = groups.get("eram") or ""
-    if groups.get("era") == "民国" and (
-        not month_text or month_text[:-1] not in ("正", "腊", "冬")
-    ):
-        year = 1911 + n
-        if month_text:
-            month = _int(month_text[:-1], "month")
-            return _period(
-                date(year, month, 1),
-                date(year, month, _last_day(year, month)),
-                "month",
-                False,
-                False,
-            )
+    day_text = groups.get("erad") or ""
+    lunar = (
+        groups.get("eralunar")
+        or month_text[:-1] in ("正", "腊", "冬")
+        or day_text.startswith("初")
+    )
+    if lunar:
+        return {
+            "start": None,
+            "end": None,
+            "granularity": "day",
+            "relative": False,
+            "fiscal": False,
+            "unresolved": "lunar calendar date (no conversion table)",
+        }
+    if not month_text:
         return _period(date(year, 1, 1), date(year, 12, 31), "year", False, False)
-    return {
-        "start": None,
-        "end": None,
-        "granularity": "year",
-        "relative": False,
-        "fiscal": False,
-        "unresolved": "imperial era year (no conversion table)",
-    }
+    month = _int(month_text[:-1], "month")
+    if day_text:
+        d = _make_day(year, month, _int(day_text.rstrip("日号"), "day"))
+        return _period(d, d, "day", False, False)
+    return _period(
+        date(year, month, 1), date(year, month, _last_day(year, month)), "month", False, False
+    )
 
 
 _ROLL_UNITS = {"年": ("year", 12), "季度": ("quarter", 3), "月": ("month", 1)}

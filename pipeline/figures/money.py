@@ -107,11 +107,12 @@ def money_value(
                 low = parse_number(num + _multiplier_of(num2))
     except NumberError as exc:
         raise FigureValueError(str(exc)) from exc
-    # Sub-units written after the unit: 五元三毛 = 5.3, 两美元又三美分 = 2.03.
+    # Sub-units written after the unit: 五元三毛 = 5.3, 两美元又三美分 = 2.03, 10日元5銭 = 10.05.
     for key, scale in (
         ("jiao", Decimal("0.1")),
         ("fen", Decimal("0.01")),
         ("cent", Decimal("0.01")),
+        ("sen", Decimal("0.01")),  # 10日元5日本銭: 1 yen = 100 sen
     ):
         if groups.get(key):
             try:
