@@ -431,9 +431,7 @@ def _era(groups: dict[str, str | None]) -> dict[str, Any]:
     month_text = groups.get("eram") or ""
     day_text = groups.get("erad") or ""
     lunar = (
-        groups.get("eralunar")
-        or month_text[:-1] in ("正", "腊", "冬")
-        or day_text.startswith("初")
+        groups.get("eralunar") or month_text[:-1] in ("正", "腊", "冬") or day_text.startswith("初")
     )
     if lunar:
         return {
