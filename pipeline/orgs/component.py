@@ -171,6 +171,23 @@ class OrgRecognizer:
             if span._.canonical is None or span._.canonical == span.text:
                 span._.canonical = name
 
+    # -- rule introspection for `zhnews rules eval` (issue #7) --------------------------
+
+    def rule_matches(self, doc: Doc) -> list:
+        """Every raw candidate of every rule, before overlap resolution (``source`` = rule id).
+
+        Built from this component's own matchers; see ``pipeline/authoring/protocol.py``.
+        """
+        from pipeline.authoring.adapters import orgs_rule_matches
+
+        return orgs_rule_matches(self, doc)
+
+    def rule_catalogue(self) -> list[dict]:
+        """Every loaded rule as ``{"id", "label", "file", "line"}`` (rules with no hit too)."""
+        from pipeline.authoring.adapters import orgs_rule_catalogue
+
+        return orgs_rule_catalogue(self)
+
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
         for doc in stream:
             yield self(doc)

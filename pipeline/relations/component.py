@@ -106,6 +106,29 @@ class RelationLinker:
         doc._.mentions = mentions
         return doc
 
+    # -- rule introspection for `zhnews rules eval` (issue #7) --------------------------
+
+    def rule_matches(self, doc: Doc) -> list:
+        """Every raw candidate of every rule, before overlap resolution (``source`` = rule id).
+
+        Built from this component's own matchers; see ``pipeline/authoring/protocol.py``.
+        """
+        from pipeline.authoring.adapters import relations_rule_matches
+
+        return relations_rule_matches(self, doc)
+
+    def rule_catalogue(self) -> list[dict]:
+        """Every loaded rule as ``{"id", "label", "file", "line"}`` (rules with no hit too)."""
+        from pipeline.authoring.adapters import relations_rule_catalogue
+
+        return relations_rule_catalogue(self)
+
+    def relation_rule_hits(self, doc: Doc) -> list:
+        """Per figure, what each relation rule decided (kind, cues, metric, period, ...)."""
+        from pipeline.authoring.adapters import relations_rule_hits
+
+        return relations_rule_hits(self, doc)
+
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
         for doc in stream:
             yield self(doc)
