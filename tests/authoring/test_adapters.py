@@ -67,3 +67,15 @@ def test_adapters_orgs(nlp, doc):
 
 def test_adapters_unknown_component_has_no_adapter():
     assert adapter_for(object(), "rule_matches") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "relation_rules"),
+    [("zhnews_figures", False), ("zhnews_orgs", False), ("zhnews_relations", True)],
+)
+def test_adapters_components_implement_the_protocol(nlp, name, relation_rules):
+    from pipeline.authoring.protocol import EntityRules, RelationRules
+
+    component = _component(nlp, name)
+    assert isinstance(component, EntityRules)
+    assert isinstance(component, RelationRules) is relation_rules
