@@ -30,6 +30,8 @@ from pipeline.figures.money import FigureValueError, money_value
 from pipeline.figures.percent import percent_value
 from pipeline.figures.rules import Rule, RuleSet, parse_rules
 from pipeline.figures.textnorm import compress, normalise
+from pipeline.safety.regex_guard import bounded_search
+from pipeline.safety.rule_files import read_rule_text
 from pipeline.spans import EntityCandidate
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "configs" / "figures"
@@ -102,7 +104,7 @@ class FigureEngine:
         texts: dict[str, str] = {}
         for name, path in chosen.items():
             try:
-                texts[name] = path.read_text(encoding="utf8")
+                texts[name] = read_rule_text(path)  # size-capped, UTF-8 with line (#8)
             except OSError as exc:
                 raise ZhnewsError(
                     Errors.E005.format(path=path, line=0, reason=f"cannot read: {exc}")
@@ -135,7 +137,9 @@ class FigureEngine:
         master = self.rules.master
         n = len(s)
         while pos < n:
-            m = master.search(s, pos)
+            # Bounded windows (issue #8): a long unbroken run a rule almost matches
+            # (40,000 digits) would otherwise cost O(n^2) here.
+            m = bounded_search(master, s, pos)
             if m is None:
                 break
             raw = self._match_at(s, m.start())

@@ -21,6 +21,8 @@ from srsly import ruamel_yaml
 
 from pipeline.errors import Errors, ZhnewsError
 from pipeline.figures.firstchars import char_class, first_chars
+from pipeline.safety.regex_guard import compile_rule_pattern
+from pipeline.safety.rule_files import check_yaml_data_only
 
 LABELS = frozenset({"MONEY", "PERCENT", "DATE"})
 NORMALISERS = frozenset({"money", "percent", "date", "date_range"})
@@ -72,6 +74,7 @@ def _fail(path: str | Path, line: int, reason: str) -> ZhnewsError:
 
 def load_yaml_text(text: str, path: str | Path) -> Any:
     """Parse YAML keeping line numbers (round-trip loader, no Python objects)."""
+    check_yaml_data_only(text, path)  # issue #8: no tags, anchors or aliases
     yaml = ruamel_yaml.YAML(typ="rt")
     try:
         return yaml.load(text)
@@ -144,6 +147,7 @@ def parse_rules(text: str, path: str | Path = "<patterns>") -> RuleSet:
             compiled = re.compile(expanded)
         except re.error as exc:
             raise _fail(path, line, f"sub-pattern {name!r} is not a valid regex: {exc}") from exc
+        compile_rule_pattern(expanded, path=path, line=line)  # issue #8: no evil regexes
         if compiled.groups:
             raise _fail(
                 path, line, f"sub-pattern {name!r} must use (?:...) groups only: it is reused"
@@ -210,6 +214,7 @@ def _parse_rule(
         raise _fail(
             path, pattern_line, f"pattern of {rule_id!r} is not a valid regex: {exc}"
         ) from exc
+    compile_rule_pattern(expanded, path=path, line=pattern_line)  # issue #8: no evil regexes
     lists: dict[str, list[str]] = {}
     for key in ("examples", "negatives"):
         value = node.get(key, [])
