@@ -27,9 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import srsly  # noqa: E402
-
-from pipeline.figures.cases import Case, Expected, score, value_matches  # noqa: E402
+from pipeline.figures.cases import Case, load_news_corpus, score, value_matches  # noqa: E402
 from pipeline.figures.recognizer import FigureEngine  # noqa: E402
 
 LABELS = ("MONEY", "PERCENT", "DATE")
@@ -67,19 +65,6 @@ def conventions(cases: list[Case], engine: FigureEngine) -> dict[str, dict[str, 
     return out
 
 
-def load_news(path: Path) -> list[Case]:
-    """Corpus paragraphs as figure cases (ORG / SEGMENT / METRIC filtered out)."""
-    cases: list[Case] = []
-    for record in srsly.read_jsonl(path):
-        entities = [
-            Expected(e["start"], e["end"], e["label"], e.get("value"))
-            for e in record["entities"]
-            if e["label"] in LABELS
-        ]
-        cases.append(Case(record["text"], record.get("date"), entities, record["id"]))
-    return cases
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--split", choices=["dev", "test", "train", "all"], default="all")
@@ -92,7 +77,7 @@ def main() -> int:
         if not path.exists():
             print(f"{name}: {path} missing")
             continue
-        cases = load_news(path)
+        cases = load_news_corpus(path, LABELS)
         report = score(cases, engine.find)
         errors = report.pop("_errors")
         conv = conventions(cases, engine)

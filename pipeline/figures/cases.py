@@ -141,6 +141,25 @@ def load_cases(path: str | Path) -> list[Case]:
     return cases
 
 
+def load_news_corpus(
+    path: str | Path, labels: tuple[str, ...] = ("MONEY", "PERCENT", "DATE")
+) -> list[Case]:
+    """Annotated news paragraphs (corpus/annotated/*.jsonl) as cases of ``labels`` only.
+
+    The corpus also holds ORG / SEGMENT / METRIC mentions; they are filtered out here so
+    the figure scores are not diluted by labels this stage never produces.
+    """
+    cases: list[Case] = []
+    for record in srsly.read_jsonl(Path(path)):
+        entities = [
+            Expected(e["start"], e["end"], e["label"], e.get("value"))
+            for e in record["entities"]
+            if e["label"] in labels
+        ]
+        cases.append(Case(record["text"], record.get("date"), entities, record["id"]))
+    return cases
+
+
 def value_matches(expected: dict[str, Any] | None, got: dict[str, Any] | None) -> bool:
     """Exact value comparison; ``unresolved`` only needs to be present."""
     if expected is None or got is None:

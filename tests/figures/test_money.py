@@ -13,7 +13,9 @@ CURRENCIES = {
     "美元": "USD",
     "US$": "USD",
     "RMB": "CNY",
+    "日元": "JPY",
 }
+SUBUNITS = {"港仙": ("HKD", 100), "美仙": ("USD", 100)}
 
 
 @pytest.mark.parametrize(
@@ -32,10 +34,16 @@ CURRENCIES = {
         ),
         ({"num": "100多万", "post": "元"}, {"amount": 1000000, "approximate": True}),
         ({"num": "29640", "num2": "28165", "post": "美元"}, {"low": 28165, "high": 29640}),
+        # Schema v1: a range's amount is its low end.
+        ({"num": "10", "num2": "12亿", "post": "元"}, {"amount": 1000000000}),
+        ({"num": "52", "post": "港仙"}, {"amount": 0.52, "currency": "HKD"}),
+        ({"num": "5.66", "post": "美仙"}, {"amount": 0.0566, "currency": "USD"}),
+        ({"num": "三十", "post": "港仙"}, {"amount": 0.3, "currency": "HKD"}),
+        ({"num": "10", "post": "日元", "sen": "5"}, {"amount": 10.05, "currency": "JPY"}),
     ],
 )
 def test_money_value_table(groups: dict, expected: dict) -> None:
-    value = money_value(groups, CURRENCIES)
+    value = money_value(groups, CURRENCIES, subunits=SUBUNITS)
     for key, want in expected.items():
         assert value[key] == want
 
