@@ -54,6 +54,7 @@ SAFE = [
     r"(?:\w++\s?)*$",  # the fix for (\w+\s?)*: a possessive inner run
     r"(?:\w+\s?)*+$",  # or a possessive loop: earlier iterations are never revisited
     r"(?:万亿|[万亿兆])*+元",
+    r"(?:[0-9]|[0-9０-９])+元",  # re's parser merges one-character branches into one set
     r"[0-9]{4}[0-9]{2}[0-9]{2}",
     r"(?:[零一二三四五六七八九]|[十百千万亿])*",
     r"\d{1,2}月\d{1,2}日",
