@@ -33,6 +33,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from pipeline.orgs.context import (
+    RULE_AFFILIATE,
+    RULE_COORDINATION,
+    RULE_PROPAGATE,
+    affiliates,
+    coordinate,
+    extend_legal_name,
+    propagate,
+    snap_start_to_token,
+)
 from pipeline.orgs.matchers import (
     RULE_GAZETTEER,
     RULE_LIST,
@@ -51,6 +61,9 @@ PRIORITY = {
     RULE_SUBJECT: 3,
     MODEL_SOURCE: 2,
     RULE_LIST: 1,
+    RULE_COORDINATION: 1,
+    RULE_PROPAGATE: 1,
+    RULE_AFFILIATE: 1,
     RULE_SUFFIX: 0,
 }
 # Words that, glued to the end of a name, turn it into "the parent/subsidiary of".
@@ -69,6 +82,144 @@ class Proposal:
     canonical: str | None = None
 
 
+# A subject the model does not support at all is still taken when its shape fits a
+# company short name (新宙邦：…, 春立医疗：…): short names are what flash news and
+# announcement headlines start with, and the tagger's training data has few of them.
+_UNSUPPORTED_SUBJECT_CONFIDENCE = 0.55
+# Common single-character surnames: a 2-3 character subject starting with one is
+# more likely a person (张伟：…) than a company.
+_SURNAMES = set(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+    "邵万钱严覃武戴莫孔向汤"
+)
+# Words that make a sentence-initial "<x>：" a heading or a figure, not a company.
+_NOT_SUBJECT = (
+    "利润",
+    "收入",
+    "营收",
+    "业绩",
+    "季度",
+    "年度",
+    "点评",
+    "记者",
+    "数据",
+    "方面",
+    "显示",
+    "表示",
+    "预计",
+    "市场",
+    "行业",
+    "板块",
+    "指数",
+    "价格",
+    "股价",
+    "消息",
+    "来源",
+    "提示",
+    "风险",
+    "观点",
+    "摘要",
+    "总结",
+    "原因",
+    "问题",
+    "回答",
+    "答",
+    "问",
+    "注",
+    "编辑",
+    "公告",
+    "快讯",
+    "资讯",
+    "晚报",
+    "早报",
+    "要闻",
+    "策略",
+    "研报",
+    "分析",
+    "评级",
+    "目标",
+    "建议",
+)
+
+
+def plausible_subject(name: str) -> bool:
+    """Whether a sentence-initial ``<name>：`` looks like a company short name."""
+    if not 3 <= len(name) <= 8 or any(ch.isdigit() for ch in name):
+        return False
+    if len(name) <= 3 and name[0] in _SURNAMES:
+        return False
+    return not any(word in name for word in _NOT_SUBJECT)
+
+
+# Corporate events a flash headline reports after "<company>：" (新宙邦：预计…净利润…).
+_EVENT_WORDS = (
+    "拟",
+    "预计",
+    "获得",
+    "取得",
+    "中标",
+    "签署",
+    "签订",
+    "公告",
+    "股东",
+    "减持",
+    "增持",
+    "回购",
+    "收购",
+    "控股",
+    "子公司",
+    "净利润",
+    "营收",
+    "营业收入",
+    "定增",
+    "募资",
+    "股份",
+    "股权",
+    "业绩",
+    "注册证",
+    "批准",
+    "终止",
+    "投资",
+    "出售",
+    "转让",
+    "质押",
+    "涨停",
+    "跌停",
+    "发行",
+    "上市",
+    "申请",
+    "董事",
+    "总经理",
+    "分红",
+    "停牌",
+    "复牌",
+    "合同",
+    "订单",
+    "产能",
+)
+_HEADLINE_START = "\n】"
+
+
+def event_headline(form: str, start: int, end: int) -> bool:
+    """``<name>：<corporate event>`` opening a text or line: a flash-news headline.
+
+    Used for subjects the model does not support (short names it never saw): the
+    position, a company-like shape and an event word after the colon must all agree;
+    ``主持人：…`` / ``净息差：1.82%`` / ``开放时间：…`` fail one of them.
+    """
+    if start > 0 and form[start - 1] not in _HEADLINE_START:
+        return False
+    if end >= len(form) or form[end] not in "：:":
+        return False
+    if not plausible_subject(form[start:end]):
+        return False
+    clause = form[end + 1 : end + 40]
+    for stop in "。；;\n":
+        clause = clause.split(stop, 1)[0]
+    return any(word in clause for word in _EVENT_WORDS)
+
+
 def _overlaps(a: Proposal | RuleMatch, b: Proposal | RuleMatch) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -84,6 +235,8 @@ def combine(
     support: Callable[[int, int], float] | None = None,
     suffix_support: float = 0.3,
     subject_support: float = 0.05,
+    coordination_support: float = 0.1,
+    affiliate_support: float = 0.03,
 ) -> list[EntityCandidate]:
     """Merge model and rule proposals over the match form ``form`` of the text."""
     proposals = [Proposal(s, e, MODEL_SOURCE, c) for s, e, c in model_spans]
@@ -92,6 +245,12 @@ def combine(
         proposals = _apply_gazetteer(form, proposals, matchers, bounds)
         proposals = _apply_stock_codes(form, proposals, matchers, token_starts)
         proposals = _apply_subjects(form, proposals, matchers, support, subject_support)
+        for s, e, rule, conf in affiliates(
+            form, token_starts, matchers.is_generic, continuations=matchers.continuations
+        ):
+            gap = not any(p.start < e and s < p.end for p in proposals)
+            if gap and (support is None or support(s, e) >= affiliate_support):
+                proposals.append(Proposal(s, e, rule, conf))
         lists = matchers.list_items(form)
         for m in lists:
             if not any(_overlaps(m, p) for p in proposals):
@@ -114,6 +273,10 @@ def combine(
     out: list[EntityCandidate] = []
     for p in proposals:
         s, e = p.start, p.end
+        if use_rules and p.source == MODEL_SOURCE:
+            s = snap_start_to_token(form, s, e, token_starts)
+        if use_rules and p.source in (MODEL_SOURCE, RULE_SUFFIX):
+            s = extend_legal_name(form, s, e)
         if use_rules and p.source in (MODEL_SOURCE, RULE_STOCK, RULE_SUBJECT):
             s = matchers.trim_descriptor(form, s, e)
             # 拼多多母公司 / 星河科技子公司: the organisation named is the part before.
@@ -140,6 +303,18 @@ def combine(
                 priority=PRIORITY.get(p.source, 1),
             )
         )
+    if use_rules:
+        out.extend(
+            coordinate(
+                form,
+                out,
+                token_starts,
+                matchers.is_generic,
+                support=support,
+                min_support=coordination_support,
+            )
+        )
+        out.extend(propagate(form, out, token_starts, matchers.is_generic))
     return out
 
 
@@ -217,7 +392,10 @@ def _apply_subjects(
             continue
         if any(_overlaps(p, m) for p in proposals):
             continue
+        confidence = m.confidence
         if support is not None and support(m.start, m.end) < min_support:
-            continue
-        proposals.append(Proposal(m.start, m.end, m.rule, m.confidence, m.canonical))
+            if not event_headline(form, m.start, m.end):
+                continue
+            confidence = min(confidence, _UNSUPPORTED_SUBJECT_CONFIDENCE)
+        proposals.append(Proposal(m.start, m.end, m.rule, confidence, m.canonical))
     return proposals

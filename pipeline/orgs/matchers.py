@@ -37,7 +37,7 @@ _STOCK_RE = re.compile(
     r"(?:(?P<exch>hkg|hkex|sehk|hk|nasdaq|nyse|sz|sh|sse|szse|bj|港股|港交所|股票代码|证券代码|代码)\s*[:：]?\s*)?"
     r"(?P<code>[0-9]{4,6}|[a-z]{1,5})"
     r"(?P<suffix>\.(?:hk|sz|sh|ss|bj|us|n|o|oq|t|ks|tw))?"
-    r"\s*[)）]"
+    r"\s*(?P<close>[)）]|[，,；;](?=\s*(?:股价|收盘价|市值|现价|最新价)))"
 )
 _LIST_SEPARATORS = "、"
 _LIST_END = re.compile(r"等|，|。|；|;|,|！|？|\n|以及|及其")
@@ -93,9 +93,18 @@ class OrgMatchers:
         descriptors = sorted((fold(d) for d in rules.descriptors), key=lambda s: (-len(s), s))
         # What a name may not be reduced to: generic words, bare suffixes, descriptors.
         self._generic = self.exclusions | set(self._suffix_conf) | set(descriptors)
+        # Tokens that continue a name rather than follow it (洛阳金鼎|有限|公司).
+        self.continuations = frozenset(
+            {*self._suffix_conf, "有限", "公司", "股份", "集团", "有限公司", "分公司"}
+        )
         self._descriptor_re = (
             re.compile("|".join(map(re.escape, descriptors))) if descriptors else None
         )
+
+    def is_generic(self, text: str) -> bool:
+        """True for a string that can never be an ORG on its own (exclusion, bare
+        suffix or descriptor word)."""
+        return text in self._generic
 
     # -- gazetteer ------------------------------------------------------------------------
 
@@ -128,6 +137,10 @@ class OrgMatchers:
             # Bare digits: A-share (6) or HK (5, or 4 with a leading 0); never a year.
             bare_ok = len(code) in (5, 6) or (len(code) == 4 and code[0] == "0")
             if code.isdigit() and not (exch or suffix) and not bare_ok:
+                continue
+            # 王子新材（SZ002735，股价…）: a comma may close the code only after an
+            # exchange-marked numeric code.
+            if m.group("close") not in ")）" and not (exch and code.isdigit()):
                 continue
             canonical = self.code_to_canonical.get(_code_key(code + (suffix or "")))
             if canonical is None:

@@ -47,6 +47,7 @@ def test_matchers_gazetteer_respects_ascii_word_boundaries(matchers, text):
         ("星河电气（000402.SZ）公告", "（000402.SZ）", None),
         ("腾讯控股(00700.HK)涨2%", "(00700.HK)", "腾讯控股"),
         ("英伟达(NASDAQ: NVDA)", "(NASDAQ: NVDA)", "英伟达"),
+        ("星河电气（SZ002735，股价10.2元）", "（SZ002735，", None),
     ],
 )
 def test_matchers_stock_codes(matchers, text, bracket, canonical):
@@ -54,7 +55,9 @@ def test_matchers_stock_codes(matchers, text, bracket, canonical):
     assert [(text[s:e], c) for s, e, c in codes] == [(bracket, canonical)]
 
 
-@pytest.mark.parametrize("text", ["增长(2024)", "见(图1)", "(约30%)"])
+@pytest.mark.parametrize(
+    "text", ["增长(2024)", "见(图1)", "(约30%)", "（002735，股价10元）", "（SZ，股价）"]
+)
 def test_matchers_stock_codes_ignore_other_brackets(matchers, text):
     assert matchers.stock_codes(_fold(matchers, text)) == []
 

@@ -1,0 +1,155 @@
+"""Context repairs: legal-name extension, token snapping, enumerations, propagation."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.orgs.combine import event_headline, plausible_subject
+from pipeline.orgs.context import (
+    RULE_COORDINATION,
+    RULE_PROPAGATE,
+    affiliates,
+    coordinate,
+    extend_legal_name,
+    propagate,
+    snap_start_to_token,
+)
+from pipeline.spans import EntityCandidate
+
+GENERIC = {"公司", "集团", "港股"}
+
+
+def _cand(text: str, name: str, conf: float = 0.8, occurrence: int = 0) -> EntityCandidate:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(name, start + 1)
+    return EntityCandidate(start, start + len(name), "ORG", "model:org_clf", confidence=conf)
+
+
+@pytest.mark.parametrize(
+    "text,cut,expected",
+    [
+        ("近日，北辰星海制药股份有限公司成立", "制药股份有限公司", "北辰星海制药股份有限公司"),
+        (
+            "日前，宁川数园科技（重庆）有限公司获批",
+            "重庆）有限公司",
+            "宁川数园科技（重庆）有限公司",
+        ),
+        ("全资子公司东岳长开电力有限公司中标", "电力有限公司", "东岳长开电力有限公司"),
+        ("星河科技与东岳银行签约", "东岳银行", "东岳银行"),  # no legal form: unchanged
+        ("2023东岳电力有限公司", "电力有限公司", "东岳电力有限公司"),
+    ],
+)
+def test_context_extend_legal_name(text, cut, expected):
+    start = text.index(cut)
+    end = start + len(cut)
+    assert text[extend_legal_name(text, start, end) : end] == expected
+
+
+@pytest.mark.parametrize(
+    "text,starts,span,expected",
+    [
+        ("与华侨城北方集团签约", [0, 1, 4, 8], "侨城北方集团", "华侨城北方集团"),
+        ("与华侨城北方集团签约", [0, 1, 2, 8], "侨城北方集团", "侨城北方集团"),
+    ],
+)
+def test_context_snap_start_to_token(text, starts, span, expected):
+    s = text.index(span)
+    e = s + len(span)
+    assert text[snap_start_to_token(text, s, e, starts) : e] == expected
+
+
+@pytest.mark.parametrize(
+    "text,seed,expected",
+    [
+        ("已有星河科技、北辰证券、东岳控股4家公司发布", "北辰证券", ["星河科技", "东岳控股"]),
+        ("北辰证券、星海银行分别净卖出", "北辰证券", ["星海银行"]),
+        ("港股、北辰证券上涨", "北辰证券", []),
+    ],
+)
+def test_context_coordinate_enumeration_items(text, seed, expected):
+    tokens = list(range(len(text)))
+    added = coordinate(text, [_cand(text, seed)], tokens, GENERIC.__contains__)
+    assert sorted(text[c.start : c.end] for c in added) == sorted(expected)
+    assert all(c.source == RULE_COORDINATION for c in added)
+
+
+@pytest.mark.parametrize(
+    "text,seed,expected",
+    [
+        ("星河科技发布财报。星河科技称", "星河科技", ["星河科技"]),
+        ("埃尼集团表示，埃尼要求", "埃尼集团", ["埃尼"]),
+        ("星河科技发布财报。星河科技称", "星河科技", ["星河科技"]),
+    ],
+)
+def test_context_propagate_other_mentions(text, seed, expected):
+    tokens = list(range(len(text)))
+    added = propagate(text, [_cand(text, seed)], tokens, GENERIC.__contains__)
+    assert [text[c.start : c.end] for c in added] == expected
+    assert all(c.source == RULE_PROPAGATE and c.confidence <= 0.85 for c in added)
+
+
+def test_context_propagate_whole_words_only():
+    text = "星河发布财报，星河科技称"
+    # 星河 is a proposal; inside the token 星河科技 it must not be tagged again.
+    tokens = [0, 2, 4, 6, 7, 11]
+    added = propagate(text, [_cand(text, "星河")], tokens, GENERIC.__contains__)
+    assert added == []
+
+
+def test_context_propagate_ignores_low_confidence():
+    text = "星河科技发布财报。星河科技称"
+    added = propagate(text, [_cand(text, "星河科技", conf=0.3)], [], GENERIC.__contains__)
+    assert added == []
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("新宙邦", True),
+        ("春立医疗", True),
+        ("张伟", False),
+        ("王小明", False),
+        ("归母净利润", False),
+        ("记者", False),
+        ("第2季度", False),
+    ],
+)
+def test_combine_plausible_subject(name, expected):
+    assert plausible_subject(name) is expected
+
+
+@pytest.mark.parametrize(
+    "text,name,expected",
+    [
+        ("新宙邦：预计上半年归母净利润增长", "新宙邦", True),
+        ("快讯\n春立医疗：取得医疗器械注册证", "春立医疗", True),
+        ("主持人：谢谢各位嘉宾", "主持人", False),
+        ("开放时间：上午九点", "开放时间", False),
+        ("收入增长；净息差：1.82%", "净息差", False),
+        ("星河科技：我们看好明年", "星河科技", False),
+    ],
+)
+def test_combine_event_headline(text, name, expected):
+    start = text.index(name)
+    assert event_headline(text, start, start + len(name)) is expected
+
+
+@pytest.mark.parametrize(
+    "text,tokens,expected",
+    [
+        ("控股子公司新郑煤电停产", ["控股", "子公司", "新郑", "煤电", "停产"], ["新郑煤电"]),
+        ("全资子公司洛阳金鼎有限公司", ["全资", "子公司", "洛阳", "金鼎", "有限公司"], []),
+        ("子公司相关业务", ["子公司", "相关", "业务"], []),
+        ("子公司星河科技拟", ["子公司", "星河", "科技", "拟"], ["星河科技"]),
+    ],
+)
+def test_context_affiliates(text, tokens, expected):
+    starts, pos = [], 0
+    for tok in tokens:
+        starts.append(pos)
+        pos += len(tok)
+    found = affiliates(
+        text, starts, GENERIC.__contains__, continuations=frozenset({"有限公司", "科技"})
+    )
+    assert [text[s:e] for s, e, _, _ in found] == expected
