@@ -253,7 +253,7 @@ def _span_in_year(
         ey, em = _add_months(year, first_month, 2)
         return date(year, first_month, 1), date(ey, em, _last_day(ey, em))
     if groups.get("h"):
-        first = groups["h"] in ("上", "H1")
+        first = groups["h"] in ("上", "H1", "中期", "半年度")  # interim = first half
         sy, sm = (ystart.year, ystart.month) if first else _add_months(ystart.year, ystart.month, 6)
         ey, em = _add_months(sy, sm, 5)
         return date(sy, sm, 1), date(ey, em, _last_day(ey, em))
