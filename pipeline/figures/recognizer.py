@@ -28,7 +28,7 @@ from pipeline.figures.firstchars import first_chars
 from pipeline.figures.lexicon import FiscalYears, Lexicon, parse_fiscal_years, parse_lexicon
 from pipeline.figures.money import FigureValueError, money_value
 from pipeline.figures.percent import percent_value
-from pipeline.figures.rules import Rule, RuleSet, parse_rules
+from pipeline.figures.rules import Rule, RuleSet, build_master, parse_rules
 from pipeline.figures.textnorm import compress, normalise
 from pipeline.safety.regex_guard import bounded_search
 from pipeline.safety.rule_files import read_rule_text
@@ -72,6 +72,7 @@ class FigureEngine:
             texts["fiscal_years.yaml"], paths.get("fiscal_years.yaml", "fiscal_years.yaml")
         )
         self.date_rules = [r for r in self.rules.rules if r.normaliser == "date"]
+        self._masters: dict[frozenset[int], re.Pattern[str]] = {}
         # Which rules can start with a given character (computed FIRST sets); rules
         # whose start is unbounded are tried everywhere.
         self._anywhere: list[int] = []
@@ -112,10 +113,31 @@ class FigureEngine:
         return cls(texts, {k: str(v) for k, v in chosen.items()})
 
     # ------------------------------------------------------------------ matching
-    def _match_at(self, s: str, pos: int) -> RawMatch | None:
+    def _skipped(self, s: str) -> frozenset[int]:
+        """Rules whose required literals (``requires:``) are all absent from ``s``."""
+        return frozenset(
+            index
+            for index, rule in enumerate(self.rules.rules)
+            if rule.requires and not any(lit in s for lit in rule.requires)
+        )
+
+    def _master_for(self, skipped: frozenset[int]) -> re.Pattern[str]:
+        """The master regex without the skipped rules (few distinct sets: cached)."""
+        if not skipped:
+            return self.rules.master
+        master = self._masters.get(skipped)
+        if master is None:
+            kept = [r for i, r in enumerate(self.rules.rules) if i not in skipped]
+            master = build_master(kept)
+            self._masters[skipped] = master
+        return master
+
+    def _match_at(self, s: str, pos: int, skipped: frozenset[int] = frozenset()) -> RawMatch | None:
         best: tuple[int, int, int, Any, Rule] | None = None
         rules = self.rules.rules
         for index in self._by_char.get(s[pos], ()) if not self._anywhere else range(len(rules)):
+            if index in skipped:
+                continue
             rule = rules[index]
             m = rule.regex.match(s, pos)
             if m is None or m.end() <= pos:
@@ -134,7 +156,8 @@ class FigureEngine:
         """All non-overlapping rule matches in a normalised, compressed string."""
         out: list[RawMatch] = []
         pos = 0
-        master = self.rules.master
+        skipped = self._skipped(s)
+        master = self._master_for(skipped)
         n = len(s)
         while pos < n:
             # Bounded windows (issue #8): a long unbroken run a rule almost matches
@@ -142,7 +165,7 @@ class FigureEngine:
             m = bounded_search(master, s, pos)
             if m is None:
                 break
-            raw = self._match_at(s, m.start())
+            raw = self._match_at(s, m.start(), skipped)
             if raw is None:  # pragma: no cover - the master matched, so a rule does
                 pos = m.start() + 1
                 continue

@@ -35,7 +35,17 @@ _NAMED_GROUP = re.compile(r"\(\?P<([A-Za-z_][A-Za-z0-9_]*)>")
 _BACKREF = re.compile(r"\(\?P=([A-Za-z_][A-Za-z0-9_]*)\)")
 _CONDITIONAL = re.compile(r"\(\?\(([A-Za-z_][A-Za-z0-9_]*)\)")
 _RULE_KEYS = frozenset(
-    {"id", "label", "normaliser", "pattern", "examples", "negatives", "unit", "priority"}
+    {
+        "id",
+        "label",
+        "normaliser",
+        "pattern",
+        "examples",
+        "negatives",
+        "unit",
+        "priority",
+        "requires",
+    }
 )
 
 
@@ -53,6 +63,9 @@ class Rule:
     unit: str | None = None
     priority: int = 0
     line: int = 0
+    # Literals of which every match contains at least one: a document without any of them
+    # skips the rule (speed only; the tests check every example contains one).
+    requires: tuple[str, ...] = ()
 
     @property
     def source(self) -> str:
@@ -223,6 +236,11 @@ def _parse_rule(
         lists[key] = [str(v) for v in value]
     if not lists["examples"]:
         raise _fail(path, line, f"rule {rule_id!r} needs at least one example")
+    requires = node.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(v, str) and v for v in requires):
+        raise _fail(
+            path, line_of(node, "requires", line), "`requires` must be a list of non-empty strings"
+        )
     return Rule(
         id=rule_id,
         label=node["label"],
@@ -233,6 +251,7 @@ def _parse_rule(
         negatives=lists["negatives"],
         unit=unit,
         priority=priority,
+        requires=tuple(requires),
         line=line,
     )
 

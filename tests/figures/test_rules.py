@@ -40,6 +40,13 @@ def test_rules_master_regex_is_fresh() -> None:
     assert RULES.master.groups == sum(r.regex.groups for r in RULES.rules)
 
 
+@pytest.mark.parametrize("rule", [r for r in RULES.rules if r.requires], ids=lambda r: r.id)
+def test_rules_requires_literal_in_every_example(rule) -> None:
+    """A rule skipped for lacking its `requires` literals must not lose real matches."""
+    missing = [ex for ex in rule.examples if not any(lit in normalise(ex) for lit in rule.requires)]
+    assert not missing, f"{rule.id}: examples without any of {rule.requires}: {missing}"
+
+
 @pytest.mark.parametrize("rule", RULES.rules, ids=lambda r: r.id)
 def test_rules_have_bounded_first_chars(rule) -> None:
     """Every rule can only start with known characters, so the master regex stays fast."""
@@ -126,6 +133,11 @@ rules:
             GOOD_RULE.replace("    examples:", "    colour: red\n    examples:"),
             9,
             "unknown rule key",
+        ),
+        (
+            GOOD_RULE.replace("    examples:", "    requires: 元\n    examples:"),
+            9,
+            "`requires` must be a list",
         ),
     ],
 )
