@@ -118,11 +118,29 @@ def subject_features(view: DocView, s: Subject) -> dict[str, float]:
     return f
 
 
+_TYPES = ("ORG", "SEGMENT")
+_KINDS = ("value", "change", "ratio", "share")
 _RANK_NAMES = {
     (rank, stype): (f"rank={rank}", f"rank={rank}|type={stype}")
     for rank in range(5)
-    for stype in ("ORG", "SEGMENT")
+    for stype in _TYPES
 }
+# Feature names are built once here, not formatted per pair: scoring a pair is then a
+# handful of tuple/dict lookups (the stage runs on every figure of every paragraph).
+_BUCKETS = ("0", "2", "5", "10", "20", "40", "80", "far")
+_DIST_NAMES = {(b, t): ("dist=" + b, "dist=" + b + "|type=" + t) for b in _BUCKETS for t in _TYPES}
+_KIND_TYPE = {(k, t): f"kind={k}|type={t}" for k in _KINDS for t in _TYPES}
+_SENT_BREAKS = tuple(f"sent_breaks={n}" for n in range(4))
+_CLAUSE_BREAKS = tuple(f"clause_breaks={n}" for n in range(5))
+_FIGS_BETWEEN = tuple(f"figs_between={n}" for n in range(4))
+_SUBJECTS_BETWEEN = tuple(f"subjects_between={n}" for n in range(4))
+_SRC_RANK: dict[tuple[str, int], str] = {}
+_BUCKET_OF = [_bucket(n) for n in range(82)]
+
+
+def _bucket_fast(n: int) -> str:
+    """:func:`_bucket` through a lookup table for the common small distances."""
+    return _BUCKET_OF[n] if 0 <= n < 82 else _bucket(n)
 
 
 def figure_positions(view: DocView, fig: Ent) -> tuple[int, int, int, int, int, int]:
@@ -152,7 +170,8 @@ def pair_only_features(
 ) -> dict[str, float]:
     """Features of the figure-subject relation (distance, what lies between)."""
     s = cand.subject
-    kind_type = f"kind={facts.kind}|type={s.type}"
+    stype = s.type
+    kind_type = _KIND_TYPE.get((facts.kind, stype)) or f"kind={facts.kind}|type={stype}"
     if cand.fallback:
         return {
             kind_type: 1.0,
@@ -162,25 +181,32 @@ def pair_only_features(
             "fallback|market_cue" if facts.market_cue else "fallback|no_market_cue": 1.0,
         }
     if cand.after:
-        return {kind_type: 1.0, "after": 1.0, "after|dist=" + _bucket(cand.distance): 1.0}
+        return {kind_type: 1.0, "after": 1.0, "after|dist=" + _bucket_fast(cand.distance): 1.0}
     if positions is None:
         positions = figure_positions(view, fig)
     p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = positions
     rank = min(cand.rank, 4)
-    dist = _bucket(cand.distance)
-    rank_name, rank_type = _RANK_NAMES.get((rank, s.type)) or (
+    dist = _bucket_fast(cand.distance)
+    rank_name, rank_type = _RANK_NAMES.get((rank, stype)) or (
         f"rank={rank}",
-        f"rank={rank}|type={s.type}",
+        f"rank={rank}|type={stype}",
+    )
+    dist_name, dist_type = _DIST_NAMES.get((dist, stype)) or (
+        "dist=" + dist,
+        "dist=" + dist + "|type=" + stype,
     )
     f: dict[str, float] = {
         kind_type: 1.0,
         rank_name: 1.0,
         rank_type: 1.0,
-        "dist=" + dist: 1.0,
-        "dist=" + dist + "|type=" + s.type: 1.0,
+        dist_name: 1.0,
+        dist_type: 1.0,
     }
     if s.source:
-        f["src=" + s.source + "|rank=" + str(rank)] = 1.0
+        src = _SRC_RANK.get((s.source, rank))
+        if src is None:
+            src = _SRC_RANK[(s.source, rank)] = "src=" + s.source + "|rank=" + str(rank)
+        f[src] = 1.0
     e = s.end
     sent_breaks = p_sent - bisect_left(view.sentence_breaks, e)
     clause_breaks = p_clause - bisect_left(view.clause_breaks, e)
@@ -188,19 +214,19 @@ def pair_only_features(
         f["same_sentence"] = 1.0
     if clause_breaks == 0:
         f["same_clause"] = 1.0
-    f[f"sent_breaks={min(sent_breaks, 3)}"] = 1.0
-    f[f"clause_breaks={min(clause_breaks, 4)}"] = 1.0
+    f[_SENT_BREAKS[min(sent_breaks, 3)]] = 1.0
+    f[_CLAUSE_BREAKS[min(clause_breaks, 4)]] = 1.0
     figs = p_figs - bisect_left(view._figure_starts, e)
-    f[f"figs_between={min(figs, 3)}"] = 1.0
+    f[_FIGS_BETWEEN[min(figs, 3)]] = 1.0
     subjects = p_subjects - bisect_left(view._subject_starts, e)
-    f[f"subjects_between={min(subjects, 3)}"] = 1.0
+    f[_SUBJECTS_BETWEEN[min(subjects, 3)]] = 1.0
     if subjects and p_segments - bisect_left(view._segment_starts, e):
         f["segment_between"] = 1.0
     if p_metrics - bisect_left(view._metric_starts, e):
         f["metric_between"] = 1.0
-    if main_key is not None and s.type == "ORG" and s.key == main_key:
+    if main_key is not None and stype == "ORG" and s.key == main_key:
         f["is_main"] = 1.0
-    if s.type == "SEGMENT" and s.company is not None and s.company == main_key:
+    if stype == "SEGMENT" and s.company is not None and s.company == main_key:
         f["segment_of_main"] = 1.0
     if clause_breaks or cand.distance > 2:
         gap = view.norm[e : fig.start]
@@ -208,7 +234,7 @@ def pair_only_features(
             f["qizhong_between"] = 1.0
         if ";" in gap or "；" in gap:
             f["semicolon_between"] = 1.0
-            f["semicolon_between|type=" + s.type] = 1.0
+            f["semicolon_between|type=" + stype] = 1.0
     if facts.metric is not None and facts.metric.start >= e:
         f["metric_after_subject"] = 1.0
     return f

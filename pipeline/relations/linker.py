@@ -72,6 +72,7 @@ class Linker:
         self.finder = MentionFinder(lexicons)
         self.model = model
         self.config = config or CandidateConfig()
+        self._figure_scores: dict[tuple[int, str, str, bool, bool], float] = {}
 
     def prepare(self, text: str, ents: Sequence[Ent]):
         """Mentions, subjects and rule facts for one paragraph."""
@@ -146,7 +147,13 @@ class Linker:
     ) -> tuple[Candidate, float, str] | None:
         model = self.model
         assert model is not None
-        base = model.intercept + model.partial(figure_features(fact, fig))
+        # figure features depend only on these four values: score them once per model
+        fkey = (id(model), fig.label, fact.kind, fact.market_cue, fact.metric is not None)
+        base = self._figure_scores.get(fkey)
+        if base is None:
+            base = self._figure_scores[fkey] = model.intercept + model.partial(
+                figure_features(fact, fig)
+            )
         positions = figure_positions(view, fig)
         best: tuple[Candidate, float] | None = None
         for cand in cands:

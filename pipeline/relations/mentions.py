@@ -52,8 +52,35 @@ def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
 
 @lru_cache(maxsize=512)
 def _compiled(ordered: tuple[str, ...]) -> re.Pattern[str]:
-    """Compiled alternation (cached: segment names repeat across paragraphs)."""
-    return re.compile("|".join(re.escape(w) for w in ordered))
+    """Compiled alternation (cached: segment names repeat across paragraphs).
+
+    The words are compiled as a character trie (``收(?:入|益)`` rather than
+    ``收入|收益``): a flat alternation of a few hundred words makes the regex engine
+    try every word at every position, the trie tries one branch per character.
+    Greedy optional tails keep the longest-word-wins behaviour of the flat form.
+    """
+    return re.compile(_trie_pattern(ordered))
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """Regex source matching exactly ``words``, longest word first at a position."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:  # a word ends here: the longer continuation is optional (greedy)
+            return "(?:" + body + ")?" if len(branches) > 1 or len(body) > 1 else body + "?"
+        return body
+
+    return build(trie)
 
 
 @lru_cache(maxsize=8192)
@@ -121,17 +148,13 @@ class MentionFinder:
         self.suffix_words = tuple(segs.get("suffix", {}))
         suffixes = sorted(segs.get("suffix", {}), key=lambda w: (-len(w), w))
         self.suffix_overlap_re = (
-            re.compile("(?=(" + "|".join(re.escape(w) for w in suffixes) + "))")
-            if suffixes
-            else None
+            re.compile("(?=(" + _trie_pattern(suffixes) + "))") if suffixes else None
         )
         self.name_re = _alternation(segs.get("name", {}))
         self.region_re = _alternation(segs.get("region", {}))
         self.stops = set(segs.get("stop", {}))
         stops = sorted(self.stops, key=lambda w: (-len(w), w))
-        self.stop_scan = (
-            re.compile("(" + "|".join(re.escape(w) for w in stops) + ")") if stops else None
-        )
+        self.stop_scan = re.compile("(" + _trie_pattern(stops) + ")") if stops else None
         self.notnames = set(segs.get("notname", {}))
         self.list_words = set(segs.get("list", {}))
         self.market_re = _alternation(lex.cues.get("market", {}))
@@ -174,9 +197,7 @@ class MentionFinder:
     def _find_cues(self, view: DocView) -> None:
         if self.cue_re is None:
             return
-        in_metric = bytearray(len(view.text))
-        for mm in view.metrics:
-            in_metric[mm.start : mm.end] = b"\x01" * (mm.end - mm.start)
+        in_metric = _metric_cover(view)
         for m in self.cue_re.finditer(view.norm):
             # 占 inside 股东应占溢利 is part of a metric, not a share cue
             if not self._free(view, m.start(), m.end()) or _any(in_metric, m.start(), m.end()):
@@ -196,9 +217,7 @@ class MentionFinder:
                 ):
                     continue
                 found.append(self._segment(view, m.start(), m.end(), "rule:segment.name"))
-        in_metric = bytearray(len(view.text))
-        for mm in view.metrics:
-            in_metric[mm.start : mm.end] = b"\x01" * (mm.end - mm.start)
+        in_metric = _metric_cover(view)
         if self.suffix_re is not None:
             for start, end in self._suffix_hits(norm):
                 if not self._free(view, start, end) or _any(in_metric, start, end):
@@ -527,6 +546,17 @@ class MentionFinder:
                     {"target": target},
                 )
             )
+
+
+def _metric_cover(view: DocView) -> bytearray:
+    """Per character: 1 inside a metric mention (built once per paragraph)."""
+    cover = view.__dict__.get("_metric_cover")
+    if cover is None or len(cover) != len(view.text):
+        cover = bytearray(len(view.text))
+        for mm in view.metrics:
+            cover[mm.start : mm.end] = b"\x01" * (mm.end - mm.start)
+        view.__dict__["_metric_cover"] = cover
+    return cover
 
 
 def _lex_key(table: dict, matched: str) -> str:

@@ -102,12 +102,12 @@ def _adjusted(view: DocView, metric: Mention | None) -> Mention | None:
     return metric
 
 
-def _per_share(metric: Mention | None, fig: Ent, region: str) -> Mention | None:
+def _per_share(metric: Mention | None, fig: Ent, view: DocView, start: int) -> Mention | None:
     """每股/每10股 + 股息 -> dividend_per_share (the amount is per share, not a total)."""
     if metric is None or metric.canonical != "dividend":
         return metric
     per = fig.value.get("per") if isinstance(fig.value, dict) else None
-    if per or _PER_SHARE.search(region):
+    if per or _PER_SHARE.search(view.norm, start, fig.start):
         return replace(metric, canonical="dividend_per_share")
     return metric
 
@@ -145,7 +145,7 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             first_share.start if first_share is not None else None,
             out[-1].metric if same_sentence_prev else None,
         )
-        facts.metric = _per_share(facts.metric, fig, view.norm[region_start : fig.start])
+        facts.metric = _per_share(facts.metric, fig, view, region_start)
         facts.metric = _adjusted(view, facts.metric)
         metric_type = facts.metric.extra.get("metric_type") if facts.metric else None
 
@@ -333,11 +333,12 @@ def _period(view: DocView, fig: Ent, anchored: dict[int, int], base_dates: set[i
     fallback: Ent | None = None
     k = i - 1
     steps = 0
+    skip = _static_skips(view, anchored)
     while k >= 0 and steps < 12:
         date = view.dates[k]
         k -= 1
         steps += 1
-        if date.start in base_dates or date.start in anchored or _is_base(view, date):
+        if skip[k + 1] or date.start in base_dates:
             continue
         role = _date_role(view, date)
         if role == "period" or (role == "comparative" and date.start >= clause_start):
@@ -356,6 +357,20 @@ def _period(view: DocView, fig: Ent, anchored: dict[int, int], base_dates: set[i
     ):
         return view.dates[j]
     return fallback
+
+
+def _static_skips(view: DocView, anchored: dict[int, int]) -> list[bool]:
+    """Per DATE: never a backward period (glued to another figure, or a 较/从 base).
+
+    Computed once per paragraph; the comparison bases found while reading the
+    figures (``base_dates``) are checked separately because they grow as we go.
+    """
+    skips = view.__dict__.get("_date_skips")
+    if skips is None:
+        skips = view.__dict__["_date_skips"] = [
+            d.start in anchored or _is_base(view, d) for d in view.dates
+        ]
+    return skips
 
 
 _BASE_LEFT = ("较", "比", "相比", "相较", "较之", "相较于", "从", "由", "对比")
