@@ -20,12 +20,24 @@ The model proposes, the rules confirm, extend or override:
    only fill gaps: they are used where no other proposal overlaps.  A suffix match
    (``<name>银行``) also needs some support from the model (mean P(not O) over the span
    >= ``suffix_support``): the suffix alone cannot tell ``宁波银行`` from ``超过集团``.
-5. **Descriptors** (``configs/orgs/descriptors.tsv``): a model or stock-code span that
+   **Subsidiaries** (``rule:org.affiliate``, :func:`pipeline.orgs.context.affiliates`):
+   ``全资子公司|洛阳金鼎`` also only fills gaps, with a little model support.
+   A subject the model does not support at all is still taken (confidence 0.55) when it
+   opens the text or a line as a flash headline ``<name>：<corporate event>``.
+5. **Boundary repairs** (:mod:`pipeline.orgs.context`): a model span that starts inside
+   a pkuseg token moves to the token start; a model / suffix span ending in a legal
+   form (``有限公司``) is extended left over a cut-off name (``（重庆）`` included).
+   **Descriptors** (``configs/orgs/descriptors.tsv``): a model or stock-code span that
    starts with an apposition such as ``光学元件厂商`` / ``酒店集团`` is cut after it.
 6. **Exclusions** (``rule:org.exclusion``) veto any proposal whose text is a market,
    index, product or generic word (港股, A股, 公司 ...).
 7. Everything below ``threshold`` is dropped; overlaps are resolved by priority
-   (gazetteer / stock code > model > list > suffix), then length.
+   (gazetteer / stock code > model > list / enumeration / propagation > suffix), then
+   length.
+8. **Enumerations** (``rule:org.coordination``): an item next to a confident ORG across
+   ``、`` with a clear edge and some model support; then **other mentions**
+   (``rule:org.propagate``): every other whole-word occurrence of a kept name (or of its
+   short form without 集团 / 有限公司) that a subject's usual next word follows.
 """
 
 from __future__ import annotations
@@ -236,7 +248,7 @@ def combine(
     suffix_support: float = 0.3,
     subject_support: float = 0.05,
     coordination_support: float = 0.1,
-    affiliate_support: float = 0.03,
+    affiliate_support: float = 0.01,
 ) -> list[EntityCandidate]:
     """Merge model and rule proposals over the match form ``form`` of the text."""
     proposals = [Proposal(s, e, MODEL_SOURCE, c) for s, e, c in model_spans]

@@ -24,7 +24,13 @@ RULE_LIST = "rule:org.list"
 RULE_SUFFIX = "rule:org.suffix"
 RULE_SUBJECT = "rule:org.subject"
 # Where a sentence (or headline) starts: subjects are looked for right after these.
-_SENTENCE_START = re.compile(r"(?:^|[。！？；;!?\n]|】)[\s\u3000“\"'【]*")
+_SENTENCE_START = re.compile(
+    r"(?:^|[。！？；;!?\n]|】)[\s\u3000“\"'【]*"
+    # A leading date or time adverbial does not change who the subject is:
+    # 6月23日，欣旺达公告… / 近日，星河科技宣布…
+    r"(?:(?:\d{1,2}月\d{1,2}日|近日|日前|今日|昨日|今天|昨天)"
+    r"(?:晚间|早间|上午|下午|晚|早)?[，,]\s*)?"
+)
 _SUBJECT_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·&\-]{1,11}")
 
 # Characters that end a name when walking left from a suffix or a stock-code bracket.
