@@ -18,7 +18,6 @@ All functions work on the equal-length match form, so offsets index the original
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 from pipeline.spans import EntityCandidate
@@ -347,10 +346,16 @@ def propagate(
         return []
     bounds = {*token_starts, len(form)}
     taken = [(c.start, c.end) for c in candidates]
-    pattern = re.compile("|".join(map(re.escape, sorted(names, key=lambda n: (-len(n), n)))))
+    hits = []
+    # A handful of names per text: str.find is cheaper than compiling a regex per text.
+    for name in sorted(names, key=lambda n: (-len(n), n)):
+        pos = form.find(name)
+        while pos >= 0:
+            hits.append((pos, pos + len(name), name))
+            pos = form.find(name, pos + 1)
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     added = []
-    for m in pattern.finditer(form):
-        s, e = m.span()
+    for s, e, name in hits:
         if any(s < b and a < e for a, b in taken):
             continue
         # Whole words only: a Han name must start and end on token boundaries (or next
@@ -367,7 +372,7 @@ def propagate(
             e < len(form) and form[e].isascii() and form[e].isalnum() and form[e - 1].isascii()
         ):
             continue
-        conf, canonical = names[m.group()]
+        conf, canonical = names[name]
         added.append(
             EntityCandidate(
                 start=s,
