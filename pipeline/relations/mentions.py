@@ -332,8 +332,13 @@ class MentionFinder:
                 or (self.market_re is not None and self.market_re.search(name))
             ):
                 continue
+            glued = _org_ending_at(view, start) if start > 0 and view.covered[start - 1] else None
+            if glued is not None and _ORG_UNIT_MIN <= end - start <= _ORG_UNIT_MAX:
+                # 京东零售收入 / TCL华星营业收入: the ORG and the name glued to it form an
+                # internal unit (a segment); the bare ORG is then no competing subject.
+                start = glued.start
             mention = self._segment(view, start, end, "rule:segment.metric_head")
-            if start > 0 and view.covered[start - 1]:
+            if (start > 0 and view.covered[start - 1]) or glued is not None:
                 mention.extra["after_entity"] = True
             out.append(mention)
         return out
@@ -546,6 +551,24 @@ class MentionFinder:
                     {"target": target},
                 )
             )
+
+
+# Length of the name glued to an ORG that makes ORG + name one internal unit (华星,
+# 云音乐): longer tails are descriptions, not unit names.
+_ORG_UNIT_MIN = 2
+_ORG_UNIT_MAX = 4
+
+
+def _org_ending_at(view: DocView, pos: int):
+    """The ORG entity ending exactly at ``pos`` (binary search), or None."""
+    orgs = view.orgs
+    ends = view.__dict__.get("_org_ends")
+    if ends is None:
+        ends = view.__dict__["_org_ends"] = [o.end for o in orgs]
+    i = bisect_left(ends, pos)
+    if i < len(orgs) and orgs[i].end == pos:
+        return orgs[i]
+    return None
 
 
 def _metric_cover(view: DocView) -> bytearray:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.relations.document import Ent
+
 from .rel_helpers import EXAMPLE, make_ents
 
 EXPECTED = [
@@ -131,3 +133,23 @@ def test_linker_unit_without_subject_returns_to_main(linker, text, orgs, figure,
     relations, _ = linker.link(text, make_ents(text, orgs))
     rel = next(r for r in relations if r["figure"]["text"] == figure)
     assert (rel["subject"]["text"], rel["source"]) == (subject, source)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "figure"),
+    [
+        ("2024年，示例集团收入1000亿元，同比增长5%。示例零售收入800亿元，同比增长3%。", "示例零售", "800亿元"),
+        ("2024年，示例集团收入1000亿元，同比增长5%；示例云音乐营业收入20亿元。", "示例云音乐", "20亿元"),
+    ],
+)  # fmt: skip
+def test_linker_org_glued_name_is_internal_unit(linker, text, unit, figure):
+    # the ORG stage tags only the company part (示例) of 示例零售: ORG + glued name
+    # before a metric is one internal unit, reported as a segment
+    ents = make_ents(text, ("示例集团",))
+    pos = text.index(unit)
+    ents.append(Ent(pos, pos + 2, "ORG", "示例", None, "示例集团"))
+    relations, _ = linker.link(text, ents)
+    rel = next(r for r in relations if r["figure"]["text"] == figure)
+    assert (rel["subject"]["text"], rel["subject"]["type"]) == (unit, "SEGMENT")
+    first = next(r for r in relations if r["figure"]["text"] == "1000亿元")
+    assert first["subject"]["text"] == "示例集团"
