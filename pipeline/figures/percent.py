@@ -46,6 +46,20 @@ def percent_value(
 ) -> dict[str, Any]:
     """Build the PERCENT value dict from a rule's groups and the rule's ``unit``.
 
+    Decimal arithmetic errors (零分之五, overflow) become :class:`FigureValueError`,
+    so a malformed figure gets ``value: null`` with a reason instead of crashing.
+    """
+    try:
+        return _percent_value(groups, unit, max_value=max_value)
+    except ArithmeticError as exc:
+        raise FigureValueError(f"cannot compute the percentage: {type(exc).__name__}") from exc
+
+
+def _percent_value(
+    groups: dict[str, str | None], unit: str, *, max_value: float = 1e7
+) -> dict[str, Any]:
+    """Build the PERCENT value dict (see :func:`percent_value`).
+
     >>> percent_value({"num": "10.8", "u": "%"}, "percent")
     {'value': 10.8, 'unit': 'percent'}
     >>> percent_value({"num": "三"}, "cheng")
