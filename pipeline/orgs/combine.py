@@ -24,9 +24,10 @@ The model proposes, the rules confirm, extend or override:
    ``全资子公司|洛阳金鼎`` also only fills gaps, with a little model support.
    A subject the model does not support at all is still taken (confidence 0.55) when it
    opens the text or a line as a flash headline ``<name>：<corporate event>``.
-5. **Boundary repairs** (:mod:`pipeline.orgs.context`): a model span that starts inside
-   a pkuseg token moves to the token start; a model / suffix span ending in a legal
-   form (``有限公司``) is extended left over a cut-off name (``（重庆）`` included).
+5. **Boundary repairs** (:mod:`pipeline.orgs.context`): a model / suffix span ending in a
+   legal form (``有限公司``) is extended left over a cut-off name (``（重庆）`` included).
+   (Moving a model span that starts inside a pkuseg token to the token start was
+   measured and dropped: CLUENER dev F1 -0.006, no gain elsewhere.)
    **Descriptors** (``configs/orgs/descriptors.tsv``): a model or stock-code span that
    starts with an apposition such as ``光学元件厂商`` / ``酒店集团`` is cut after it.
 6. **Exclusions** (``rule:org.exclusion``) veto any proposal whose text is a market,
@@ -53,7 +54,6 @@ from pipeline.orgs.context import (
     coordinate,
     extend_legal_name,
     propagate,
-    snap_start_to_token,
 )
 from pipeline.orgs.matchers import (
     RULE_GAZETTEER,
@@ -285,8 +285,6 @@ def combine(
     out: list[EntityCandidate] = []
     for p in proposals:
         s, e = p.start, p.end
-        if use_rules and p.source == MODEL_SOURCE:
-            s = snap_start_to_token(form, s, e, token_starts)
         if use_rules and p.source in (MODEL_SOURCE, RULE_SUFFIX):
             s = extend_legal_name(form, s, e)
         if use_rules and p.source in (MODEL_SOURCE, RULE_STOCK, RULE_SUBJECT):

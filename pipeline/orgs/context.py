@@ -196,20 +196,6 @@ def extend_legal_name(form: str, start: int, end: int) -> int:
     return i if i < orig else orig
 
 
-def snap_start_to_token(form: str, start: int, end: int, token_spans: Sequence[int]) -> int:
-    """Start of the pkuseg token a span starts inside (at most two Han characters back).
-
-    ``华|侨城北方集团`` is a model span that began one character late inside the token
-    ``华侨城``; names never begin in the middle of a segmented word.
-    """
-    for ts in reversed(token_spans):
-        if ts <= start:
-            if ts < start and start - ts <= 2 and all(_is_han(c) for c in form[ts:start]):
-                return ts
-            return start
-    return start
-
-
 def _strip_tail(text: str) -> str:
     """Cut an item before the first word that follows a name (格林美|分别净卖出)."""
     cuts = [text.find(tail, 2) for tail in _ITEM_TAILS]
@@ -358,6 +344,8 @@ def propagate(
     for s, e, name in hits:
         if any(s < b and a < e for a, b in taken):
             continue
+        if s > 0 and form[s - 1] == "《":
+            continue  # 《大众软件》: a title names a work, not the organisation
         # Whole words only: a Han name must start and end on token boundaries (or next
         # to a non-Han character); an ASCII name must not touch ASCII letters/digits.
         if s > 0 and _is_name_char(form[s - 1]) and s not in bounds:
