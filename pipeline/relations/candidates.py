@@ -53,6 +53,16 @@ SPEAKER_RIGHT = (
 )  # fmt: skip
 
 
+# Words after an ORG that make it the author of a research note (招商证券点评…,
+# 高盛发布报告): never the subject of the figures (no annotated figure links to one).
+RESEARCH_RIGHT = ("研报", "发布研", "发表研", "点评", "评级", "发布报告", "维持", "给予")
+
+
+def is_research_author(view: DocView, ent: Ent) -> bool:
+    """An ORG followed by 研报/点评/发布报告 ... wrote the note; it is no subject."""
+    return view.norm.startswith(RESEARCH_RIGHT, ent.end)
+
+
 def is_speaker(view: DocView, ent: Ent) -> bool:
     """An ORG followed by 研报/点评/指出 ... is a source of the news, not its subject."""
     return view.norm.startswith(SPEAKER_RIGHT, ent.end)
@@ -97,6 +107,8 @@ def build_subjects(view: DocView) -> Ent | None:
     org_starts: list[Ent] = []
     for o in view.orgs:
         if any(seg_cover[o.start : o.end]) or is_descriptor(view, o):
+            continue
+        if is_research_author(view, o):
             continue
         org_starts.append(o)
         view.subjects.append(

@@ -235,8 +235,8 @@ def _relation(
         "metric_canonical": facts.metric.canonical if facts.metric is not None else None,
         "kind": facts.kind,
         "comparison": facts.comparison,
-        # schema v1 has no "flat" direction (持平): report no direction rather than a wrong one
-        "direction": facts.direction if facts.direction in ("up", "down") else None,
+        # 持平 -> "flat" (an extra value allowed by schema v1); anything else is no direction
+        "direction": facts.direction if facts.direction in ("up", "down", "flat") else None,
         "period": (
             {"text": period.text, "start": period.start, "end": period.end} if period else None
         ),

@@ -153,3 +153,26 @@ def test_linker_org_glued_name_is_internal_unit(linker, text, unit, figure):
     assert (rel["subject"]["text"], rel["subject"]["type"]) == (unit, "SEGMENT")
     first = next(r for r in relations if r["figure"]["text"] == "1000亿元")
     assert first["subject"]["text"] == "示例集团"
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "direction"),
+    [
+        ("2024年，甲乙集团毛利率为30.5%，较上年持平0个百分点。", "0个百分点", "flat"),
+        ("2024年，甲乙集团收入同比持平于0%。", "0%", "flat"),
+        ("2024年，甲乙集团收入同比增长0.1%。", "0.1%", "up"),
+    ],
+)
+def test_linker_flat_direction(linker, text, figure, direction):
+    relations, _ = linker.link(text, make_ents(text, ("甲乙集团",)))
+    rel = next(r for r in relations if r["figure"]["text"] == figure)
+    assert (rel["kind"], rel["direction"]) == ("change", direction)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["甲证券点评：乙公司2024年营收50亿元，同比增长12%。", "甲证券发布研报称，乙公司营收50亿元。"],
+)
+def test_linker_research_author_is_no_subject(linker, text):
+    relations, _ = linker.link(text, make_ents(text, ("甲证券",)))
+    assert all(r["subject"]["text"] != "甲证券" for r in relations)
