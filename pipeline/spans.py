@@ -11,6 +11,7 @@ cannot be placed (e.g. a boundary inside whitespace handling) is recorded in
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,20 +83,45 @@ def _token_containing(doc: Doc, offset: int):
     return None
 
 
+class _IntervalIndex:
+    """Non-overlapping half-open intervals kept sorted, with O(log n) overlap queries.
+
+    Overlap checks run for every candidate of every document, and a paragraph may hold
+    hundreds of figures: a linear scan per check made placement quadratic.
+    """
+
+    def __init__(self, intervals: Iterable[tuple[int, int]] = ()) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        for start, end in sorted(intervals):
+            self.add(start, end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self._starts, start)
+        # The interval starting at or before ``start`` may reach into it; the next one
+        # (starting after ``start``) overlaps when it starts before ``end``.
+        if i > 0 and self._ends[i - 1] > start:
+            return True
+        return i < len(self._starts) and self._starts[i] < end
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect_right(self._starts, start)
+        self._starts.insert(i, start)
+        self._ends.insert(i, end)
+
+
 def resolve_overlaps(candidates: Sequence[EntityCandidate]) -> list[EntityCandidate]:
     """Keep a non-overlapping subset: higher priority, then longer, then earlier wins."""
     ranked = sorted(
         candidates, key=lambda c: (-c.priority, -(c.end - c.start), c.start, c.label, c.source)
     )
     taken: list[EntityCandidate] = []
-    occupied: list[tuple[int, int]] = []
+    occupied = _IntervalIndex()
     for cand in ranked:
-        if cand.end <= cand.start:
-            continue
-        if any(cand.start < e and s < cand.end for s, e in occupied):
+        if cand.end <= cand.start or occupied.overlaps(cand.start, cand.end):
             continue
         taken.append(cand)
-        occupied.append((cand.start, cand.end))
+        occupied.add(cand.start, cand.end)
     return sorted(taken, key=lambda c: c.start)
 
 
@@ -111,11 +137,8 @@ def place_entities(
     chosen = resolve_overlaps(candidates)
     existing = list(doc.ents)
     if not overwrite:
-        chosen = [
-            c
-            for c in chosen
-            if not any(c.start < e.end_char and e.start_char < c.end for e in existing)
-        ]
+        taken = _IntervalIndex((e.start_char, e.end_char) for e in existing)
+        chosen = [c for c in chosen if not taken.overlaps(c.start, c.end)]
     if not chosen:
         return []
     split_at_boundaries(doc, [b for c in chosen for b in (c.start, c.end)])
@@ -142,10 +165,7 @@ def place_entities(
         placed.append(span)
     doc._.unplaced = unplaced
     if overwrite:
-        existing = [
-            e
-            for e in existing
-            if not any(p.start_char < e.end_char and e.start_char < p.end_char for p in placed)
-        ]
+        new = _IntervalIndex((p.start_char, p.end_char) for p in placed)
+        existing = [e for e in existing if not new.overlaps(e.start_char, e.end_char)]
     doc.ents = sorted([*existing, *placed], key=lambda s: s.start_char)
     return placed

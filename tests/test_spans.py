@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import spacy
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.extensions import ensure_extensions
 from pipeline.spans import EntityCandidate, place_entities, resolve_overlaps, split_at_boundaries
@@ -64,3 +68,27 @@ def test_spans_keep_existing_entities_across_retokenisation(blank):
     place_entities(doc, [EntityCandidate(11, 17, "MONEY", "rule:m")])
     assert [(e.text, e.label_) for e in doc.ents] == [("2024年", "DATE"), ("37.7亿元", "MONEY")]
     assert doc.ents[0]._.source == "rule:d"
+
+
+def _brute_force(cands):
+    ranked = sorted(
+        cands, key=lambda c: (-c.priority, -(c.end - c.start), c.start, c.label, c.source)
+    )
+    kept, occupied = [], []
+    for c in ranked:
+        if c.end <= c.start or any(c.start < e and s < c.end for s, e in occupied):
+            continue
+        kept.append(c)
+        occupied.append((c.start, c.end))
+    return sorted(kept, key=lambda c: c.start)
+
+
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 9), st.integers(0, 2)), max_size=25))
+def test_spans_resolve_overlaps_matches_brute_force(triples):
+    cands = [
+        EntityCandidate(start, start + length, "X", f"r{i}", priority=prio)
+        for i, (start, length, prio) in enumerate(triples)
+    ]
+    kept = resolve_overlaps(cands)
+    assert [c.source for c in kept] == [c.source for c in _brute_force(cands)]
+    assert all(a.end <= b.start for a, b in itertools.pairwise(kept))
