@@ -102,8 +102,10 @@ class RelationLinker:
                 )
             )
         relations, mentions = self.linker.link(text, ents)
-        doc._.relations = relations
-        doc._.mentions = mentions
+        # Same storage as ``doc._.relations = ...`` (spaCy keeps Doc extensions in
+        # user_data under ("._.", name, None, None)) without building an Underscore.
+        data[("._.", "relations", None, None)] = relations
+        data[("._.", "mentions", None, None)] = mentions
         return doc
 
     # -- rule introspection for `zhnews rules eval` (issue #7) --------------------------

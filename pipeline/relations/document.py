@@ -26,6 +26,13 @@ CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset(",;，；")
 _CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]")
 
 
+_ONES = b"\x01" * 64  # slices of this cover entities of any usual length
+
+
+def _ent_order(e: Ent) -> tuple[int, int]:
+    return (e.start, e.end)
+
+
 @dataclass
 class Ent:
     """An entity in character offsets (a ``doc.ents`` span or a gold annotation)."""
@@ -103,14 +110,19 @@ class DocView:
     def __init__(self, text: str, norm: str, ents: list[Ent]) -> None:
         self.text = text
         self.norm = norm
-        self.ents = sorted(ents, key=lambda e: (e.start, e.end))
-        self.figures = [e for e in self.ents if e.label in FIGURE_LABELS]
-        self.dates = [e for e in self.ents if e.label == "DATE"]
-        self.orgs = [e for e in self.ents if e.label == "ORG"]
-        self.covered = bytearray(len(text))
-        for ent in self.ents:
-            self.covered[ent.start : ent.end] = b"\x01" * (ent.end - ent.start)
-        covered = self.covered
+        self.ents = sorted(ents, key=_ent_order)
+        self.figures: list[Ent] = []
+        self.dates: list[Ent] = []
+        self.orgs: list[Ent] = []
+        by_label = {"MONEY": self.figures, "PERCENT": self.figures, "DATE": self.dates}
+        by_label["ORG"] = self.orgs
+        covered = self.covered = bytearray(len(text))
+        for ent in self.ents:  # one pass: split by label and mark covered characters
+            bucket = by_label.get(ent.label)
+            if bucket is not None:
+                bucket.append(ent)
+            n = ent.end - ent.start
+            covered[ent.start : ent.end] = _ONES[:n] if n <= len(_ONES) else b"\x01" * n
         self.clause_breaks = [
             m.start() for m in _CLAUSE_RE.finditer(norm) if not covered[m.start()]
         ]
