@@ -11,6 +11,7 @@ entry point), which is also the fastest way to start worker processes.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -82,9 +83,33 @@ def load(
     return nlp
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(text: object) -> str:
+    """Refuse what spaCy cannot hold, with a reason a person can act on.
+
+    spaCy's string store encodes every token as UTF-8, which a lone surrogate (left by a
+    broken decoder or a JSON ``\\ud83d`` escape) cannot be: fail clearly instead of
+    with a ``UnicodeEncodeError`` deep inside the tokenizer.
+    """
+    if not isinstance(text, str):
+        raise ZhnewsError(
+            Errors.E013.format(reason=f"text must be a string, not {type(text).__name__}")
+        )
+    match = _LONE_SURROGATE.search(text)
+    if match:
+        raise ZhnewsError(
+            Errors.E013.format(
+                reason=f"lone surrogate U+{ord(match.group()):04X} at position {match.start()}"
+            )
+        )
+    return text
+
+
 def make_doc(nlp: Language, text: str, pub_date: str | None = None) -> Doc:
     """Tokenise ``text`` and attach the publication date before the components run."""
-    doc = nlp.make_doc(text)
+    doc = nlp.make_doc(check_text(text))
     doc._.pub_date = pub_date
     return doc
 

@@ -25,3 +25,7 @@ class Errors:
     E007 = "[E007] Config file '{path}' is invalid: {reason}"
     E008 = "[E008] Unsupported output format for '{path}': use .jsonl, .json or .parquet"
     E009 = "[E009] '{path}' line {line}: {reason}"
+    E010 = "[E010] pip could not download {requirement}: {reason}"
+    E011 = "[E011] {path} has SHA-256 {actual}, expected {expected}; refusing to use it."
+    E012 = "[E012] {path} has no regular file {member}"
+    E013 = "[E013] Text cannot be processed: {reason}"

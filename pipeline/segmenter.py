@@ -95,13 +95,13 @@ def download_sdist(target_dir: Path) -> Path:
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if result.returncode != 0 or not archive.exists():
             raise ZhnewsError(
-                f"[E010] pip could not download {PKUSEG_REQUIREMENT}: {result.stderr[-2000:]}"
+                Errors.E010.format(requirement=PKUSEG_REQUIREMENT, reason=result.stderr[-2000:])
             )
     actual = _sha256(archive)
     if actual != PKUSEG_SDIST_SHA256:
         archive.unlink()
         raise ZhnewsError(
-            f"[E011] {archive} has SHA-256 {actual}, expected {PKUSEG_SDIST_SHA256}; refusing to use it."
+            Errors.E011.format(path=archive, actual=actual, expected=PKUSEG_SDIST_SHA256)
         )
     return archive
 
@@ -117,7 +117,7 @@ def convert_sdist_model(archive: Path, dest: Path) -> Path:
                 member = tar.getmember(_MODEL_PREFIX + name)
                 source = tar.extractfile(member)
                 if source is None:
-                    raise ZhnewsError(f"[E012] {archive} has no regular file {member.name}")
+                    raise ZhnewsError(Errors.E012.format(path=archive, member=member.name))
                 with source, (tmp_dir / name).open("wb") as out:
                     shutil.copyfileobj(source, out)
         # spacy-pkuseg reads features.pkl when no features.msgpack exists; the archive

@@ -295,12 +295,8 @@ def test_fuzz_extract_hostile_cases(nlp, text: str) -> None:
     assert _extract_one(nlp, text) == first
 
 
-# Known failure (reported to the lead): spaCy's StringStore cannot hash a lone
-# surrogate, so make_doc raises UnicodeEncodeError; pipeline.api should refuse such
-# text with a ZhnewsError naming the position (the batch reader already does).
-@pytest.mark.xfail(
-    raises=UnicodeEncodeError, strict=False, reason="api refusal of surrogates pending"
-)
+# spaCy's StringStore cannot hold a lone surrogate: pipeline.api refuses such text with
+# a ZhnewsError naming the position (the batch reader rejects the record likewise).
 @PIPELINE
 @given(mixed_text, SURROGATE, st.integers(min_value=0, max_value=60))
 def test_fuzz_extract_lone_surrogate_refused_cleanly(nlp, text: str, sur: str, at: int) -> None:
