@@ -21,7 +21,9 @@ The model proposes, the rules confirm, extend or override:
    (``<name>银行``) also needs some support from the model (mean P(not O) over the span
    >= ``suffix_support``): the suffix alone cannot tell ``宁波银行`` from ``超过集团``.
    **Subsidiaries** (``rule:org.affiliate``, :func:`pipeline.orgs.context.affiliates`):
-   ``全资子公司|洛阳金鼎`` also only fills gaps, with a little model support.
+   ``全资子公司|洛阳金鼎`` also only fills gaps, with a little model support; a model
+   span ``<industry>公司`` glued to the name it describes (``矿业公司|洛阳钼业``) is
+   dropped and the name after it is looked for the same way.
    A subject the model does not support at all is still taken (confidence 0.55) when it
    opens the text or a line as a flash headline ``<name>：<corporate event>``.
 5. **Boundary repairs** (:mod:`pipeline.orgs.context`): a model / suffix span ending in a
@@ -52,6 +54,7 @@ from pipeline.orgs.context import (
     RULE_PROPAGATE,
     affiliates,
     coordinate,
+    descriptor_company,
     extend_legal_name,
     propagate,
 )
@@ -257,8 +260,18 @@ def combine(
         proposals = _apply_gazetteer(form, proposals, matchers, bounds)
         proposals = _apply_stock_codes(form, proposals, matchers, token_starts)
         proposals = _apply_subjects(form, proposals, matchers, support, subject_support)
+        described = [
+            p
+            for p in proposals
+            if p.source == MODEL_SOURCE and descriptor_company(form, p.start, p.end)
+        ]
+        proposals = [p for p in proposals if p not in described]
         for s, e, rule, conf in affiliates(
-            form, token_starts, matchers.is_generic, continuations=matchers.continuations
+            form,
+            token_starts,
+            matchers.is_generic,
+            continuations=matchers.continuations,
+            extra_starts=[p.end for p in described],
         ):
             gap = not any(p.start < e and s < p.end for p in proposals)
             if gap and (support is None or support(s, e) >= affiliate_support):

@@ -382,6 +382,7 @@ def affiliates(
     excluded: Callable[[str], bool],
     *,
     continuations: frozenset[str] = frozenset(),
+    extra_starts: Sequence[int] = (),
     confidence: float = 0.6,
 ) -> list[tuple[int, int, str, float]]:
     """``<subsidiary trigger><name>`` where the name is two two-character tokens.
@@ -390,6 +391,8 @@ def affiliates(
     business: 洛阳|金鼎, 广西|钢铁) that pkuseg splits in two; a longer registered name
     (``…（新加坡）有限公司``) is left to the tagger and the suffix rule, so the match is
     refused when the next token continues the name (``continuations``: 公司, 集团 …).
+    ``extra_starts`` are further places where such a name may start (after a
+    descriptor, see :func:`descriptor_company`).
     """
     if not token_starts:
         return []
@@ -397,24 +400,41 @@ def affiliates(
     ends = [*starts[1:], len(form)]
     index = {s: i for i, s in enumerate(starts)}
     out = []
+    positions = []
     for trigger in AFFILIATE_TRIGGERS:
         pos = form.find(trigger)
         while pos >= 0:
-            i = index.get(pos + len(trigger))
+            positions.append(pos + len(trigger))
             pos = form.find(trigger, pos + 1)
-            if i is None or i + 1 >= len(starts):
+    for name_start in sorted({*positions, *extra_starts}):
+        i = index.get(name_start)
+        if i is None or i + 1 >= len(starts):
+            continue
+        a, b = (starts[i], ends[i]), (starts[i + 1], ends[i + 1])
+        if b[0] != a[1] or a[1] - a[0] != 2 or b[1] - b[0] != 2:
+            continue
+        name = form[a[0] : b[1]]
+        if form[a[0] : a[1]] in _COMMON_WORDS or form[b[0] : b[1]] in _COMMON_WORDS:
+            continue
+        if not all(_is_han(c) for c in name) or excluded(name):
+            continue
+        if b[1] < len(form):
+            nxt = form[b[1] : ends[i + 2]] if i + 2 < len(ends) else form[b[1] :]
+            if nxt in continuations or form[b[1]] in _OPEN:
                 continue
-            a, b = (starts[i], ends[i]), (starts[i + 1], ends[i + 1])
-            if b[0] != a[1] or a[1] - a[0] != 2 or b[1] - b[0] != 2:
-                continue
-            name = form[a[0] : b[1]]
-            if form[a[0] : a[1]] in _COMMON_WORDS or form[b[0] : b[1]] in _COMMON_WORDS:
-                continue
-            if not all(_is_han(c) for c in name) or excluded(name):
-                continue
-            if b[1] < len(form):
-                nxt = form[b[1] : ends[i + 2]] if i + 2 < len(ends) else form[b[1] :]
-                if nxt in continuations or form[b[1]] in _OPEN:
-                    continue
-            out.append((a[0], b[1], RULE_AFFILIATE, confidence))
+        out.append((a[0], b[1], RULE_AFFILIATE, confidence))
     return out
+
+
+def descriptor_company(form: str, start: int, end: int) -> bool:
+    """``矿业公司|洛阳钼业``: a four-character ``<industry>公司`` glued to the name it
+    describes is an apposition, not an organisation (a real name would be followed by
+    a subject's usual next word: 星河公司|宣布)."""
+    return (
+        end - start == 4
+        and form.endswith("公司", start, end)
+        and end < len(form)
+        and _is_han(form[end])
+        and form[end] not in _AFTER_SUBJECT
+        and (start == 0 or not _is_han(form[start - 1]))
+    )

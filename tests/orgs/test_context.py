@@ -10,6 +10,7 @@ from pipeline.orgs.context import (
     RULE_PROPAGATE,
     affiliates,
     coordinate,
+    descriptor_company,
     extend_legal_name,
     propagate,
 )
@@ -140,3 +141,24 @@ def test_context_affiliates(text, tokens, expected):
         text, starts, GENERIC.__contains__, continuations=frozenset({"有限公司", "科技"})
     )
     assert [text[s:e] for s, e, _, _ in found] == expected
+
+
+@pytest.mark.parametrize(
+    "text,span,expected",
+    [
+        ("矿业公司洛阳钼业去年", "矿业公司", True),
+        ("星河公司宣布回购", "星河公司", False),
+        ("美团公司CEO表示", "美团公司", False),
+        ("该矿业公司洛阳", "矿业公司", False),
+    ],
+)
+def test_context_descriptor_company(text, span, expected):
+    start = text.index(span)
+    assert descriptor_company(text, start, start + len(span)) is expected
+
+
+def test_context_affiliates_after_descriptor():
+    text = "矿业公司洛阳钼业去年"
+    starts = [0, 2, 4, 6, 8]
+    found = affiliates(text, starts, GENERIC.__contains__, extra_starts=[4])
+    assert [text[s:e] for s, e, _, _ in found] == ["洛阳钼业"]
