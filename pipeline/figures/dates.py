@@ -1,7 +1,7 @@
 """DATE values (schema v1): inclusive ISO ``start``/``end``, granularity, relative, fiscal.
 
 Relative expressions (今年, 去年同期, 上一季度, a month-day without a year ...) are
-resolved against the publication date ``doc._.pub_date``; ``同年``/``当年`` and
+resolved against the publication date ``doc._.pub_date``; ``同年`` and
 ``去年同期`` use the previous date of the same document (the *anchor*).  Without what
 they need they get ``start``/``end`` null and an ``unresolved`` reason; impossible
 dates (``2月30日``) raise :class:`~pipeline.figures.money.FigureValueError`.

@@ -294,9 +294,14 @@ class FigureEngine:
             or "FY" in s[raw.start : raw.end]
         ):
             rule_for, company = self.fiscal.rule_for(s, raw.start)
+            if company is None and ctx.notes.get("fiscal_company"):
+                # No company nearby: the document's last fiscal company still applies
+                # (联想集团 ... 2024/25财年 ... 集团预计FY2025全年).
+                company, rule_for = ctx.notes["fiscal_company"]
             ctx.fiscal = rule_for
             if company:
                 flags["fiscal_company"] = company
+                ctx.notes["fiscal_company"] = (company, rule_for)
         value = self._date_value(raw, s, ctx)
         if value.get("start"):
             start = date.fromisoformat(value["start"])
