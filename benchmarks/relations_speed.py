@@ -1,6 +1,6 @@
 """Relation-stage time as a share of pkuseg segmentation time (target: <= 15% added).
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/relations_speed.py [--repeat 3]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/relations_speed.py [--repeat 3] [--profile 30]
 
 Both stages are timed text by text, interleaved, so that they see the same load on a
 shared machine; the ratio of the best totals and the median per-repeat ratio are printed.
@@ -113,15 +113,43 @@ def run(nlp, linker: RelationLinker, items, repeat: int) -> tuple[float, float, 
     return seg_best, rel_best, ratios
 
 
+def profile(nlp, linker: RelationLinker, items, repeat: int, top: int) -> None:
+    """cProfile of the relation component alone (segmentation is done before)."""
+    import cProfile
+    import pstats
+
+    docs = [_place(nlp.tokenizer(text), ents) for text, ents in items]
+    for doc in docs:  # warm caches (compiled lexicon regexes, lru caches)
+        linker(doc)
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(repeat):
+        for doc in docs:
+            linker(doc)
+    prof.disable()
+    pstats.Stats(prof).sort_stats("tottime").print_stats(top)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        default=0,
+        help="instead of timing, cProfile the component on the corpus paragraphs "
+        "(docs segmented beforehand) and print the N costliest functions by own time",
+    )
     args = parser.parse_args()
     import pipeline
 
     nlp = pipeline.load()
     linker = RelationLinker(nlp)
     linker.initialize()
+    if args.profile:
+        profile(nlp, linker, corpus_items(), args.repeat, args.profile)
+        return
     sets = {"corpus paragraphs": corpus_items(), **synthetic_items()}
     print(
         f"{'text set':<20} {'texts':>5} {'chars':>8} {'pkuseg s':>9} {'relations s':>12} "
