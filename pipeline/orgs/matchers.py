@@ -31,6 +31,7 @@ _SENTENCE_START = re.compile(
     r"(?:(?:\d{1,2}月\d{1,2}日|近日|日前|今日|昨日|今天|昨天)"
     r"(?:晚间|早间|上午|下午|晚|早)?[，,]\s*)?"
 )
+_YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*(?:年|财年|财政年度)")
 _SUBJECT_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·&\-]{1,11}")
 
 # Characters that end a name when walking left from a suffix or a stock-code bracket.
@@ -217,6 +218,14 @@ class OrgMatchers:
                 code = _STOCK_RE.match(form, name_m.end())
                 if code and code.group("code").isdigit() and head not in self.exclusions:
                     out.append(RuleMatch(start, name_m.end(), RULE_SUBJECT, 0.8))
+                # A reporting year right after the name: 星河科技2024年营收… (results news
+                # opens this way; the combination still asks the model for support).
+                elif (
+                    len(head) >= 3
+                    and _YEAR_RE.match(form, name_m.end())
+                    and head not in self._generic
+                ):
+                    out.append(RuleMatch(start, name_m.end(), RULE_SUBJECT, 0.6))
         return out
 
     # -- list contexts --------------------------------------------------------------------

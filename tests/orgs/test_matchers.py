@@ -105,6 +105,11 @@ def test_matchers_descriptor_trimming(matchers, text, expected):
         ("记者：今天市场上涨", []),
         ("公司公告称收入增长", []),
         ("数据显示，收入增长", []),
+        ("星河置地2024年综合营业额增长", ["星河置地"]),
+        ("北辰國際2024財年收入", ["北辰國際"]),
+        ("6月23日，星河科技宣布回购", ["星河科技"]),
+        ("公司2024年收入增长", []),
+        ("收入2024年增长", []),
     ],
 )
 def test_matchers_sentence_subjects(matchers, text, expected):
