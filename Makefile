@@ -42,6 +42,7 @@ demo: setup
 	@echo "facts:   $(OUT)/sample_facts.csv (one row per linked figure)"
 
 test: setup
+	$(BIN)/ruff check pipeline training tests benchmarks
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 test-fast: setup
