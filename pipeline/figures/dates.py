@@ -14,6 +14,7 @@ that has started on or before the publication date (``12月31日`` in an article
 from __future__ import annotations
 
 import calendar
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -290,6 +291,17 @@ def resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, A
     >>> resolve_date({"rel": "去年"}, DateContext())["unresolved"]
     'relative date and no publication date'
     """
+    # A rule's match gives every named group (None when it did not take part); callers
+    # that pass only some groups get the same behaviour instead of a KeyError.  Group
+    # values outside what the rules can capture (a hand-edited rule, a fuzzer) become a
+    # value error with a reason, never a crash.
+    try:
+        return _resolve_date(defaultdict(lambda: None, groups), ctx)
+    except KeyError as err:
+        raise FigureValueError(f"unexpected date part {err}") from None
+
+
+def _resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
     if groups.get("d") and not groups.get("m") and ctx.default_month is not None:
         groups = {**groups, "m": str(ctx.default_month)}
     if groups.get("dm1"):

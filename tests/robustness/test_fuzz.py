@@ -204,8 +204,6 @@ def test_fuzz_dates_resolve_date_never_crashes(groups: dict, pub: date | None) -
         value = dates.resolve_date(groups, dates.DateContext(pub=pub))
     except money.FigureValueError:
         return
-    except KeyError as err:  # KNOWN_ISSUES: reported to the figures owner
-        pytest.xfail(f"resolve_date{groups!r}: KeyError {err} (owner fix pending)")
     assert isinstance(value, dict)
     _json_ok(value)
     if value.get("start") is not None:
