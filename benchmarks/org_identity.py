@@ -14,6 +14,11 @@ indices proves the features are bit-identical, which the shipped model depends o
 Texts: ``corpus/annotated/{dev,test}.jsonl`` and the first ``--n`` THUCNews finance
 sentences from ``../shared/data`` when present.  The component runs alone on pkuseg
 docs (no figures stage), as in ``benchmarks/org_speed.py``.
+
+``--against-rev REV`` also loads ``pipeline/orgs/features.py`` as it was at git revision
+REV (``git show``, into a throw-away module) and compares ``feature_indices`` of both
+versions on every text under several feature configurations, tokens on and off, so the
+templates the shipped model does not use are covered too.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import subprocess
 import sys
+import types
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -88,15 +95,58 @@ def run(texts: list[tuple[str, str]]) -> dict[str, dict]:
     return out
 
 
+def compare_features(texts: list[tuple[str, str]], rev: str) -> int:
+    """Number of (text, config) pairs whose feature indices differ from revision ``rev``."""
+    from pipeline.orgs import features as new
+    from pipeline.orgs.rules import load_rules
+    from pipeline.orgs.tagging import dictionary_marks
+    from training.org.tokens import PkusegTokens
+
+    source = subprocess.run(
+        ["git", "show", f"{rev}:pipeline/orgs/features.py"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    old = types.ModuleType("features_at_rev")
+    sys.modules[old.__name__] = old  # dataclasses look their module up here
+    exec(compile(source, f"{rev}:pipeline/orgs/features.py", "exec"), old.__dict__)
+    rules = load_rules(REPO_ROOT / "configs" / "orgs")
+    marks = dictionary_marks(rules)
+    norm = new.Normaliser(rules.trad_simp)
+    match = new.Normaliser(rules.trad_simp, collapse_digits=False)
+    tokens = PkusegTokens()
+    configs = [new.FeatureConfig(bits=b, use_tokens=t) for b in (12, 20) for t in (False, True)]
+    extra = [("short:" + str(i), t) for i, t in enumerate(["", "a", "中", "A股", "（Ｈ股）"])]
+    differ = 0
+    for origin, text in [*texts, *extra]:
+        spans = tokens(text) if text else []
+        for config in configs:
+            a = old.feature_indices(norm(text), marks, config, spans, match_form=match(text))
+            b = new.feature_indices(norm(text), marks, config, spans, match_form=match(text))
+            if a.shape != b.shape or a.dtype != b.dtype or not (a == b).all():
+                differ += 1
+                print(f"  features differ: {origin} {config}")
+    print(
+        f"features vs {rev}: {len(texts) + len(extra)} texts x {len(configs)} configs, "
+        f"{differ} differ"
+    )
+    return differ
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--dump", type=Path, help="write the reference outputs here")
     group.add_argument("--compare", type=Path, help="compare against this reference")
     parser.add_argument("--n", type=int, default=2000, help="THUCNews sentences")
+    parser.add_argument("--against-rev", help="also compare features.py with this git rev")
     args = parser.parse_args()
 
-    results = run(load_texts(args.n))
+    texts = load_texts(args.n)
+    feature_diffs = compare_features(texts, args.against_rev) if args.against_rev else 0
+    results = run(texts)
     n_ents = sum(len(r["ents"]) for r in results.values())
     if args.dump:
         args.dump.write_text(json.dumps(results, ensure_ascii=False), encoding="utf8")
@@ -108,7 +158,7 @@ def main() -> int:
     for key in diffs[:20]:
         print(f"  {key}: before {reference.get(key)}")
         print(f"  {' ' * len(key)}  after  {results.get(key)}")
-    return 1 if diffs else 0
+    return 1 if diffs or feature_diffs else 0
 
 
 if __name__ == "__main__":

@@ -255,72 +255,116 @@ def feature_indices(
     codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     cls = char_classes(codes)
     suf_end, suf_start, gaz = marks.mark(match_form if match_form is not None else norm)
-    sh = _shifts(codes, PAD, (-3, -2, -1, 0, 1, 2, 3))
-    se = _shifts(suf_end, 0, (-1, 1, 2))
-    ss = _shifts(suf_start, 0, (1,))
-    gz = _shifts(gaz, 0, (-1, 1))
-    ct = _shifts(cls, 0, (-2, -1, 0, 1, 2))
+    n_templates = N_CHAR_TEMPLATES + (N_TOKEN_TEMPLATES if config.use_tokens else 0)
+    # Every template is written straight into its row of one (templates, n) matrix: the
+    # n-gram templates of one shape are computed together from stacked shifted views
+    # (one numpy call per shape instead of one per template).  Row t holds exactly the
+    # value template t had when each template was its own array (same int64 arithmetic,
+    # same order), so the hashed indices, and the shipped model, are unchanged.
+    v = np.empty((n_templates, n), dtype=np.int64)
+    w = _windows(codes, PAD, 3)  # w[k] = codes[i + k - 3]
     s21, s42 = 1 << 21, 1 << 42
-
-    templates: list[np.ndarray] = [
-        sh[-2],
-        sh[-1],
-        sh[0],
-        sh[1],
-        sh[2],
-        sh[-2] * s21 + sh[-1],
-        sh[-1] * s21 + sh[0],
-        sh[0] * s21 + sh[1],
-        sh[1] * s21 + sh[2],
-        sh[-1] * s21 + sh[1],
-        sh[-2] * s42 + sh[-1] * s21 + sh[0],
-        sh[-1] * s42 + sh[0] * s21 + sh[1],
-        sh[0] * s42 + sh[1] * s21 + sh[2],
-        sh[-3] * s21 + sh[-2],
-        sh[2] * s21 + sh[3],
-        (((ct[-2] * 8 + ct[-1]) * 8 + ct[0]) * 8 + ct[1]) * 8 + ct[2],
-        ct[0] * s21 + sh[-1],
-        ct[0] * s21 + sh[1],
-        se[-1] * 8 + 0,
-        suf_end * 8 + 1,
-        se[1] * 8 + 2,
-        se[2] * 8 + 3,
-        suf_start * 8 + 4,
-        ss[1] * 8 + 5,
-        _distance_to_next(suf_end, 16) * 64 + _distance_from_prev(suf_start, 16),
-        _distance_to_next(suf_end, 16) * s21 + sh[0],
-        gz[-1] * 8 + 0,
-        gaz * 8 + 1,
-        gz[1] * 8 + 2,
-    ]
+    v[0:5] = w[1:6]  # unigrams at -2 .. 2
+    np.multiply(w[1:5], s21, out=v[5:9])  # bigrams (-2,-1) .. (1,2)
+    v[5:9] += w[2:6]
+    np.multiply(w[2], s21, out=v[9])  # skip-bigram (-1, 1)
+    v[9] += w[4]
+    np.multiply(w[1:4], s42, out=v[10:13])  # trigrams (-2..0), (-1..1), (0..2)
+    v[10:13] += w[2:5] * s21
+    v[10:13] += w[3:6]
+    np.multiply(w[0], s21, out=v[13])  # (-3, -2)
+    v[13] += w[1]
+    np.multiply(w[5], s21, out=v[14])  # (2, 3)
+    v[14] += w[6]
+    c = _windows(cls, 0, 2)  # c[k] = cls[i + k - 2]
+    np.multiply(c[0], 8, out=v[15])  # class 5-gram
+    for k in (1, 2, 3, 4):
+        v[15] += c[k]
+        if k < 4:
+            v[15] *= 8
+    np.multiply(cls, s21, out=v[16])
+    v[17] = v[16]
+    v[16] += w[2]
+    v[17] += w[4]
+    se = _windows(suf_end, 0, 2)  # se[k] = suf_end[i + k - 2]
+    np.multiply(se[1:5], 8, out=v[18:22])  # suffix end at -1, 0, 1, 2
+    v[18:22] += _ROW_TAGS[:4]
+    ss = _windows(suf_start, 0, 1)  # ss[k] = suf_start[i + k - 1]
+    np.multiply(ss[1:3], 8, out=v[22:24])  # suffix start at 0, 1
+    v[22:24] += _ROW_TAGS[4:6]
+    dist_next = _distance_to_next(suf_end, 16)
+    np.multiply(dist_next, 64, out=v[24])
+    v[24] += _distance_from_prev(suf_start, 16)
+    np.multiply(dist_next, s21, out=v[25])
+    v[25] += codes
+    gz = _windows(gaz, 0, 1)  # gz[k] = gaz[i + k - 1]
+    np.multiply(gz, 8, out=v[26:29])  # gazetteer BIES at -1, 0, 1
+    v[26:29] += _ROW_TAGS[:3]
     if config.use_tokens:
         pos, word, prev1, next1, prev2, next2 = token_marks(n, token_spans or [])
-        ps = _shifts(pos, 0, (-1, 1))
+        ps = _windows(pos, 0, 1)  # ps[k] = pos[i + k - 1]
+        t = N_CHAR_TEMPLATES
         s32 = 1 << 32
-        templates.extend(
-            [
-                pos,
-                ps[-1] * 128 + pos,
-                pos * 128 + ps[1],
-                word,
-                (word % s21) * 128 + pos,
-                prev1 * 128 + pos,
-                next1 * 128 + pos,
-                prev2,
-                next2,
-                (prev1 % s32) * s21 + sh[0],
-                (next1 % s32) * s21 + sh[0],
-            ]
-        )
-    # One vectorised mixing pass over all templates (row t gets salt t + 1): identical to
-    # mixing each template on its own, with a fraction of the numpy call overhead.
-    values = np.stack(templates)
-    salts = np.array(
-        [((t + 1) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF for t in range(len(templates))],
-        dtype=np.uint64,
-    )
-    mixed = _mix_rows(values, salts) & np.uint64((1 << config.bits) - 1)
-    return np.ascontiguousarray(mixed.T).astype(np.int64)
+        v[t] = pos
+        np.multiply(ps[0:2], 128, out=v[t + 1 : t + 3])  # (pos-1, pos), (pos, pos+1)
+        v[t + 1 : t + 3] += ps[1:3]
+        v[t + 3] = word
+        np.remainder(word, s21, out=v[t + 4])
+        v[t + 4] *= 128
+        np.multiply(prev1, 128, out=v[t + 5])
+        np.multiply(next1, 128, out=v[t + 6])
+        v[t + 4 : t + 7] += pos
+        v[t + 7] = prev2
+        v[t + 8] = next2
+        np.remainder(prev1, s32, out=v[t + 9])
+        np.remainder(next1, s32, out=v[t + 10])
+        v[t + 9 : t + 11] *= s21
+        v[t + 9 : t + 11] += codes
+    # One vectorised mixing pass over all templates (row t gets salt t + 1); int64 and
+    # uint64 arithmetic agree bit for bit, so the view is the old ``astype(np.uint64)``.
+    mixed = _mix_rows_inplace(v.view(np.uint64), _SALTS[:n_templates])
+    mixed &= np.uint64((1 << config.bits) - 1)
+    return mixed.view(np.int64).T.copy()
+
+
+# Template counts (character templates always, token templates with ``use_tokens``).
+N_CHAR_TEMPLATES = 29
+N_TOKEN_TEMPLATES = 11
+# The small constants some templates add to tell their rows apart (``x * 8 + tag``).
+_ROW_TAGS = np.arange(6, dtype=np.int64)[:, None]
+_SALTS = np.array(
+    [
+        ((t + 1) * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+        for t in range(N_CHAR_TEMPLATES + N_TOKEN_TEMPLATES)
+    ],
+    dtype=np.uint64,
+)[:, None]
+
+
+def _windows(values: np.ndarray, pad: int, width: int) -> np.ndarray:
+    """``out[k, i] = values[i + k - width]`` (``pad`` outside), shape (2*width + 1, n).
+
+    Read-only strided views of one padded copy: no per-offset array is built.
+    """
+    n = values.shape[0]
+    padded = np.full(n + 2 * width, pad, dtype=values.dtype)
+    padded[width : width + n] = values
+    # A plain ndarray over the padded buffer: ``sliding_window_view`` builds the same
+    # view but its argument checks cost more than the arithmetic on a sentence.
+    step = padded.itemsize
+    return np.ndarray((2 * width + 1, n), dtype=padded.dtype, buffer=padded, strides=(step, step))
+
+
+def _mix_rows_inplace(values: np.ndarray, salts: np.ndarray) -> np.ndarray:
+    """:func:`_mix_rows` on a uint64 array the caller owns (no copies)."""
+    v = values
+    v += salts
+    v ^= v >> np.uint64(30)
+    v *= np.uint64(0xBF58476D1CE4E5B9)
+    v ^= v >> np.uint64(27)
+    v *= np.uint64(0x94D049BB133111EB)
+    v ^= v >> np.uint64(31)
+    return v
 
 
 def _mix_rows(values: np.ndarray, salts: np.ndarray) -> np.ndarray:
