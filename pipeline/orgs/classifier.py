@@ -117,9 +117,14 @@ class OrgTagger:
         if indices.shape[0] == 0:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         n, t = indices.shape
+        k = self.weights.shape[1]
         # np.take is the fastest gather for this memory-bound step (one row per feature).
-        rows = np.take(self.weights, indices.ravel(), axis=0)
-        scores = rows.reshape(n, t, -1).sum(axis=1) + self.bias
+        # Gathered template-major, the sum adds t contiguous (n * k) blocks: the same
+        # additions in the same order as summing (n, t, k) over t, at half the cost
+        # (a 5-wide inner axis does not vectorise).  ``feature_indices`` returns its
+        # indices transposed already, so ``indices.T.ravel()`` does not copy.
+        rows = np.take(self.weights, indices.T.ravel(), axis=0)
+        scores = rows.reshape(t, n * k).sum(axis=0).reshape(n, k) + self.bias
         if self.transitions is not None:
             # Structured perceptron: softmax of emission scores as a confidence.
             z = scores / self.temperature

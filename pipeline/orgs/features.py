@@ -92,8 +92,8 @@ class Normaliser:
         return "".join(self.trad_simp.get(ch, ch) for ch in text)
 
 
-def char_classes(codes: np.ndarray) -> np.ndarray:
-    """Vectorised character class of each code point."""
+def _class_rules(codes: np.ndarray) -> np.ndarray:
+    """The character class rules, written out once (used to build the lookup table)."""
     cls = np.full(codes.shape, _PUNCT, dtype=np.int64)
     cls[(codes >= 0x4E00) & (codes <= 0x9FFF)] = _HAN
     cls[(codes >= 0x3400) & (codes <= 0x4DBF)] = _HAN
@@ -101,6 +101,17 @@ def char_classes(codes: np.ndarray) -> np.ndarray:
     cls[(codes >= ord("a")) & (codes <= ord("z"))] = _LATIN
     cls[(codes == 32) | (codes == 9) | (codes == 0x3000) | (codes == 10)] = _SPACE
     return cls
+
+
+# Every class rule concerns the Basic Multilingual Plane, and U+FFFF (a non-character) is
+# PUNCT like everything above it, so clipping code points at U+FFFF and reading a table
+# gives the rules' answer in two numpy calls instead of a dozen comparisons per text.
+_CLASS_TABLE = _class_rules(np.arange(0x10000, dtype=np.int64))
+
+
+def char_classes(codes: np.ndarray) -> np.ndarray:
+    """Vectorised character class of each code point (int64, same shape)."""
+    return _CLASS_TABLE[np.minimum(codes, 0xFFFF)]
 
 
 def _shift(values: np.ndarray, offset: int, pad: int) -> np.ndarray:
@@ -246,6 +257,9 @@ def feature_indices(
 ) -> np.ndarray:
     """Hashed feature column indices, shape (len(norm), n_templates), dtype int64.
 
+    The array is Fortran-ordered (a transposed view of a template-major matrix); its
+    values do not depend on the layout.
+
     ``match_form`` (same length, digits not collapsed) is what the dictionaries are
     matched against, so a name such as ``360`` does not fire on every 3-digit number.
     """
@@ -324,7 +338,9 @@ def feature_indices(
     # uint64 arithmetic agree bit for bit, so the view is the old ``astype(np.uint64)``.
     mixed = _mix_rows_inplace(v.view(np.uint64), _SALTS[:n_templates])
     mixed &= np.uint64((1 << config.bits) - 1)
-    return mixed.view(np.int64).T.copy()
+    # A transposed view (Fortran order, no copy): the tagger gathers template-major rows,
+    # which ``indices.T.ravel()`` then reads without a copy either.
+    return mixed.view(np.int64).T
 
 
 # Template counts (character templates always, token templates with ``use_tokens``).
