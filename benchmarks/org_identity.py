@@ -56,8 +56,12 @@ def load_texts(n: int) -> list[tuple[str, str]]:
     return texts
 
 
-def run(texts: list[tuple[str, str]]) -> dict[str, dict]:
-    """Entities and a feature digest per text, keyed by origin."""
+def run(texts: list[tuple[str, str]], batched: bool = False) -> dict[str, dict]:
+    """Entities and a feature digest per text, keyed by origin.
+
+    ``batched``: the docs go through ``component.pipe`` (batched tagger) instead of one
+    ``component(doc)`` call each; both must give the reference output.
+    """
     from pipeline.orgs.classifier import load_tagger
     from pipeline.orgs.component import OrgRecognizer, _text_and_tokens
     from pipeline.orgs.rules import load_rules
@@ -69,12 +73,19 @@ def run(texts: list[tuple[str, str]]) -> dict[str, dict]:
     component = OrgRecognizer(seg)
     component.set_resources(rules, tagger)
     out: dict[str, dict] = {}
-    for origin, text in texts:
-        doc = seg.make_doc(text)
+    docs = [seg.make_doc(text) for _, text in texts]
+    digests = []
+    for doc in docs:
         plain, token_spans = _text_and_tokens(doc)
         indices = component._tagging.indices(plain, token_spans)
-        digest = hashlib.sha256(indices.astype("<i8").tobytes()).hexdigest()
-        component(doc)
+        digests.append(
+            f"{indices.shape}:{hashlib.sha256(indices.astype('<i8').tobytes()).hexdigest()}"
+        )
+    if batched:
+        docs = list(component.pipe(docs, batch_size=64))
+    else:
+        docs = [component(doc) for doc in docs]
+    for (origin, _), doc, digest in zip(texts, docs, digests, strict=True):
         ents = [
             [
                 e.start_char,
@@ -88,7 +99,7 @@ def run(texts: list[tuple[str, str]]) -> dict[str, dict]:
         ]
         unplaced = [[u["start"], u["end"], u["label"], u["source"]] for u in doc._.unplaced or []]
         out[origin] = {
-            "features": f"{indices.shape}:{digest}",
+            "features": digest,
             "ents": ents,
             "unplaced": unplaced,
         }
@@ -128,6 +139,18 @@ def compare_features(texts: list[tuple[str, str]], rev: str) -> int:
             if a.shape != b.shape or a.dtype != b.dtype or not (a == b).all():
                 differ += 1
                 print(f"  features differ: {origin} {config}")
+    # The batched path (``pipe``) must give every text the features it gets alone.
+    for config in configs:
+        items = [*texts, *extra]
+        spans = [tokens(t) if t else [] for _, t in items]
+        many, offsets = new.feature_indices_many(
+            [norm(t) for _, t in items], marks, config, spans, [match(t) for _, t in items]
+        )
+        for (origin, text), sp, lo, hi in zip(items, spans, offsets[:-1], offsets[1:], strict=True):
+            one = new.feature_indices(norm(text), marks, config, sp, match_form=match(text))
+            if text and not (many[lo:hi] == one).all():
+                differ += 1
+                print(f"  batched features differ: {origin} {config}")
     print(
         f"features vs {rev}: {len(texts) + len(extra)} texts x {len(configs)} configs, "
         f"{differ} differ"
@@ -147,18 +170,23 @@ def main() -> int:
     texts = load_texts(args.n)
     feature_diffs = compare_features(texts, args.against_rev) if args.against_rev else 0
     results = run(texts)
+    batched = run(texts, batched=True)
+    pipe_diffs = [k for k in results if results[k] != batched.get(k)]
+    print(f"component.pipe vs per-doc calls: {len(pipe_diffs)} of {len(results)} texts differ")
+    for key in pipe_diffs[:5]:
+        print(f"  {key}: call {results[key]}\n  {' ' * len(key)}  pipe {batched.get(key)}")
     n_ents = sum(len(r["ents"]) for r in results.values())
     if args.dump:
         args.dump.write_text(json.dumps(results, ensure_ascii=False), encoding="utf8")
         print(f"wrote {len(results)} texts, {n_ents} entities -> {args.dump}")
-        return 0
+        return 1 if pipe_diffs else 0
     reference = json.loads(args.compare.read_text(encoding="utf8"))
     diffs = [k for k in sorted(set(reference) | set(results)) if reference.get(k) != results.get(k)]
     print(f"compared {len(results)} texts, {n_ents} entities: {len(diffs)} differ")
     for key in diffs[:20]:
         print(f"  {key}: before {reference.get(key)}")
         print(f"  {' ' * len(key)}  after  {results.get(key)}")
-    return 1 if diffs or feature_diffs else 0
+    return 1 if diffs or feature_diffs or pipe_diffs else 0
 
 
 if __name__ == "__main__":

@@ -12,7 +12,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from pipeline.orgs.classifier import OrgTagger
-from pipeline.orgs.features import DictionaryMarks, FeatureConfig, Normaliser, feature_indices
+from pipeline.orgs.features import (
+    DictionaryMarks,
+    FeatureConfig,
+    Normaliser,
+    feature_indices,
+    feature_indices_many,
+)
 from pipeline.orgs.rules import OrgRules
 
 
@@ -71,3 +77,34 @@ class CharTagPipeline:
         probs = self.tagger.probabilities(self.indices(text, token_spans))
         not_o = 1.0 - probs[:, self.tagger.labels.index("O")]
         return self.tagger.decode(probs, o_threshold=o_threshold), not_o
+
+    def analyse_many(
+        self,
+        items: Sequence[tuple[str, Sequence[tuple[int, int, str]] | None]],
+        o_threshold: float = 0.995,
+    ) -> list[tuple[list[tuple[int, int, float]], np.ndarray | None]]:
+        """:meth:`analyse` of many ``(text, token_spans)`` at once, identical results.
+
+        Features and the weight gather run once for the whole batch (see
+        :func:`~pipeline.orgs.features.feature_indices_many`); decoding stays per text.
+        """
+        if self.tagger is None or not items:
+            return [([], None) for _ in items]
+        texts = [text for text, _ in items]
+        indices, offsets = feature_indices_many(
+            [self.normaliser(t) for t in texts],
+            self.marks,
+            self.config,
+            [spans for _, spans in items],
+            [self.match_normaliser(t) for t in texts],
+        )
+        probs = self.tagger.probabilities(indices)
+        o = self.tagger.labels.index("O")
+        results: list[tuple[list[tuple[int, int, float]], np.ndarray | None]] = []
+        for text, lo, hi in zip(texts, offsets[:-1], offsets[1:], strict=True):
+            if not text:
+                results.append(([], None))
+                continue
+            p = probs[lo:hi]
+            results.append((self.tagger.decode(p, o_threshold=o_threshold), 1.0 - p[:, o]))
+        return results
