@@ -310,14 +310,61 @@ def feature_indices_many(
     cls[~real] = 0
     tokens = None
     if config.use_tokens:
-        tok = np.zeros((6, codes.shape[0]), dtype=np.int64)
-        for start, norm, spans in zip(starts.tolist(), norms, token_spans, strict=True):
-            if norm:
-                tok[:, start : start + len(norm)] = token_marks(len(norm), spans or [])
-        tokens = tuple(tok)
+        tokens = _token_marks_many(codes.shape[0], starts.tolist(), token_spans)
     hashed = _hashed(codes, cls, suf_end, suf_start, gaz, tokens, config)
     offsets = [0, *np.cumsum(lengths).tolist()]
     return hashed[:, real].T, offsets
+
+
+def _token_marks_many(
+    total: int,
+    text_starts: Sequence[int],
+    token_spans: Sequence[Sequence[tuple[int, int, str]] | None],
+) -> tuple[np.ndarray, ...]:
+    """:func:`token_marks` of texts laid end to end at ``text_starts``, in one pass.
+
+    Same values as calling :func:`token_marks` per text and placing the rows at each
+    text's start: neighbouring words never cross a text (``1`` before a text's first
+    tokens, ``2`` after its last ones, as the per-text padding does).
+    """
+    out = np.zeros((6, total), dtype=np.int64)
+    cache = _CRC_CACHE
+    rows: list[tuple[int, int, int, int]] = []  # (global start, length, hash, text)
+    for text_id, (base, spans) in enumerate(zip(text_starts, token_spans, strict=True)):
+        rows.extend(
+            (
+                base + s,
+                e - s,
+                cache.get(t) or cache.setdefault(t, zlib.crc32(t.encode("utf8")) + 1),
+                text_id,
+            )
+            for s, e, t in spans or ()
+            if e > s and not t.isspace()
+        )
+    if not rows:
+        return tuple(out)
+    table = np.array(rows, dtype=np.int64)
+    starts, lengths, hashes, text = table[:, 0], table[:, 1], table[:, 2], table[:, 3]
+    k = len(rows)
+    idx = np.arange(k)
+    # Neighbour g + d exists when it is in range and belongs to the same text.
+    padded_text = np.concatenate(([-1, -1], text, [-1, -1]))
+    padded_hash = np.concatenate(([0, 0], hashes, [0, 0]))
+    neighbours = []
+    for d, pad in ((-1, 1), (1, 2), (-2, 1), (2, 2)):  # prev1, next1, prev2, next2
+        same = padded_text[idx + 2 + d] == text
+        neighbours.append(np.where(same, padded_hash[idx + 2 + d], pad))
+    tok = np.repeat(idx, lengths)
+    chars = np.arange(tok.shape[0]) - np.repeat(np.cumsum(lengths) - lengths - starts, lengths)
+    offset = chars - starts[tok]
+    length = lengths[tok]
+    code = np.where(offset == 0, 1, np.where(offset == length - 1, 3, 2))
+    code = np.where(length == 1, 4, code)
+    out[0, chars] = np.minimum(length, 6) * 8 + code
+    out[1, chars] = hashes[tok]
+    for row, values in enumerate(neighbours, start=2):
+        out[row, chars] = values[tok]
+    return tuple(out)
 
 
 def _hashed(
