@@ -111,3 +111,22 @@ def test_component_initialize_from_rule_dir_without_model(nlp_char, text):
     comp = OrgRecognizer(nlp_char)
     comp.initialize(rules_dir=str(Path(__file__).resolve().parents[2] / "configs" / "orgs"))
     assert _orgs(comp(nlp_char.make_doc(text)))[0][0] == "商汤集团"
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 128])
+def test_component_pipe_equals_per_doc_calls(component, nlp_char, batch_size):
+    texts = [
+        "商汤集团收入增长，商汤称需求旺盛",
+        "",
+        "客户包括宁波银行、招商银行等",
+        "星河科技今天发布财报",
+        "今天天气很好",
+    ]
+    one = [component(nlp_char.make_doc(t)) for t in texts]
+    many = list(component.pipe((nlp_char.make_doc(t) for t in texts), batch_size=batch_size))
+    assert [d.text for d in many] == texts
+    for a, b in zip(one, many, strict=True):
+        assert [
+            (e.start_char, e.end_char, e.label_, e._.source, e._.confidence) for e in a.ents
+        ] == [(e.start_char, e.end_char, e.label_, e._.source, e._.confidence) for e in b.ents]
+    assert any(d.ents for d in many)

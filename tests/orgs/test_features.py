@@ -11,7 +11,10 @@ from pipeline.orgs.features import (
     DictionaryMarks,
     FeatureConfig,
     Normaliser,
+    _class_rules,
+    char_classes,
     feature_indices,
+    feature_indices_many,
     spans_to_tags,
     tags_to_spans,
 )
@@ -65,3 +68,46 @@ def test_features_indices_are_deterministic_and_bounded(text):
 def test_features_dictionary_marks_find_suffixes(text, suffix_end):
     suf_end, _, _ = DictionaryMarks(["银行", "集团", "公司", "集团公司"], []).mark(text)
     assert suf_end[suffix_end] > 0
+
+
+# Batched features (component.pipe) must equal per-text features bit for bit.
+_BATCH_TEXTS = [
+    "星河科技今天发布财报",
+    "",
+    "A",
+    "（Ｈ股）寧波銀行與星海集团签约，收入100亿元",
+    "北辰证券\x00的收入增长",
+    "收入同比增长了 12%。东岳控股宣布回购",
+]
+
+
+def _char_tokens(text: str) -> list[tuple[int, int, str]]:
+    """Two-character tokens (with a space token) to exercise the token templates."""
+    spans = [(i, min(i + 2, len(text)), text[i : i + 2]) for i in range(0, len(text), 2)]
+    return [*spans, (len(text), len(text), "")]
+
+
+@pytest.mark.parametrize("use_tokens", [False, True])
+@pytest.mark.parametrize("bits", [12, 20])
+def test_features_batched_indices_equal_single(use_tokens, bits):
+    marks = DictionaryMarks(["科技", "集团", "银行", "控股"], ["星海集团", "宁波银行"])
+    config = FeatureConfig(bits=bits, use_tokens=use_tokens)
+    norm = Normaliser(TRAD)
+    match = Normaliser(TRAD, collapse_digits=False)
+    spans = [_char_tokens(t) for t in _BATCH_TEXTS]
+    many, offsets = feature_indices_many(
+        [norm(t) for t in _BATCH_TEXTS], marks, config, spans, [match(t) for t in _BATCH_TEXTS]
+    )
+    assert offsets == [0, *np.cumsum([len(t) for t in _BATCH_TEXTS]).tolist()]
+    for text, sp, lo, hi in zip(_BATCH_TEXTS, spans, offsets[:-1], offsets[1:], strict=True):
+        one = feature_indices(norm(text), marks, config, sp, match_form=match(text))
+        if text:
+            np.testing.assert_array_equal(many[lo:hi], one)
+        else:
+            assert hi == lo
+
+
+@pytest.mark.parametrize("lo,hi", [(0, 0x10000), (0x10000, 0x110001)])
+def test_features_char_class_table_matches_rules(lo, hi):
+    codes = np.arange(lo, hi, dtype=np.int64)
+    np.testing.assert_array_equal(char_classes(codes), _class_rules(codes))
