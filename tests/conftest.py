@@ -8,11 +8,16 @@ absent, so the core suite passes without it.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Test modules are imported with --import-mode=importlib (several share basenames such as
+# test_rules.py), which leaves sys.path alone; shared helpers like zhnews_fakes.py live here.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
