@@ -136,11 +136,30 @@ class OrgTagger:
         probs /= probs.sum(axis=1, keepdims=True)
         return probs
 
-    def decode(self, probs: np.ndarray, o_threshold: float = 0.995) -> list[tuple[int, int, float]]:
+    def decoding_scores(self, probs: np.ndarray) -> tuple[np.ndarray, list[int]]:
+        """Per-row decoding scores and their argmax (row-wise: a batch can share them).
+
+        Perceptron: decode on scores (log-softmax differs by a per-row constant only;
+        times the temperature this is the raw score up to a per-row constant).
+        """
+        logp = np.log(np.maximum(probs, 1e-300))
+        if self.transitions is not None:
+            logp = logp * self.temperature
+        if self.o_bias:
+            logp[:, self._o] -= self.o_bias
+        return logp, logp.argmax(axis=1).tolist()
+
+    def decode(
+        self,
+        probs: np.ndarray,
+        o_threshold: float = 0.995,
+        scores: tuple[np.ndarray, list[int]] | None = None,
+    ) -> list[tuple[int, int, float]]:
         """Constrained Viterbi over regions that are not confidently ``O``.
 
         Returns (start, end, confidence) character spans; the confidence is the mean
-        probability of the decoded label over the span's characters.
+        probability of the decoded label over the span's characters.  ``scores``:
+        :meth:`decoding_scores` of exactly these rows, when a batch computed them once.
         """
         n = probs.shape[0]
         if n == 0:
@@ -153,15 +172,8 @@ class OrgTagger:
         grown[1:] |= active[:-1]
         grown[:-1] |= active[1:]
         edges = np.flatnonzero(np.diff(np.concatenate(([0], grown.astype(np.int8), [0]))))
-        # Perceptron: decode on scores (log-softmax differs by a per-row constant only).
-        # (times the temperature this is the raw score up to a per-row constant).
-        logp = np.log(np.maximum(probs, 1e-300))
-        if self.transitions is not None:
-            logp = logp * self.temperature
-        if self.o_bias:
-            logp[:, self._o] -= self.o_bias
+        logp, greedy = scores if scores is not None else self.decoding_scores(probs)
         spans: list[tuple[int, int, float]] = []
-        greedy = logp.argmax(axis=1).tolist()
         for lo, hi in zip(edges[0::2], edges[1::2], strict=True):
             # When the per-character argmax is already a valid BIOES sequence it is the
             # Viterbi optimum (transitions are only allowed/forbidden): skip the search.

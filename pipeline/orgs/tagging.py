@@ -99,12 +99,16 @@ class CharTagPipeline:
             [self.match_normaliser(t) for t in texts],
         )
         probs = self.tagger.probabilities(indices)
-        o = self.tagger.labels.index("O")
+        logp, greedy = self.tagger.decoding_scores(probs)
+        not_o = 1.0 - probs[:, self.tagger.labels.index("O")]
         results: list[tuple[list[tuple[int, int, float]], np.ndarray | None]] = []
         for text, lo, hi in zip(texts, offsets[:-1], offsets[1:], strict=True):
             if not text:
                 results.append(([], None))
                 continue
             p = probs[lo:hi]
-            results.append((self.tagger.decode(p, o_threshold=o_threshold), 1.0 - p[:, o]))
+            spans = self.tagger.decode(
+                p, o_threshold=o_threshold, scores=(logp[lo:hi], greedy[lo:hi])
+            )
+            results.append((spans, not_o[lo:hi]))
         return results
