@@ -147,6 +147,7 @@ class OrgRecognizer:
         text: str,
         token_spans: list[tuple[int, int, str]],
         analysis: tuple[list[tuple[int, int, float]], Any] | None,
+        form: str | None = None,
     ) -> Doc:
         """Rules, combination, placement and linking, given the tagger's analysis."""
         token_starts = [s for s, _, _ in token_spans]
@@ -159,7 +160,8 @@ class OrgRecognizer:
                 def support(start: int, end: int, _p=not_o) -> float:
                     return float(_p[start:end].mean()) if end > start else 0.0
 
-        form = self._fold(text)
+        if form is None:
+            form = self._fold(text)
         candidates = combine(
             form,
             model_spans,
@@ -215,14 +217,18 @@ class OrgRecognizer:
             self._build()
         for batch in spacy.util.minibatch(stream, size=batch_size):
             work = [(doc, *_text_and_tokens(doc)) for doc in batch if len(doc)]
+            # The rules' match form doubles as the tagger's dictionary form (same folding).
+            forms = [self._fold(text) for _, text, _ in work]
             analyses: list[Any] = [None] * len(work)
             if self._model_on and work:
                 analyses = self._tagging.analyse_many(
-                    [(text, spans) for _, text, spans in work], o_threshold=self.o_threshold
+                    [(text, spans) for _, text, spans in work],
+                    o_threshold=self.o_threshold,
+                    match_forms=forms,
                 )
             results = {
-                id(doc): (text, spans, analysis)
-                for (doc, text, spans), analysis in zip(work, analyses, strict=True)
+                id(doc): (text, spans, analysis, form)
+                for (doc, text, spans), analysis, form in zip(work, analyses, forms, strict=True)
             }
             for doc in batch:
                 if id(doc) in results:

@@ -82,11 +82,14 @@ class CharTagPipeline:
         self,
         items: Sequence[tuple[str, Sequence[tuple[int, int, str]] | None]],
         o_threshold: float = 0.995,
+        match_forms: Sequence[str] | None = None,
     ) -> list[tuple[list[tuple[int, int, float]], np.ndarray | None]]:
         """:meth:`analyse` of many ``(text, token_spans)`` at once, identical results.
 
         Features and the weight gather run once for the whole batch (see
         :func:`~pipeline.orgs.features.feature_indices_many`); decoding stays per text.
+        ``match_forms``: the texts through an equal ``Normaliser(trad_simp,
+        collapse_digits=False)``, when the caller has them already (the component does).
         """
         if self.tagger is None or not items:
             return [([], None) for _ in items]
@@ -96,7 +99,7 @@ class CharTagPipeline:
             self.marks,
             self.config,
             [spans for _, spans in items],
-            [self.match_normaliser(t) for t in texts],
+            match_forms if match_forms is not None else [self.match_normaliser(t) for t in texts],
         )
         probs = self.tagger.probabilities(indices)
         logp, greedy = self.tagger.decoding_scores(probs)
