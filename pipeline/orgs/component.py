@@ -58,6 +58,27 @@ def _text_and_tokens(doc: Doc) -> tuple[str, list[tuple[int, int, str]]]:
     return text, [(idx, idx + n, w) for w, (idx, n, _, _) in zip(words, arr, strict=True)]
 
 
+# Characters per batched tagger call: batching pays off on short docs, but the gathered
+# weight rows take ~800 bytes per character, so a batch of long articles would raise
+# the worker's peak memory; past this size a call's fixed cost is negligible anyway.
+_MAX_BATCH_CHARS = 8192
+
+
+def _char_chunks(lengths: list[int]) -> list[tuple[int, int]]:
+    """Consecutive ``(lo, hi)`` index ranges of at most ``_MAX_BATCH_CHARS`` characters
+    (a longer single text is a range of its own)."""
+    chunks: list[tuple[int, int]] = []
+    lo = total = 0
+    for i, n in enumerate(lengths):
+        if i > lo and total + n > _MAX_BATCH_CHARS:
+            chunks.append((lo, i))
+            lo, total = i, 0
+        total += n
+    if lo < len(lengths):
+        chunks.append((lo, len(lengths)))
+    return chunks
+
+
 class OrgRecognizer:
     """Adds ORG spans with ``_.source``, ``_.confidence`` and ``_.canonical``."""
 
@@ -221,11 +242,15 @@ class OrgRecognizer:
             forms = [self._fold(text) for _, text, _ in work]
             analyses: list[Any] = [None] * len(work)
             if self._model_on and work:
-                analyses = self._tagging.analyse_many(
-                    [(text, spans) for _, text, spans in work],
-                    o_threshold=self.o_threshold,
-                    match_forms=forms,
-                )
+                analyses = []
+                for lo, hi in _char_chunks([len(text) for _, text, _ in work]):
+                    analyses.extend(
+                        self._tagging.analyse_many(
+                            [(text, spans) for _, text, spans in work[lo:hi]],
+                            o_threshold=self.o_threshold,
+                            match_forms=forms[lo:hi],
+                        )
+                    )
             results = {
                 id(doc): (text, spans, analysis, form)
                 for (doc, text, spans), analysis, form in zip(work, analyses, forms, strict=True)

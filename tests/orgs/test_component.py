@@ -130,3 +130,18 @@ def test_component_pipe_equals_per_doc_calls(component, nlp_char, batch_size):
             (e.start_char, e.end_char, e.label_, e._.source, e._.confidence) for e in a.ents
         ] == [(e.start_char, e.end_char, e.label_, e._.source, e._.confidence) for e in b.ents]
     assert any(d.ents for d in many)
+
+
+@pytest.mark.parametrize(
+    "lengths,expected",
+    [
+        ([], []),
+        ([9000], [(0, 1)]),
+        ([5000, 3000, 500, 9000, 10, 10], [(0, 2), (2, 3), (3, 4), (4, 6)]),
+        ([10] * 5, [(0, 5)]),
+    ],
+)
+def test_component_char_chunks_cap_batch_size(lengths, expected):
+    from pipeline.orgs.component import _char_chunks
+
+    assert _char_chunks(lengths) == expected
