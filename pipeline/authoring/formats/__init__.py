@@ -111,6 +111,22 @@ def make_relation(
     return rel
 
 
+def make_relations(
+    ents: dict[tuple[int, int], dict[str, Any]],
+    figures: Iterable[tuple[tuple[int, int], dict[str, tuple[int, int] | None], dict[str, Any]]],
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Relations for (figure, links, facts) triples, in the given order, plus problems."""
+    relations: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for figure, links, facts in figures:
+        rel = make_relation(ents, figure, links, facts)
+        if isinstance(rel, str):
+            problems.append(rel)
+        else:
+            relations.append(rel)
+    return relations, problems
+
+
 def ordered_record(
     meta: dict[str, Any], text: str, entities: list[dict[str, Any]], relations: list[dict[str, Any]]
 ) -> dict[str, Any]:

@@ -20,14 +20,14 @@ from pipeline.authoring.formats import (
     Decoded,
     facts_of,
     make_entity,
-    make_relation,
+    make_relations,
     meta_of,
     norm_of,
     offset_key,
     ordered_record,
     parse_offset_key,
 )
-from pipeline.authoring.formats.jsonfile import read_items, write_lines
+from pipeline.authoring.formats.jsonfile import decode_items, write_lines
 
 
 def to_item(record: dict[str, Any]) -> dict[str, Any]:
@@ -130,21 +130,13 @@ def from_item(item: Any) -> tuple[dict[str, Any] | None, list[str]]:
         offsets = parse_offset_key(key)
         if offsets is not None and isinstance(value, dict) and offsets in by_key:
             facts[offsets] = value
-    relations = []
-    for figure in sorted(links):  # facts without a subject link: relation removed
-        rel = make_relation(by_key, figure, links.get(figure, {}), facts.get(figure, {}))
-        if isinstance(rel, str):
-            problems.append(rel)
-        else:
-            relations.append(rel)
-    return ordered_record(meta, text, entities, relations), problems
+    # Facts without a subject link have no relation.
+    relations, relation_problems = make_relations(
+        by_key, ((figure, links[figure], facts.get(figure, {})) for figure in sorted(links))
+    )
+    return ordered_record(meta, text, entities, relations), problems + relation_problems
 
 
 def read(path: Path) -> Iterator[Decoded]:
     """Decode every document of a doccano JSONL export."""
-    for line, item, error in read_items(path):
-        if error:
-            yield line, None, [error]
-            continue
-        record, problems = from_item(item)
-        yield line, record, problems
+    return decode_items(path, from_item)

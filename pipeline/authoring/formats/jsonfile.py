@@ -8,7 +8,7 @@ JSONL).  Reporting problems "with line numbers" needs the position of every item
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +90,16 @@ def write_lines(items: Iterable[Any], path: Path) -> int:
     except OSError as err:
         raise ZhnewsError(Errors.E002.format(path=path, reason=err)) from err
     return count
+
+
+def decode_items(
+    path: Path, decode: Callable[[Any], tuple[dict[str, Any], list[str]]]
+) -> Iterator[tuple[int, dict[str, Any] | None, list[str]]]:
+    """Decode every item of a JSON / JSONL export with ``decode``; unreadable items
+    come back as (line, None, [reason]) so one bad item never stops an import."""
+    for line, item, error in read_items(path):
+        if error:
+            yield line, None, [error]
+            continue
+        record, problems = decode(item)
+        yield line, record, problems

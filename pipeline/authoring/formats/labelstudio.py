@@ -23,12 +23,12 @@ from pipeline.authoring.formats import (
     Decoded,
     facts_of,
     make_entity,
-    make_relation,
+    make_relations,
     meta_of,
     norm_of,
     ordered_record,
 )
-from pipeline.authoring.formats.jsonfile import read_items, write_array
+from pipeline.authoring.formats.jsonfile import decode_items, write_array
 
 FROM_LABEL, FROM_NORM, FROM_FACT, TO_NAME = "label", "norm", "fact", "text"
 MODEL_VERSION = "zhnews"
@@ -213,29 +213,15 @@ def from_task(task: Any) -> tuple[dict[str, Any] | None, list[str]]:
             continue
         tgt = regions[target]
         links.setdefault(source, {})[part] = (tgt["start"], tgt["end"])
-    relations: list[dict[str, Any]] = []
-    for region_id in sorted(links, key=lambda r: (regions.get(r, {}).get("start", -1), r)):
-        region = regions.get(region_id)
-        if region is None:
-            continue
-        rel = make_relation(
-            by_key,
-            (region["start"], region["end"]),
-            links.get(region_id, {}),
-            facts.get(region_id, {}),
-        )
-        if isinstance(rel, str):
-            problems.append(rel)
-        else:
-            relations.append(rel)
-    return ordered_record(meta, text, entities, relations), problems
+    figures = (
+        ((regions[r]["start"], regions[r]["end"]), links[r], facts.get(r, {}))
+        for r in sorted(links, key=lambda r: (regions.get(r, {}).get("start", -1), r))
+        if r in regions
+    )
+    relations, relation_problems = make_relations(by_key, figures)
+    return ordered_record(meta, text, entities, relations), problems + relation_problems
 
 
 def read(path: Path) -> Iterator[Decoded]:
     """Decode every task of a Label Studio export (JSON array or JSONL)."""
-    for line, task, error in read_items(path):
-        if error:
-            yield line, None, [error]
-            continue
-        record, problems = from_task(task)
-        yield line, record, problems
+    return decode_items(path, from_task)

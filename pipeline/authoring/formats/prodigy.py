@@ -18,12 +18,12 @@ from pipeline.authoring.formats import (
     Decoded,
     facts_of,
     make_entity,
-    make_relation,
+    make_relations,
     meta_of,
     norm_of,
     ordered_record,
 )
-from pipeline.authoring.formats.jsonfile import read_items, write_lines
+from pipeline.authoring.formats.jsonfile import decode_items, write_lines
 
 
 def _tokens(text: str) -> list[dict[str, Any]]:
@@ -131,21 +131,13 @@ def from_task(task: Any) -> tuple[dict[str, Any] | None, list[str]]:
             problems.append("relation without head_span/child_span offsets")
             continue
         links.setdefault(head, {})[str(rel.get("label", "subject"))] = child
-    relations = []
-    for figure in sorted(links):  # facts without a subject link: relation removed
-        rel = make_relation(by_key, figure, links.get(figure, {}), facts.get(figure, {}))
-        if isinstance(rel, str):
-            problems.append(rel)
-        else:
-            relations.append(rel)
-    return ordered_record(meta, text, entities, relations), problems
+    # Facts without a subject link have no relation.
+    relations, relation_problems = make_relations(
+        by_key, ((figure, links[figure], facts.get(figure, {})) for figure in sorted(links))
+    )
+    return ordered_record(meta, text, entities, relations), problems + relation_problems
 
 
 def read(path: Path) -> Iterator[Decoded]:
     """Decode every task of a Prodigy export (``prodigy db-out``, JSONL)."""
-    for line, task, error in read_items(path):
-        if error:
-            yield line, None, [error]
-            continue
-        record, problems = from_task(task)
-        yield line, record, problems
+    return decode_items(path, from_task)
