@@ -8,10 +8,18 @@ absent, so the core suite passes without it.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs must be reproducible: there hypothesis uses a fixed seed (derandomize) so a
+# run can be replayed exactly; locally it explores new examples on every run.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Test modules are imported with --import-mode=importlib (several share basenames such as

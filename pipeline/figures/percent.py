@@ -46,13 +46,16 @@ def percent_value(
 ) -> dict[str, Any]:
     """Build the PERCENT value dict from a rule's groups and the rule's ``unit``.
 
-    Decimal arithmetic errors (零分之五, overflow) become :class:`FigureValueError`,
-    so a malformed figure gets ``value: null`` with a reason instead of crashing.
+    Decimal arithmetic errors (零分之五, overflow) and group values no rule can capture
+    (a hand-edited rule) become :class:`FigureValueError`, so a malformed figure gets
+    ``value: null`` with a reason instead of crashing.
     """
     try:
         return _percent_value(groups, unit, max_value=max_value)
     except ArithmeticError as exc:
         raise FigureValueError(f"cannot compute the percentage: {type(exc).__name__}") from exc
+    except KeyError as exc:
+        raise FigureValueError(f"unexpected percentage part {exc}") from None
 
 
 def _percent_value(
