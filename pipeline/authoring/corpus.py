@@ -230,14 +230,6 @@ def _ordered_relation(rel: dict[str, Any]) -> dict[str, Any]:
 
 def write_jsonl(records: Iterable[dict[str, Any]], path: Path | str) -> int:
     """Write records one per line (UTF-8, no ASCII escaping); returns how many."""
-    path = Path(path)
-    count = 0
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf8") as handle:
-            for record in records:
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += 1
-    except OSError as err:
-        raise ZhnewsError(Errors.E002.format(path=path, reason=err)) from err
-    return count
+    from pipeline.authoring.formats.jsonfile import write_lines
+
+    return write_lines(records, Path(path))

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import Errors, ZhnewsError
+from pipeline.safety.rule_files import tsv_rows
 
 GAZETTEER_FILE = "gazetteer.tsv"
 SUFFIX_FILE = "suffixes.tsv"
@@ -98,17 +99,7 @@ class OrgRules:
 
 def _lines(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, TAB columns) for every non-comment, non-blank line."""
-    try:
-        text = path.read_text(encoding="utf8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise ZhnewsError(
-            Errors.E005.format(path=path, line=0, reason=f"cannot read: {err}")
-        ) from err
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        yield number, [col.strip() for col in line.split("\t")]
+    return tsv_rows(path)
 
 
 def _fail(path: Path, line: int, reason: str) -> ZhnewsError:

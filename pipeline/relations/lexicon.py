@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pipeline.errors import Errors, ZhnewsError
 from pipeline.relations.textnorm import make_table, normalize
+from pipeline.safety.rule_files import tsv_rows
 
 METRIC_TYPES = ("amount", "ratio", "generic")
 CUE_VALUES: dict[str, tuple[str, ...]] = {
@@ -99,23 +100,7 @@ class Lexicons:
 
 def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     """Yield (line number, columns) for every non-comment, non-blank line."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ZhnewsError(
-            Errors.E005.format(path=path, line=0, reason=f"cannot read: {err}")
-        ) from err
-    try:
-        text = data.decode("utf8")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        reason = f"not valid UTF-8 (byte {err.start})"
-        raise ZhnewsError(Errors.E005.format(path=path, line=line, reason=reason)) from None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        yield number, [col.strip() for col in line.split("\t")]
+    return tsv_rows(path)
 
 
 def _fail(path: Path, line: int, reason: str) -> ZhnewsError:

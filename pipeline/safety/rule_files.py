@@ -13,6 +13,7 @@ UTF-8 only (the failing line is named), no NUL characters.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.errors import Errors, ZhnewsError
@@ -107,3 +108,13 @@ def read_rule_text(path: str | Path, *, max_bytes: int = MAX_RULE_FILE_BYTES) ->
         line = text[: text.index("\x00")].count("\n") + 1
         raise _fail(path, line, "NUL character in a text file")
     return text.removeprefix("\ufeff")
+
+
+def tsv_rows(path: str | Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield (line number, stripped TAB columns) of a TSV rule file read strictly,
+    skipping blank lines and ``#`` comments; shared by every TSV lexicon loader."""
+    for number, raw in enumerate(read_rule_text(path).splitlines(), start=1):
+        line = raw.rstrip("\r")
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        yield number, [col.strip() for col in line.split("\t")]

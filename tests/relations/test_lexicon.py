@@ -101,5 +101,5 @@ def test_lexicon_non_utf8_names_file_and_line(tmp_path, name):
     target = tmp_path / "relations"
     shutil.copytree(default_lexicon_dir(), target)
     (target / name).write_bytes(b"# ok\n\xff\xfe\n")
-    with pytest.raises(ZhnewsError, match=r"\[E005\].*line 2: not valid UTF-8"):
+    with pytest.raises(ZhnewsError, match=r"\[E005\].*line 2: not UTF-8"):
         load_lexicons(target)
