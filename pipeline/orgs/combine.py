@@ -57,6 +57,7 @@ from pipeline.orgs.context import (
     descriptor_company,
     extend_legal_name,
     propagate,
+    trim_leading_words,
 )
 from pipeline.orgs.matchers import (
     RULE_GAZETTEER,
@@ -296,10 +297,21 @@ def combine(
                 conf = min(conf, 0.5 + backing / 2)
             proposals.append(Proposal(m.start, m.end, m.rule, conf, m.canonical))
     out: list[EntityCandidate] = []
+    starts = set(token_starts)
     for p in proposals:
         s, e = p.start, p.end
         if use_rules and p.source in (MODEL_SOURCE, RULE_SUFFIX):
             s = extend_legal_name(form, s, e)
+        if use_rules and p.source in (MODEL_SOURCE, RULE_SUFFIX, RULE_STOCK, RULE_SUBJECT):
+            s = trim_leading_words(
+                form,
+                s,
+                e,
+                matchers.leading_words,
+                starts,
+                matchers.is_generic,
+                matchers.name_to_entry.__contains__,
+            )
         if use_rules and p.source in (MODEL_SOURCE, RULE_STOCK, RULE_SUBJECT):
             s = matchers.trim_descriptor(form, s, e)
             # 拼多多母公司 / 星河科技子公司: the organisation named is the part before.

@@ -438,3 +438,44 @@ def descriptor_company(form: str, start: int, end: int) -> bool:
         and form[end] not in _AFTER_SUBJECT
         and (start == 0 or not _is_han(form[start - 1]))
     )
+
+
+def trim_leading_words(
+    form: str,
+    start: int,
+    end: int,
+    leading_words: Sequence[str],
+    token_starts: Sequence[int] | set[int],
+    is_generic: Callable[[str], bool],
+    known: Callable[[str], bool],
+) -> int:
+    """New start after verbs and role words glued to the front of a name.
+
+    The tagger, and the left walk of :func:`extend_legal_name`, often take the word
+    before a legal name into the span (``股东|厦门象屿集团有限公司``,
+    ``增设|湖北三宁化工股份有限公司``, ``诉|五矿国际信托有限公司``): these words
+    (``configs/orgs/leading_words.tsv``) introduce a name and never begin one.  The cut
+    is made only where pkuseg also sees a word boundary, when at least two name
+    characters remain that are not a generic word, and never inside a known
+    (gazetteer) name; it repeats for stacked words (``最后|关联方|…``).
+    """
+    if not leading_words:
+        return start
+    starts = token_starts if isinstance(token_starts, set) else set(token_starts)
+    moved = True
+    while moved:
+        moved = False
+        if known(form[start:end]):
+            break
+        for word in leading_words:
+            cut = start + len(word)
+            if (
+                form.startswith(word, start)
+                and cut in starts
+                and end - cut >= 2
+                and not is_generic(form[cut:end])
+            ):
+                start = cut
+                moved = True
+                break
+    return start

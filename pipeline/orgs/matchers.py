@@ -94,6 +94,10 @@ class OrgMatchers:
         self._trigger_conf = {fold(t): c for t, c in rules.triggers.items()}
         self._trigger_re = re.compile("|".join(map(re.escape, triggers))) if triggers else None
         self.exclusions = {fold(x) for x in rules.exclusions}
+        # Longest first, so 控股股东 is tried before 股东 (pipeline/orgs/context.py).
+        self.leading_words = tuple(
+            sorted({fold(w) for w in rules.leading_words}, key=lambda s: (-len(s), s))
+        )
         subj = sorted((fold(t) for t in rules.subject_triggers), key=lambda s: (-len(s), s))
         self._subject_conf = {fold(t): c for t, c in rules.subject_triggers.items()}
         self._subject_triggers = subj

@@ -26,6 +26,7 @@ TRIGGER_FILE = "list_triggers.tsv"
 TRAD_FILE = "trad_simp.tsv"
 DESCRIPTOR_FILE = "descriptors.tsv"
 SUBJECT_FILE = "subject_triggers.tsv"
+LEADING_FILE = "leading_words.tsv"
 
 # Characters that may not occur inside a name or alias (they are our separators or
 # would make a match span a sentence boundary).
@@ -54,6 +55,8 @@ class OrgRules:
     trad_simp: dict[str, str] = field(default_factory=dict)
     descriptors: list[str] = field(default_factory=list)
     subject_triggers: dict[str, float] = field(default_factory=dict)
+    # Verbs and role words that precede a name and never start one (股东|厦门象屿集团).
+    leading_words: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form (embedded by the component's ``to_disk``)."""
@@ -73,6 +76,7 @@ class OrgRules:
             "trad_simp": dict(self.trad_simp),
             "descriptors": list(self.descriptors),
             "subject_triggers": dict(self.subject_triggers),
+            "leading_words": list(self.leading_words),
         }
 
     @classmethod
@@ -94,6 +98,7 @@ class OrgRules:
             trad_simp=dict(data.get("trad_simp", {})),
             descriptors=list(data.get("descriptors", [])),
             subject_triggers={k: float(v) for k, v in data.get("subject_triggers", {}).items()},
+            leading_words=list(data.get("leading_words", [])),
         )
 
 
@@ -210,17 +215,27 @@ def load_triggers(path: Path) -> dict[str, float]:
     return out
 
 
-def load_descriptors(path: Path) -> list[str]:
-    """Parse one descriptor word per line."""
+def load_words(path: Path, kind: str = "word") -> list[str]:
+    """Parse one word per line (descriptors, leading words); duplicates are rejected."""
     out: list[str] = []
     for number, cols in _lines(path):
         if len(cols) != 1:
             raise _fail(path, number, f"expected one word per line, got {len(cols)} columns")
-        word = _check_name(path, number, cols[0], "descriptor")
+        word = _check_name(path, number, cols[0], kind)
         if word in out:
-            raise _fail(path, number, f"duplicate descriptor {word!r}")
+            raise _fail(path, number, f"duplicate {kind} {word!r}")
         out.append(word)
     return out
+
+
+def load_descriptors(path: Path) -> list[str]:
+    """Parse one descriptor word per line."""
+    return load_words(path, "descriptor")
+
+
+def load_leading_words(path: Path) -> list[str]:
+    """Parse one leading word (a verb or role word that precedes names) per line."""
+    return load_words(path, "leading word")
 
 
 def load_trad_simp(path: Path) -> dict[str, str]:
@@ -253,4 +268,5 @@ def load_rules(directory: Path | str) -> OrgRules:
         trad_simp=maybe(TRAD_FILE, load_trad_simp, {}),
         descriptors=maybe(DESCRIPTOR_FILE, load_descriptors, []),
         subject_triggers=maybe(SUBJECT_FILE, load_triggers, {}),
+        leading_words=maybe(LEADING_FILE, load_leading_words, []),
     )

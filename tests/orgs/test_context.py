@@ -13,6 +13,7 @@ from pipeline.orgs.context import (
     descriptor_company,
     extend_legal_name,
     propagate,
+    trim_leading_words,
 )
 from pipeline.spans import EntityCandidate
 
@@ -162,3 +163,52 @@ def test_context_affiliates_after_descriptor():
     starts = [0, 2, 4, 6, 8]
     found = affiliates(text, starts, GENERIC.__contains__, extra_starts=[4])
     assert [text[s:e] for s, e, _, _ in found] == ["洛阳钼业"]
+
+
+LEADING = ("控股股东", "关联方", "股东", "增设", "最后", "诉")
+
+
+@pytest.mark.parametrize(
+    "text,span,token_cuts,expected",
+    [
+        # A role word glued to a legal name is cut where pkuseg has a boundary.
+        (
+            "公告称股东东岳星辰集团有限公司拟减持",
+            "股东东岳星辰集团有限公司",
+            [2],
+            "东岳星辰集团有限公司",
+        ),
+        # Stacked words are all cut, longest first (控股股东 before 股东).
+        (
+            "最后控股股东北辰投资有限公司胜出",
+            "最后控股股东北辰投资有限公司",
+            [2, 6],
+            "北辰投资有限公司",
+        ),
+        ("交易所增设星海仓储有限公司为交割库", "增设星海仓储有限公司", [2], "星海仓储有限公司"),
+        ("原告诉东岳信托有限公司一案", "诉东岳信托有限公司", [1], "东岳信托有限公司"),
+        # No pkuseg boundary after the word: the span is left alone.
+        ("股东东岳集团", "股东东岳集团", [], "股东东岳集团"),
+        # Fewer than two name characters would remain: left alone.
+        ("关联方星", "关联方星", [3], "关联方星"),
+        # What remains is a generic word: left alone.
+        ("股东公司", "股东公司", [2], "股东公司"),
+        # A known (gazetteer) name is never cut.
+        ("最后一公里物流", "最后一公里物流", [2], "最后一公里物流"),
+    ],
+)
+def test_context_trim_leading_words(text, span, token_cuts, expected):
+    start = text.index(span)
+    end = start + len(span)
+    starts = {start + c for c in token_cuts}
+    new = trim_leading_words(
+        text, start, end, LEADING, starts, GENERIC.__contains__, {"最后一公里物流"}.__contains__
+    )
+    assert text[new:end] == expected
+
+
+def test_context_trim_leading_words_shipped_file_loads(shipped_rules):
+    """The shipped list loads, holds the role words and no word that starts real names."""
+    words = set(shipped_rules.leading_words)
+    assert {"股东", "控股股东", "关联方"} <= words
+    assert not words & {"与", "和", "中", "华", "东方", "联合"}
