@@ -110,3 +110,19 @@ def make_relation_linker(nlp: Language, name: str, candidates, use_model: bool):
     from pipeline.relations.component import RelationLinker
 
     return RelationLinker(nlp, name, candidates=candidates, use_model=use_model)
+
+
+# --- tokenizer: vectorised pkuseg (issue #6, pipeline.fastseg) -----------------------
+
+
+@registry.tokenizers("zhnews.pkuseg_tokenizer.v1")
+def make_pkuseg_tokenizer(segmenter: str = "pkuseg", fast: bool = True):
+    """spaCy's Chinese pkuseg tokenizer; ``fast`` = the vectorised, output-identical
+    pkuseg of pipeline.fastseg (false: spacy_pkuseg's own implementation)."""
+
+    def create_tokenizer(nlp: Language):
+        from pipeline.fastseg.tokenizer import FastChineseTokenizer
+
+        return FastChineseTokenizer(nlp.vocab, segmenter=segmenter, fast=fast)
+
+    return create_tokenizer
