@@ -325,6 +325,10 @@ def combine(
             e -= 1
         if e <= s or p.confidence < threshold:
             continue
+        # One character is never a name on its own (道指 -> 道): only a gazetteer entry
+        # may be that short.
+        if use_rules and e - s < 2 and p.source != RULE_GAZETTEER:
+            continue
         if use_rules and form[s:e] in matchers.exclusions:
             continue
         out.append(

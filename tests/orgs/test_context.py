@@ -212,3 +212,19 @@ def test_context_trim_leading_words_shipped_file_loads(shipped_rules):
     words = set(shipped_rules.leading_words)
     assert {"股东", "控股股东", "关联方"} <= words
     assert not words & {"与", "和", "中", "华", "东方", "联合"}
+
+
+@pytest.mark.parametrize(
+    "text,model_span,expected",
+    [
+        ("道指涨0.87%", (0, 1), []),  # a one-character model span is never a name
+        ("星河科技涨0.87%", (0, 4), ["星河科技"]),
+    ],
+)
+def test_combine_drops_one_character_model_spans(shipped_rules, text, model_span, expected):
+    from pipeline.orgs.combine import combine
+    from pipeline.orgs.matchers import OrgMatchers
+
+    matchers = OrgMatchers(shipped_rules, lambda s: s)
+    out = combine(text, [(*model_span, 0.9)], matchers, list(range(len(text))))
+    assert [text[c.start : c.end] for c in out] == expected
