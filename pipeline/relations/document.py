@@ -140,6 +140,8 @@ class DocView:
         self._segment_starts: list[int] = []
         self._date_starts = [d.start for d in self.dates]
         self._figure_starts = [f.start for f in self.figures]
+        # offset -> its positions in the arrays above (features.offset_positions)
+        self.positions: dict[int, tuple[int, int, int, int, int, int]] = {}
 
     # -- finalisation --------------------------------------------------------------
     def index(self) -> None:
@@ -153,6 +155,7 @@ class DocView:
         self._metric_starts = [m.start for m in self.metrics]
         self._subject_starts = [s.start for s in self.subjects]
         self._segment_starts = [m.start for m in self.segments]
+        self.positions = {}
 
     # -- boundaries ----------------------------------------------------------------
     def sentence_start(self, pos: int) -> int:

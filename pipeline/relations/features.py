@@ -143,45 +143,67 @@ def _bucket_fast(n: int) -> str:
     return _BUCKET_OF[n] if 0 <= n < 82 else _bucket(n)
 
 
-def figure_positions(view: DocView, fig: Ent) -> tuple[int, int, int, int, int, int]:
-    """Binary-search positions of ``fig.start`` in the sorted offset arrays.
+def offset_positions(view: DocView, pos: int) -> tuple[int, int, int, int, int, int]:
+    """Binary-search positions of ``pos`` in the sorted offset arrays of ``view``.
 
-    Shared by all candidates of the figure, so each pair needs only the subject's
-    side of every "how many X lie between" count.
+    Every "how many X lie between a subject and its figure" count is the difference of
+    two such tuples (the figure's start, the subject's end).  A subject is a candidate
+    of several figures and figures share offsets with nothing else, so the tuples are
+    cached per offset for the paragraph (:meth:`DocView.index` clears the cache).
     """
-    f = fig.start
-    return (
-        bisect_left(view.sentence_breaks, f),
-        bisect_left(view.clause_breaks, f),
-        bisect_left(view._figure_starts, f),
-        bisect_left(view._subject_starts, f),
-        bisect_left(view._segment_starts, f),
-        bisect_left(view._metric_starts, f),
-    )
+    cache = view.positions
+    found = cache.get(pos)
+    if found is None:
+        found = cache[pos] = (
+            bisect_left(view.sentence_breaks, pos),
+            bisect_left(view.clause_breaks, pos),
+            bisect_left(view._figure_starts, pos),
+            bisect_left(view._subject_starts, pos),
+            bisect_left(view._segment_starts, pos),
+            bisect_left(view._metric_starts, pos),
+        )
+    return found
 
 
-def pair_only_features(
+def figure_positions(view: DocView, fig: Ent) -> tuple[int, int, int, int, int, int]:
+    """Binary-search positions of ``fig.start`` (shared by all candidates of the figure)."""
+    return offset_positions(view, fig.start)
+
+
+def _src_rank(source: str, rank: int) -> str:
+    name = _SRC_RANK.get((source, rank))
+    if name is None:
+        name = _SRC_RANK[(source, rank)] = "src=" + source + "|rank=" + str(rank)
+    return name
+
+
+def pair_only_names(
     view: DocView,
     fig: Ent,
     facts: FigureFacts,
     cand: Candidate,
     main_key: str | None,
     positions: tuple[int, int, int, int, int, int] | None = None,
-) -> dict[str, float]:
-    """Features of the figure-subject relation (distance, what lies between)."""
+) -> list[str]:
+    """Names of the (binary) figure-subject features, in a fixed order, no repeats.
+
+    The linker sums the weights of this list directly (no dict per pair);
+    :func:`pair_only_features` is the same list as the dict training uses, so the
+    model sees the same features, summed in the same order, on both paths.
+    """
     s = cand.subject
     stype = s.type
     kind_type = _KIND_TYPE.get((facts.kind, stype)) or f"kind={facts.kind}|type={stype}"
     if cand.fallback:
-        return {
-            kind_type: 1.0,
-            "fallback_main": 1.0,
-            "fallback|kind=" + facts.kind: 1.0,
-            "fallback|has_metric" if facts.metric is not None else "fallback|no_metric": 1.0,
-            "fallback|market_cue" if facts.market_cue else "fallback|no_market_cue": 1.0,
-        }
+        return [
+            kind_type,
+            "fallback_main",
+            "fallback|kind=" + facts.kind,
+            "fallback|has_metric" if facts.metric is not None else "fallback|no_metric",
+            "fallback|market_cue" if facts.market_cue else "fallback|no_market_cue",
+        ]
     if cand.after:
-        return {kind_type: 1.0, "after": 1.0, "after|dist=" + _bucket_fast(cand.distance): 1.0}
+        return [kind_type, "after", "after|dist=" + _bucket_fast(cand.distance)]
     if positions is None:
         positions = figure_positions(view, fig)
     p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = positions
@@ -195,49 +217,54 @@ def pair_only_features(
         "dist=" + dist,
         "dist=" + dist + "|type=" + stype,
     )
-    f: dict[str, float] = {
-        kind_type: 1.0,
-        rank_name: 1.0,
-        rank_type: 1.0,
-        dist_name: 1.0,
-        dist_type: 1.0,
-    }
+    names = [kind_type, rank_name, rank_type, dist_name, dist_type]
     if s.source:
-        src = _SRC_RANK.get((s.source, rank))
-        if src is None:
-            src = _SRC_RANK[(s.source, rank)] = "src=" + s.source + "|rank=" + str(rank)
-        f[src] = 1.0
+        names.append(_src_rank(s.source, rank))
     e = s.end
-    sent_breaks = p_sent - bisect_left(view.sentence_breaks, e)
-    clause_breaks = p_clause - bisect_left(view.clause_breaks, e)
+    s_sent, s_clause, s_figs, s_subjects, s_segments, s_metrics = offset_positions(view, e)
+    sent_breaks = p_sent - s_sent
+    clause_breaks = p_clause - s_clause
     if sent_breaks == 0:
-        f["same_sentence"] = 1.0
+        names.append("same_sentence")
     if clause_breaks == 0:
-        f["same_clause"] = 1.0
-    f[_SENT_BREAKS[min(sent_breaks, 3)]] = 1.0
-    f[_CLAUSE_BREAKS[min(clause_breaks, 4)]] = 1.0
-    figs = p_figs - bisect_left(view._figure_starts, e)
-    f[_FIGS_BETWEEN[min(figs, 3)]] = 1.0
-    subjects = p_subjects - bisect_left(view._subject_starts, e)
-    f[_SUBJECTS_BETWEEN[min(subjects, 3)]] = 1.0
-    if subjects and p_segments - bisect_left(view._segment_starts, e):
-        f["segment_between"] = 1.0
-    if p_metrics - bisect_left(view._metric_starts, e):
-        f["metric_between"] = 1.0
+        names.append("same_clause")
+    subjects = p_subjects - s_subjects
+    names += (
+        _SENT_BREAKS[min(sent_breaks, 3)],
+        _CLAUSE_BREAKS[min(clause_breaks, 4)],
+        _FIGS_BETWEEN[min(p_figs - s_figs, 3)],
+        _SUBJECTS_BETWEEN[min(subjects, 3)],
+    )
+    if subjects and p_segments - s_segments:
+        names.append("segment_between")
+    if p_metrics - s_metrics:
+        names.append("metric_between")
     if main_key is not None and stype == "ORG" and s.key == main_key:
-        f["is_main"] = 1.0
+        names.append("is_main")
     if stype == "SEGMENT" and s.company is not None and s.company == main_key:
-        f["segment_of_main"] = 1.0
+        names.append("segment_of_main")
     if clause_breaks or cand.distance > 2:
-        gap = view.norm[e : fig.start]
-        if "其中" in gap:
-            f["qizhong_between"] = 1.0
-        if ";" in gap or "；" in gap:
-            f["semicolon_between"] = 1.0
-            f["semicolon_between|type=" + stype] = 1.0
+        norm, f = view.norm, fig.start
+        if norm.find("其中", e, f) != -1:
+            names.append("qizhong_between")
+        if norm.find(";", e, f) != -1 or norm.find("；", e, f) != -1:
+            names.append("semicolon_between")
+            names.append("semicolon_between|type=" + stype)
     if facts.metric is not None and facts.metric.start >= e:
-        f["metric_after_subject"] = 1.0
-    return f
+        names.append("metric_after_subject")
+    return names
+
+
+def pair_only_features(
+    view: DocView,
+    fig: Ent,
+    facts: FigureFacts,
+    cand: Candidate,
+    main_key: str | None,
+    positions: tuple[int, int, int, int, int, int] | None = None,
+) -> dict[str, float]:
+    """Features of the figure-subject relation (distance, what lies between)."""
+    return dict.fromkeys(pair_only_names(view, fig, facts, cand, main_key, positions), 1.0)
 
 
 def pair_features(

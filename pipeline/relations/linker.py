@@ -29,12 +29,12 @@ from pipeline.relations.features import (
     figure_features,
     figure_positions,
     pair_features,
-    pair_only_features,
     subject_features,
 )
 from pipeline.relations.lexicon import Lexicons
 from pipeline.relations.mentions import MentionFinder
 from pipeline.relations.model import PairModel
+from pipeline.relations.pair_scorer import PairScorer
 from pipeline.relations.rules import FigureFacts, figure_facts
 from pipeline.relations.textnorm import normalize
 
@@ -73,6 +73,7 @@ class Linker:
         self.model = model
         self.config = config or CandidateConfig()
         self._figure_scores: dict[tuple[int, str, str, bool, bool], float] = {}
+        self._scorer: tuple[PairModel, PairScorer] | None = None
 
     def prepare(self, text: str, ents: Sequence[Ent]):
         """Mentions, subjects and rule facts for one paragraph."""
@@ -124,6 +125,13 @@ class Linker:
         mentions.sort(key=lambda m: (m["start"], m["end"]))
         return relations, mentions
 
+    def _pair_scorer(self, model: PairModel) -> PairScorer:
+        """The compiled pair scorer of ``model`` (rebuilt when the model is replaced)."""
+        scorer = self._scorer
+        if scorer is None or scorer[0] is not model:
+            scorer = self._scorer = (model, PairScorer(model.weights))
+        return scorer[1]
+
     @staticmethod
     def _nearest(
         view: DocView, fig: Ent, cands: list[Candidate]
@@ -155,6 +163,7 @@ class Linker:
                 figure_features(fact, fig)
             )
         positions = figure_positions(view, fig)
+        pair_score = self._pair_scorer(model).score
         best: tuple[Candidate, float] | None = None
         for cand in cands:
             s = cand.subject
@@ -162,11 +171,7 @@ class Linker:
             z_subject = subject_cache.get(key)
             if z_subject is None:
                 z_subject = subject_cache[key] = model.partial(subject_features(view, s))
-            z = (
-                base
-                + z_subject
-                + model.partial(pair_only_features(view, fig, fact, cand, main_key, positions))
-            )
+            z = base + z_subject + pair_score(view, fig, fact, cand, main_key, positions)
             if best is None or z > best[1]:
                 best = (cand, z)
         if best is None:

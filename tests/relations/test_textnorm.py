@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.relations.textnorm import normalize
+from pipeline.relations import textnorm
+from pipeline.relations.textnorm import TranslationTable, make_table, normalize
 
 
 @pytest.mark.parametrize(
@@ -26,3 +27,19 @@ def test_textnorm_maps_characters(text, expected):
 @given(st.text(max_size=200))
 def test_textnorm_keeps_length(text):
     assert len(normalize(text)) == len(text)
+
+
+@given(st.text(max_size=200))
+def test_textnorm_table_equals_plain_dict(text):
+    # The self-filling table translates exactly like a plain dict of the same pairs.
+    table = make_table({"萬": "万"})
+    plain = {k: v for k, v in table.items() if k != v}
+    assert normalize(text, table) == text.translate(plain)
+
+
+@pytest.mark.parametrize("cap", [4])
+def test_textnorm_table_stops_remembering_at_cap(monkeypatch, cap):
+    monkeypatch.setattr(textnorm, "_MAX_CACHED", cap)
+    table = TranslationTable({ord("A"): ord("a")})
+    assert "ABCDEFG".translate(table) == "aBCDEFG"
+    assert len(table) == cap

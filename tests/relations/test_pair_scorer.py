@@ -1,0 +1,95 @@
+"""The compiled pair scorer adds the same weights, in the same order, as the feature names.
+
+``PairScorer.score`` must equal ``model.partial(pair_only_names(...))`` bit for bit:
+the linker's choices and confidences then cannot differ from scoring the features
+the model was trained on.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.relations.candidates import Candidate, generate
+from pipeline.relations.document import Ent
+from pipeline.relations.features import figure_positions, pair_only_names
+from pipeline.relations.model import PairModel
+from pipeline.relations.pair_scorer import PairScorer
+
+from .rel_helpers import EXAMPLE, make_ents
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus" / "annotated"
+
+
+def _records(split: str) -> list[dict]:
+    path = CORPUS / f"{split}.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(x) for x in path.read_text(encoding="utf8").splitlines() if x.strip()]
+
+
+def _ents(record: dict) -> list[Ent]:
+    return [
+        Ent(e["start"], e["end"], e["label"], e["text"], e.get("value"), e.get("canon"))
+        for e in record["entities"]
+        if e["label"] in ("MONEY", "PERCENT", "DATE", "ORG")
+    ]
+
+
+def _pairs(linker, text: str, ents: list[Ent]):
+    view, main, main_key, facts = linker.prepare(text, ents)
+    for fig, fact in zip(view.figures, facts, strict=True):
+        positions = figure_positions(view, fig)
+        for cand in generate(view, fig, main, linker.config):
+            yield view, fig, fact, cand, main_key, positions
+
+
+def _check(model: PairModel, pairs) -> int:
+    scorer = PairScorer(model.weights)
+    n = 0
+    for view, fig, fact, cand, main_key, positions in pairs:
+        names = pair_only_names(view, fig, fact, cand, main_key, positions)
+        expected = model.partial(names)
+        got = scorer.score(view, fig, fact, cand, main_key, positions)
+        assert got == expected, (fig.text, cand.subject.ref_text, names)
+        n += 1
+    return n
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_scorer_equals_feature_names_on_corpus(linker, split):
+    records = _records(split)
+    if not records:
+        pytest.skip(f"no {split} records under {CORPUS}")
+    pairs = (p for r in records for p in _pairs(linker, r["text"], _ents(r)))
+    assert _check(linker.model, pairs) > 100
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        {},  # every feature missing: the score is 0.0
+        {"same_clause": 1.5, "after": -2.0, "fallback_main": 0.25, "is_main": 3.0},
+        {"src=rule:segment.suffix|rank=0": 0.7, "semicolon_between|type=ORG": -0.3},
+    ],
+)
+def test_scorer_equals_feature_names_with_sparse_weights(linker, weights):
+    model = PairModel(dict(weights))
+    text = EXAMPLE + "其中，另一业务收入为3.5亿元；公司毛利率为40.1%。"
+    assert _check(model, _pairs(linker, text, make_ents(text, ("商汤集团",)))) > 5
+
+
+@pytest.mark.parametrize("kind", ["unheard_of"])
+def test_scorer_unknown_kind_goes_through_names(linker, kind):
+    view, main, main_key, facts = linker.prepare(EXAMPLE, make_ents(EXAMPLE, ("商汤集团",)))
+    fig, fact = view.figures[0], facts[0]
+    fact.kind = kind
+    cands: list[Candidate] = generate(view, fig, main, linker.config)
+    positions = figure_positions(view, fig)
+    model = PairModel({f"kind={kind}|type=ORG": 2.0, "same_sentence": 0.5})
+    scorer = PairScorer(model.weights)
+    for cand in cands:
+        names = pair_only_names(view, fig, fact, cand, main_key, positions)
+        assert scorer.score(view, fig, fact, cand, main_key, positions) == model.partial(names)
