@@ -45,6 +45,7 @@ The model proposes, the rules confirm, extend or override:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -236,6 +237,30 @@ def event_headline(form: str, start: int, end: int) -> bool:
     return any(word in clause for word in _EVENT_WORDS)
 
 
+_PLACE = re.compile(
+    r"[\u4e00-\u9fff]{1,8}(?:省|自治区|特别行政区|县|(?<![超门股城集夜])市|(?<![社园景专营])区)"
+)
+_BRACKETS = {"（": "）", "(": ")"}
+
+
+def _balance_brackets(form: str, start: int, end: int) -> tuple[int, int]:
+    """Cut a span at a bracket it opens but does not close (韩国银行（央行 -> 韩国银行),
+    or after one it closes but did not open; a name never holds half a bracket."""
+    depth = 0
+    for i in range(start, end):
+        ch = form[i]
+        if ch in _BRACKETS:
+            close = _BRACKETS[ch]
+            if form.find(close, i + 1, end) < 0:
+                return start, i
+            depth += 1
+        elif ch in "）)":
+            if depth == 0:
+                return i + 1, end
+            depth -= 1
+    return start, end
+
+
 def _overlaps(a: Proposal | RuleMatch, b: Proposal | RuleMatch) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -300,6 +325,7 @@ def combine(
     starts = set(token_starts)
     for p in proposals:
         s, e = p.start, p.end
+        proposed_start = s
         if use_rules and p.source in (MODEL_SOURCE, RULE_SUFFIX):
             s = extend_legal_name(form, s, e)
         if use_rules and p.source in (MODEL_SOURCE, RULE_SUFFIX, RULE_STOCK, RULE_SUBJECT):
@@ -311,6 +337,7 @@ def combine(
                 starts,
                 matchers.is_generic,
                 matchers.name_to_entry.__contains__,
+                walked_from=proposed_start,
             )
         if use_rules and p.source in (MODEL_SOURCE, RULE_STOCK, RULE_SUBJECT):
             s = matchers.trim_descriptor(form, s, e)
@@ -323,7 +350,13 @@ def combine(
             s += 1
         while e > s and form[e - 1] in _STRIP:
             e -= 1
+        if use_rules:
+            s, e = _balance_brackets(form, s, e)
         if e <= s or p.confidence < threshold:
+            continue
+        # A bare place name (吉林省, 浦东新区) is a location, whatever the tagger says;
+        # its government is named with a body (吉林省统计局, 浦东新区政府).
+        if use_rules and p.source == MODEL_SOURCE and _PLACE.fullmatch(form, s, e):
             continue
         # One character is never a name on its own (道指 -> 道): only a gazetteer entry
         # may be that short.

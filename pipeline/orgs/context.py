@@ -448,6 +448,7 @@ def trim_leading_words(
     token_starts: Sequence[int] | set[int],
     is_generic: Callable[[str], bool],
     known: Callable[[str], bool],
+    walked_from: int | None = None,
 ) -> int:
     """New start after verbs and role words glued to the front of a name.
 
@@ -458,10 +459,25 @@ def trim_leading_words(
     is made only where pkuseg also sees a word boundary, when at least two name
     characters remain that are not a generic word, and never inside a known
     (gazetteer) name; it repeats for stacked words (``最后|关联方|…``).
+
+    ``walked_from`` is where the span started before :func:`extend_legal_name` walked
+    left over "name characters" without knowing words: inside that walked-over part a
+    leading word may stand anywhere (``刘某同志|任|<name>有限公司``), and the name
+    starts after the last one.
     """
     if not leading_words:
         return start
     starts = token_starts if isinstance(token_starts, set) else set(token_starts)
+    if walked_from is not None and walked_from > start:
+        for cut in range(walked_from, start, -1):
+            if (
+                cut in starts
+                and end - cut >= 2
+                and any(form.endswith(word, start, cut) for word in leading_words)
+                and not is_generic(form[cut:end])
+            ):
+                start = cut
+                break
     moved = True
     while moved:
         moved = False

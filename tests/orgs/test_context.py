@@ -228,3 +228,68 @@ def test_combine_drops_one_character_model_spans(shipped_rules, text, model_span
     matchers = OrgMatchers(shipped_rules, lambda s: s)
     out = combine(text, [(*model_span, 0.9)], matchers, list(range(len(text))))
     assert [text[c.start : c.end] for c in out] == expected
+
+
+@pytest.mark.parametrize(
+    "text,model_span,token_cuts,expected",
+    [
+        # The legal-name repair walked left over a verb: cut after it.
+        (
+            "委员会将审核东岳星辰科技股份有限公司的首发事项",
+            "科技股份有限公司",
+            ["审核", "东岳星辰"],
+            "东岳星辰科技股份有限公司",
+        ),
+        # No leading word inside the walked part: the whole repaired name stays.
+        (
+            "近日，北辰星海制药股份有限公司成立",
+            "制药股份有限公司",
+            ["北辰星海"],
+            "北辰星海制药股份有限公司",
+        ),
+    ],
+)
+def test_context_trim_leading_words_inside_walked_part(text, model_span, token_cuts, expected):
+    start = text.index(model_span)
+    end = start + len(model_span)
+    walked = extend_legal_name(text, start, end)
+    starts = {text.index(t) for t in token_cuts} | {text.index(t) + len(t) for t in token_cuts}
+    new = trim_leading_words(
+        text,
+        walked,
+        end,
+        ("审核", "股东"),
+        starts,
+        GENERIC.__contains__,
+        set().__contains__,
+        walked_from=start,
+    )
+    assert text[new:end] == expected
+
+
+@pytest.mark.parametrize(
+    "text,model_span,expected",
+    [
+        ("吉林省固定资产投资增长", "吉林省", []),  # a bare place name is a location
+        ("浦东新区发布数据", "浦东新区", []),
+        ("吉林省统计局发布数据", "吉林省统计局", ["吉林省统计局"]),
+        ("永辉超市收入增长", "永辉超市", ["永辉超市"]),
+        ("韩国银行（央行）行长表示", "韩国银行（央行", ["韩国银行"]),  # half a bracket
+        ("星河（成都）科技有限公司成立", "星河（成都）科技有限公司", ["星河（成都）科技有限公司"]),
+        ("公司党组书记表示", "党组", []),  # a body inside an organisation
+    ],
+)
+def test_combine_model_span_repairs(shipped_rules, text, model_span, expected):
+    from pipeline.orgs.combine import combine
+    from pipeline.orgs.matchers import OrgMatchers
+
+    matchers = OrgMatchers(shipped_rules, lambda s: s)
+    start = text.index(model_span)
+    out = combine(
+        text,
+        [(start, start + len(model_span), 0.9)],
+        matchers,
+        list(range(len(text))),
+        support=lambda s, e: 0.9 if (s, e) == (start, start + len(model_span)) else 0.0,
+    )
+    assert [text[c.start : c.end] for c in out] == expected
