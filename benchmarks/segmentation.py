@@ -1,9 +1,14 @@
-"""Segmentation benchmark for the pkuseg model zhnews uses (issue #2).
+"""Segmentation benchmark for the pkuseg model zhnews uses (issues #2 and #6).
 
-Prints, for the chosen model (the mixed-domain pkuseg model converted to msgpack/npz,
-with zhnews's user dictionary, as the pipeline's tokenizer) and for the original
-pkuseg mixed model as shipped in the pkuseg 0.0.25 sdist (features.pkl + weights.npz,
-default dictionary), measured in the same run:
+Prints, measured in the same run, for
+
+* ``zhnews_fastseg``: the pipeline's tokenizer as configured (the mixed-domain pkuseg
+  model converted to msgpack/npz, zhnews's user dictionary, ``fast = true``: the
+  vectorised implementation in pipeline/fastseg);
+* ``zhnews_pkuseg``: the same tokenizer with ``fast = false`` (spacy_pkuseg's own
+  inference on the same model and dictionary; F1 must equal the row above exactly);
+* ``pkuseg_original``: the original pkuseg mixed model as shipped in the pkuseg 0.0.25
+  sdist (features.pkl + weights.npz, default dictionary):
 
 * word-segmentation F1 on the SIGHAN 2005 PKU and MSR gold test sets and on UD Chinese
   GSDSimp test (``../shared/data/cws``; gold words are separated by spaces, the input is
@@ -19,6 +24,7 @@ peak RSS are its own.  Usage::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -36,7 +42,7 @@ GOLD_SETS = {
     "msr": CWS / "sighan2005" / "msr_test_gold.utf8",
     "ud_gsdsimp": CWS / "ud_chinese_gsdsimp" / "test.seg.txt",
 }
-VARIANTS = ("zhnews", "pkuseg_original")
+VARIANTS = ("zhnews_fastseg", "zhnews_pkuseg", "pkuseg_original")
 
 
 def read_gold(path: Path, limit: int | None) -> list[list[str]]:
@@ -75,13 +81,17 @@ def f1(gold: list[list[str]], predicted: list[list[str]]) -> float:
 
 def load_segmenter(variant: str, workdir: Path):
     """Return a function text -> words for the variant (timed by the caller)."""
-    if variant == "zhnews":
+    if variant in ("zhnews_fastseg", "zhnews_pkuseg"):
         import spacy
 
+        import pipeline.registrations  # noqa: F401  (the zhnews tokenizer)
         from pipeline.api import load_config
 
         config = load_config()
-        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": dict(config["nlp"]["tokenizer"])}})
+        tokenizer = dict(config["nlp"]["tokenizer"])
+        if variant == "zhnews_pkuseg":
+            tokenizer["fast"] = False
+        nlp = spacy.blank("zh", config={"nlp": {"tokenizer": tokenizer}})
         nlp.tokenizer.initialize(
             pkuseg_model=config["paths"]["pkuseg_model"],
             pkuseg_user_dict=config["paths"]["pkuseg_user_dict"],
@@ -115,6 +125,7 @@ def run_variant(variant: str, limit: int | None) -> dict:
         load_seconds = time.perf_counter() - started
         result: dict = {"variant": variant, "load_seconds": round(load_seconds, 2), "f1": {}}
         total_chars, total_seconds = 0, 0.0
+        words_digest = hashlib.sha256()
         for name, gold in golds.items():
             texts = ["".join(words) for words in gold]
             started = time.perf_counter()
@@ -122,7 +133,10 @@ def run_variant(variant: str, limit: int | None) -> dict:
             total_seconds += time.perf_counter() - started
             total_chars += sum(len(t) for t in texts)
             result["f1"][name] = round(f1(gold, predicted), 4)
+            for words in predicted:
+                words_digest.update("\x1f".join(words).encode("utf8", "surrogatepass") + b"\n")
         result["chars_per_second"] = round(total_chars / total_seconds)
+        result["words_sha256"] = words_digest.hexdigest()
         result["chars"] = total_chars
         result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return result
@@ -157,12 +171,17 @@ def main() -> int:
             f"{r['f1']['ud_gsdsimp']:>8.4f}{r['load_seconds']:>8.2f}"
             f"{r['chars_per_second']:>10}{r['peak_rss_mb']:>8}"
         )
-    base, ours = results[1], results[0]
-    print(
-        f"ratios zhnews/original: load {ours['load_seconds'] / base['load_seconds']:.2f}, "
-        f"speed {ours['chars_per_second'] / base['chars_per_second']:.2f}, "
-        f"RSS {ours['peak_rss_mb'] / base['peak_rss_mb']:.2f}"
-    )
+    by_name = {r["variant"]: r for r in results}
+    fast, slow = by_name["zhnews_fastseg"], by_name["zhnews_pkuseg"]
+    for name in ("zhnews_pkuseg", "pkuseg_original"):
+        base = by_name[name]
+        print(
+            f"ratios zhnews_fastseg/{name}: load {fast['load_seconds'] / base['load_seconds']:.2f}, "
+            f"speed {fast['chars_per_second'] / base['chars_per_second']:.2f}, "
+            f"RSS {fast['peak_rss_mb'] / base['peak_rss_mb']:.2f}"
+        )
+    same = fast["f1"] == slow["f1"] and fast["words_sha256"] == slow["words_sha256"]
+    print(f"fastseg output identical to spacy_pkuseg (F1 and every word): {same}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf8")
     return 0
