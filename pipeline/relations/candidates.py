@@ -234,16 +234,21 @@ def generate(view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig)
         seen.add(ident)
         out.append(Candidate(subject, -1, distance, after=True))
         taken += 1
-    if config.include_main and main is not None and ("ORG", org_key(main)) not in seen:
-        key = org_key(main)
-        out.append(
-            Candidate(
-                Subject(
-                    main.start, main.end, "ORG", key, key, main.start, main.end, main.text, key
-                ),
-                99,
-                abs(fig.start - main.end),
-                fallback=True,
-            )
-        )
+    if config.include_main and main is not None:
+        subject = _main_subject(view, main)
+        if ("ORG", subject.key) not in seen:
+            out.append(Candidate(subject, 99, abs(fig.start - main.end), fallback=True))
     return out
+
+
+def _main_subject(view: DocView, main: Ent) -> Subject:
+    """The main company as a fallback subject: one object per paragraph, shared by the
+    candidates of every figure (so per-subject scores can be cached by identity)."""
+    cached = view.__dict__.get("_main_subject")
+    if cached is None or cached[0] is not main:
+        key = org_key(main)
+        subject = Subject(
+            main.start, main.end, "ORG", key, key, main.start, main.end, main.text, key
+        )
+        cached = view.__dict__["_main_subject"] = (main, subject)
+    return cached[1]

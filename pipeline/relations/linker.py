@@ -109,7 +109,7 @@ class Linker:
         view, main, main_key, facts = self.prepare(text, ents)
         use_baseline = baseline or self.model is None
         relations: list[dict[str, Any]] = []
-        subject_cache: dict[tuple, float] = {}
+        subject_cache: dict[int, float] = {}
         for fig, fact in zip(view.figures, facts, strict=True):
             cands = generate(view, fig, main, self.config)
             if not cands:
@@ -151,7 +151,7 @@ class Linker:
         fact: FigureFacts,
         cands: list[Candidate],
         main_key: str | None,
-        subject_cache: dict[tuple, float],
+        subject_cache: dict[int, float],
     ) -> tuple[Candidate, float, str] | None:
         model = self.model
         assert model is not None
@@ -167,10 +167,11 @@ class Linker:
         best: tuple[Candidate, float] | None = None
         for cand in cands:
             s = cand.subject
-            key = (s.start, s.end, s.type, s.key, s.via_anaphor)
-            z_subject = subject_cache.get(key)
+            # keyed by identity: candidates share the Subject objects of the view (the
+            # fallback main company too), which outlive this paragraph's cache
+            z_subject = subject_cache.get(id(s))
             if z_subject is None:
-                z_subject = subject_cache[key] = model.partial(subject_features(view, s))
+                z_subject = subject_cache[id(s)] = model.partial(subject_features(view, s))
             z = base + z_subject + pair_score(view, fig, fact, cand, main_key, positions)
             if best is None or z > best[1]:
                 best = (cand, z)

@@ -83,10 +83,23 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return build(trie)
 
 
+_PARENS = re.compile(r"[(（][^)）]*[)）]")
+
+
+def _no_parens(text: str) -> str:
+    """``text`` without parenthesised parts (智能汽车（绝影） -> 智能汽车), not stripped.
+
+    Most names have no bracket at all: they are returned as they are, without a regex.
+    """
+    if "(" in text or "（" in text:
+        return _PARENS.sub("", text)
+    return text
+
+
 @lru_cache(maxsize=8192)
 def _strip_alias(text: str) -> str:
     """A name without its parenthesised alias: 智能汽车（绝影） -> 智能汽车."""
-    return re.sub(r"[(（][^)）]*[)）]", "", text).strip()
+    return _no_parens(text).strip()
 
 
 def _any(flags: bytearray, start: int, end: int) -> bool:
@@ -103,7 +116,7 @@ def segment_key(text: str) -> str:
     """
     from pipeline.relations.textnorm import normalize
 
-    out = re.sub(r"[(（][^)）]*[)）]", "", normalize(text))
+    out = _no_parens(normalize(text))
     out = out.strip(" “”\"'「」『』")
     changed = True
     while changed:
@@ -154,7 +167,7 @@ class MentionFinder:
         self.region_re = _alternation(segs.get("region", {}))
         self.stops = set(segs.get("stop", {}))
         stops = sorted(self.stops, key=lambda w: (-len(w), w))
-        self.stop_scan = re.compile("(" + _trie_pattern(stops) + ")") if stops else None
+        self.stop_scan = re.compile(_trie_pattern(stops)) if stops else None
         self.notnames = set(segs.get("notname", {}))
         self.list_words = set(segs.get("list", {}))
         self.market_re = _alternation(lex.cues.get("market", {}))
@@ -178,15 +191,19 @@ class MentionFinder:
     def _find_metrics(self, view: DocView) -> None:
         if self.metric_re is None:
             return
+        covered, text, table = view.covered, view.text, self.lex.metrics
+        append = view.metrics.append
         for m in self.metric_re.finditer(view.norm):
-            if not self._free(view, m.start(), m.end()):
+            start, end = m.span()
+            if covered.find(1, start, end) != -1:
                 continue
-            canonical, mtype = self.lex.metrics[_lex_key(self.lex.metrics, m.group())]
-            view.metrics.append(
+            surface = m.group()
+            canonical, mtype = table[surface if surface in table else _lex_key(table, surface)]
+            append(
                 Mention(
-                    m.start(),
-                    m.end(),
-                    view.text[m.start() : m.end()],
+                    start,
+                    end,
+                    text[start:end],
                     "METRIC",
                     canonical,
                     "rule:metric.lexicon",
@@ -198,12 +215,15 @@ class MentionFinder:
         if self.cue_re is None:
             return
         in_metric = _metric_cover(view)
+        covered, table, cues = view.covered, self.cue_table, view.cues
         for m in self.cue_re.finditer(view.norm):
+            start, end = m.span()
             # 占 inside 股东应占溢利 is part of a metric, not a share cue
-            if not self._free(view, m.start(), m.end()) or _any(in_metric, m.start(), m.end()):
+            if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
                 continue
-            for category, value in self.cue_table[_lex_key(self.cue_table, m.group())]:
-                view.cues.append(Cue(m.start(), m.end(), category, value, m.group()))
+            surface = m.group()
+            for category, value in table[surface if surface in table else _lex_key(table, surface)]:
+                cues.append(Cue(start, end, category, value, surface))
 
     # -- segments ----------------------------------------------------------------------
     def _find_segments(self, view: DocView) -> None:
@@ -317,7 +337,7 @@ class MentionFinder:
                     break
             start = self._scan_back(view, end, _MAX_NAME)
             name = view.norm[start:end].strip()
-            if len(re.sub(r"[(（][^)）]*[)）]", "", name).strip()) < 2:
+            if len(_no_parens(name).strip()) < 2:
                 continue  # only a bracket left (腾讯控股（00700.HK）收入)
             if (
                 len(name) < 2
@@ -403,15 +423,10 @@ class MentionFinder:
         norm = view.norm
         out = bytearray(len(norm))
         if self.stop_scan is not None:
-            # one pass, longest stop word first, non-overlapping (C-speed scan)
-            longest: dict[int, int] = {}
+            # one pass, longest stop word first, non-overlapping (C-speed scan): every
+            # match ends at its own position, so each end is marked once
             for m in self.stop_scan.finditer(norm):
-                n = len(m.group(1))
-                end = m.start() + n - 1
-                if n > longest.get(end, 0):
-                    longest[end] = n
-            for end, n in longest.items():
-                out[end] = 2 if norm[end - n + 1 : end + 1] in _CONJUNCTIONS else 1
+                out[m.end() - 1] = 2 if m.group() in _CONJUNCTIONS else 1
         for word in self.keeps:
             pos = norm.find(word)
             while pos != -1:
@@ -485,7 +500,7 @@ class MentionFinder:
                 b -= 1
             if b <= a:
                 continue
-            name = re.sub(r"[(（][^)）]*[)）]", "", norm[a:b]).strip()
+            name = _no_parens(norm[a:b]).strip()
             if not name or name in self.notnames or len(name) > _MAX_NAME:
                 continue
             mention = self._segment(view, a, b, "rule:segment.list")
@@ -499,7 +514,7 @@ class MentionFinder:
         """Add later occurrences of every segment name (and alias) found so far."""
         names: dict[str, str] = {}
         for m in found:
-            base = re.sub(r"[(（][^)）]*[)）]", "", view.norm[m.start : m.end]).strip()
+            base = _no_parens(view.norm[m.start : m.end]).strip()
             if len(base) >= 2:
                 names.setdefault(base, m.canonical or base)
             alias = m.extra.get("alias")

@@ -14,6 +14,7 @@ the metric is a ratio metric (毛利率); ``value`` otherwise (a level, also aft
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 
 from pipeline.relations.document import Cue, DocView, Ent, Mention
@@ -90,6 +91,8 @@ _ADJUSTED = {
     "ebita": "adjusted_ebita",
 }
 _ADJUSTED_GAP = 12
+# Canonical metrics that _per_share / _adjusted may rewrite (the others pass unchanged).
+_REWRITTEN = frozenset(("dividend", *_ADJUSTED))
 
 
 def _adjusted(view: DocView, metric: Mention | None) -> Mention | None:
@@ -116,8 +119,11 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
     """Rule decisions for every figure of ``view`` (in ``view.figures`` order)."""
     out: list[FigureFacts] = []
     anchored = _anchored_dates(view)
+    skip = _static_skips(view, anchored)
     base_dates: set[int] = set()
     last_basis: str | None = None
+    # Starts of the market cues (行业/大盘...): "is there one in the clause" is two bisects.
+    market_starts = [c.start for c in view.cues if c.category == "market"]
     for index, fig in enumerate(view.figures):
         clause_start = view.clause_start(fig.start)
         sent_start = view.sentence_start(fig.start)
@@ -145,8 +151,9 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             first_share.start if first_share is not None else None,
             out[-1].metric if same_sentence_prev else None,
         )
-        facts.metric = _per_share(facts.metric, fig, view, region_start)
-        facts.metric = _adjusted(view, facts.metric)
+        if facts.metric is not None and facts.metric.canonical in _REWRITTEN:
+            facts.metric = _per_share(facts.metric, fig, view, region_start)
+            facts.metric = _adjusted(view, facts.metric)
         metric_type = facts.metric.extra.get("metric_type") if facts.metric else None
 
         # comparison: yoy / qoq / explicit base period (较2023年)
@@ -160,9 +167,9 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
                     base_dates.add(date.start)
             else:
                 facts.comparison = cue.value
-        facts.market_cue = any(
-            c.category == "market" for c in view.cues_in(clause_start, fig.start)
-        )
+        facts.market_cue = bool(market_starts) and bisect_left(
+            market_starts, fig.start
+        ) > bisect_left(market_starts, clause_start)
         share = share_cue
         to_cue = last.get("to")
         change = last.get("change")
@@ -246,7 +253,7 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             facts.comparison = last_basis
         if facts.kind == "change" and facts.comparison in ("yoy", "qoq", "mom"):
             last_basis = facts.comparison
-        facts.period = _period(view, fig, anchored, base_dates)
+        facts.period = _period(view, fig, anchored, base_dates, clause_start, sent_start, skip)
         out.append(facts)
     return out
 
@@ -315,7 +322,15 @@ def _compute_date_role(view: DocView, date: Ent) -> str:
     return "period"
 
 
-def _period(view: DocView, fig: Ent, anchored: dict[int, int], base_dates: set[int]) -> Ent | None:
+def _period(
+    view: DocView,
+    fig: Ent,
+    anchored: dict[int, int],
+    base_dates: set[int],
+    clause_start: int,
+    sent_start: int,
+    skip: list[bool],
+) -> Ent | None:
     """The DATE a figure refers to.
 
     A DATE glued to the figure (2023年的53.9%) wins; else the nearest usable DATE
@@ -325,15 +340,13 @@ def _period(view: DocView, fig: Ent, anchored: dict[int, int], base_dates: set[i
     usable DATE after the figure in its sentence.
     """
     i = view.dates_before(fig.start)
-    for date in view.dates[max(0, i - 3) : i]:
-        if anchored.get(date.start) == fig.start:
-            return date
-    clause_start = view.clause_start(fig.start)
-    sent_start = view.sentence_start(fig.start)
+    if anchored:
+        for date in view.dates[max(0, i - 3) : i]:
+            if anchored.get(date.start) == fig.start:
+                return date
     fallback: Ent | None = None
     k = i - 1
     steps = 0
-    skip = _static_skips(view, anchored)
     while k >= 0 and steps < 12:
         date = view.dates[k]
         k -= 1
