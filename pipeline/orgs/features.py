@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.orgs.matchers import NameScanner
+
 LABELS: tuple[str, ...] = ("O", "B", "I", "E", "S")
 PAD = 0x110000  # one more than the largest code point: never a real character
 _SHIFT = np.uint64(21)  # bits per code point
@@ -160,7 +162,9 @@ class DictionaryMarks:
         suffixes = sorted({s for s in suffixes if s}, key=lambda s: (-len(s), s))
         names = sorted({n for n in names if n}, key=lambda s: (-len(s), s))
         self._suffix_re = re.compile("|".join(map(re.escape, suffixes))) if suffixes else None
-        self._name_re = re.compile("|".join(map(re.escape, names))) if names else None
+        # Thousands of gazetteer names: a scanner whose cost does not grow with them
+        # (same leftmost-longest matches as the alternation it replaces).
+        self._names = NameScanner(names)
 
     def mark(self, norm: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Return (suffix_end, suffix_start, gazetteer BIES) arrays for ``norm``."""
@@ -172,9 +176,8 @@ class DictionaryMarks:
             for m in self._suffix_re.finditer(norm):
                 suf_end[m.end() - 1] = min(len(m.group()), 6)
                 suf_start[m.start()] = min(len(m.group()), 6)
-        if self._name_re is not None:
-            for m in self._name_re.finditer(norm):
-                s, e = m.start(), m.end()
+        if self._names:
+            for s, e in self._names.finditer(norm):
                 if e - s == 1:
                     gaz[s] = 4
                 else:

@@ -13,7 +13,7 @@ what to keep is the job of :mod:`pipeline.orgs.combine`.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pipeline.orgs.rules import OrgRules
@@ -62,6 +62,102 @@ class RuleMatch:
     weak: bool = False
 
 
+class NameScanner:
+    """Leftmost-longest, non-overlapping matches of many literal names (gazetteer).
+
+    Gives exactly what ``re.finditer`` over the longest-first alternation ``A|B|C``
+    gave, at a cost that hardly grows with the number of names: ``re`` tries the
+    alternatives of a pattern one after another at every position, so with thousands
+    of listed companies the alternation (even factored into a trie) became the
+    slowest part of the ORG stage.  Here one character-class regex finds the positions
+    whose character can start a name and whose next character can follow it (two
+    class tests per position, in C); each such position is looked up by its first two
+    characters in a dict, and only names with that prefix are tried, by one small
+    compiled trie of their remainders (longest first).  One-character names are a set.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        names = [n for n in names if n]
+        by_prefix: dict[str, list[str]] = {}
+        for name in names:
+            if len(name) >= 2:
+                by_prefix.setdefault(name[:2], []).append(name[2:])
+        self._single = frozenset(n for n in names if len(n) == 1)
+        # prefix -> compiled trie of the remainders (it may match the empty string);
+        # None: the prefix itself is the only name.
+        self._tails: dict[str, re.Pattern[str] | None] = {}
+        for prefix, tails in by_prefix.items():
+            pattern = names_pattern(tails)
+            self._tails[prefix] = re.compile(pattern) if pattern else None
+        alternatives = []
+        if by_prefix:
+            firsts = _char_class(p[0] for p in by_prefix)
+            seconds = _char_class(p[1] for p in by_prefix)
+            alternatives.append(f"{firsts}(?={seconds})")
+        if self._single:
+            alternatives.append(_char_class(self._single))
+        self._candidates = re.compile("|".join(alternatives)) if alternatives else None
+
+    def __bool__(self) -> bool:
+        return self._candidates is not None
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int]]:
+        """``(start, end)`` of each match, left to right, never overlapping."""
+        if self._candidates is None:
+            return
+        tails = self._tails
+        single = self._single
+        pos = 0
+        for cand in self._candidates.finditer(text):
+            i = cand.start()
+            if i < pos:
+                continue
+            prefix = text[i : i + 2]
+            if prefix in tails:
+                tail = tails[prefix]
+                if tail is None:
+                    pos = i + 2
+                    yield i, pos
+                    continue
+                m = tail.match(text, i + 2)
+                if m is not None:
+                    pos = m.end()
+                    yield i, pos
+                    continue
+            if text[i] in single:
+                pos = i + 1
+                yield i, pos
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    return "[" + "".join(re.escape(ch) for ch in sorted(set(chars))) + "]"
+
+
+def names_pattern(names: Iterable[str]) -> str:
+    """A regex matching the longest of ``names`` at a position, written as a trie
+    (``中国(?:平安|人寿)``): at every node the longer continuations are tried before
+    stopping there (a greedy optional group), and all names matching at one position
+    lie on one path of the trie, so the match is the longest name.  An empty name
+    makes the whole pattern optional (it may match the empty string)."""
+    root: dict = {}
+    for name in names:
+        node = root
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # end-of-name marker (no name character is empty)
+    return _trie_pattern(root)
+
+
+def _trie_pattern(node: dict) -> str:
+    branches = [re.escape(ch) + _trie_pattern(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:  # a name may end here: try the longer ones first, then stop
+        return "(?:" + body + ")?"
+    return body
+
+
 def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
@@ -85,8 +181,8 @@ class OrgMatchers:
                     self.code_to_canonical.setdefault(
                         _code_key(code.partition(".")[0]), entry.canonical
                     )
-        names = sorted(self.name_to_entry, key=lambda s: (-len(s), s))
-        self._name_re = re.compile("|".join(map(re.escape, names))) if names else None
+        self._names = NameScanner(list(self.name_to_entry))
+        self._last_gazetteer: tuple[str, tuple[RuleMatch, ...]] | None = None
         suffixes = sorted((fold(s) for s in rules.suffixes), key=lambda s: (-len(s), s))
         self._suffix_conf = {fold(s): v for s, v in rules.suffixes.items()}
         self._suffix_re = re.compile("|".join(map(re.escape, suffixes))) if suffixes else None
@@ -120,19 +216,24 @@ class OrgMatchers:
     # -- gazetteer ------------------------------------------------------------------------
 
     def gazetteer(self, form: str) -> list[RuleMatch]:
-        """Longest-first gazetteer matches; ASCII names must not touch ASCII letters/digits."""
-        if self._name_re is None:
+        """Longest-first gazetteer matches; ASCII names must not touch ASCII letters/digits.
+
+        The combination asks twice for the same text, so the last result is kept.
+        """
+        if not self._names:
             return []
+        if self._last_gazetteer is not None and self._last_gazetteer[0] == form:
+            return list(self._last_gazetteer[1])
         out = []
-        for m in self._name_re.finditer(form):
-            s, e = m.start(), m.end()
-            name = m.group()
+        for s, e in self._names.finditer(form):
+            name = form[s:e]
             if _is_ascii_alnum(name[0]) and s > 0 and _is_ascii_alnum(form[s - 1]):
                 continue
             if _is_ascii_alnum(name[-1]) and e < len(form) and _is_ascii_alnum(form[e]):
                 continue
             canonical, weak = self.name_to_entry[name]
             out.append(RuleMatch(s, e, RULE_GAZETTEER, 0.8 if weak else 0.97, canonical, weak))
+        self._last_gazetteer = (form, tuple(out))
         return out
 
     # -- stock codes ----------------------------------------------------------------------

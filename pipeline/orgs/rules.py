@@ -11,7 +11,8 @@ JSON-able dict, so the component can embed it in ``to_disk`` without the files.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,12 @@ from pipeline.errors import Errors, ZhnewsError
 from pipeline.safety.rule_files import tsv_rows
 
 GAZETTEER_FILE = "gazetteer.tsv"
+# The large list of listed companies, banks, brokers, funds, insurers, exchanges and state
+# bodies; kept apart from the hand-curated ``gazetteer.tsv`` so each file stays reviewable.
+LISTED_FILE = "listed_companies.tsv"
+# Further gazetteers a user adds (``gazetteer_<topic>.tsv``) are loaded after these two,
+# in name order; every file is validated the same way.
+EXTRA_GAZETTEER_GLOB = "gazetteer_*.tsv"
 SUFFIX_FILE = "suffixes.tsv"
 EXCLUSION_FILE = "exclusions.tsv"
 TRIGGER_FILE = "list_triggers.tsv"
@@ -122,10 +129,34 @@ def _check_name(path: Path, line: int, name: str, what: str) -> str:
     return name
 
 
-def load_gazetteer(path: Path) -> list[GazetteerEntry]:
-    """Parse ``canonical<TAB>aliases<TAB>codes``; reject duplicates and bad names."""
+# folded name -> (canonical, file, line) of the entry that first used it
+NameOwners = dict[str, tuple[str, Path, int]]
+
+
+def name_key(name: str, trad_simp: dict[str, str] | None = None) -> str:
+    """The form two names are compared in: NFKC (full-width folded), traditional
+    characters mapped to simplified, case-folded.  Matching runs on the same kind of
+    form, so two aliases equal here would be indistinguishable in text."""
+    text = unicodedata.normalize("NFKC", name)
+    if trad_simp:
+        text = "".join(trad_simp.get(ch, ch) for ch in text)
+    return text.casefold()
+
+
+def load_gazetteer(
+    path: Path,
+    owners: NameOwners | None = None,
+    trad_simp: dict[str, str] | None = None,
+) -> list[GazetteerEntry]:
+    """Parse ``canonical<TAB>aliases<TAB>codes``; reject duplicates and bad names.
+
+    ``owners`` carries the names of files loaded before this one (see
+    :func:`load_gazetteers`): a name already used by another organisation, or listed
+    in another file at all, is rejected with both locations, because a name that
+    points to two entries cannot be linked to one canonical.
+    """
     entries: list[GazetteerEntry] = []
-    owner: dict[str, tuple[str, int]] = {}
+    owner: NameOwners = owners if owners is not None else {}
     for number, cols in _lines(path):
         if len(cols) > 3:
             raise _fail(path, number, f"expected at most 3 TAB-separated columns, got {len(cols)}")
@@ -149,17 +180,47 @@ def load_gazetteer(path: Path) -> list[GazetteerEntry]:
                     raise _fail(path, number, f"bad stock code {code!r}")
                 codes.append(code.upper())
         for name in (canonical, *strong, *weak):
-            key = name.casefold()
-            if key in owner and owner[key][0] != canonical:
-                other, other_line = owner[key]
-                raise _fail(
-                    path,
-                    number,
-                    f"name {name!r} already belongs to {other!r} (line {other_line}); "
-                    "an alias must name one organisation",
-                )
-            owner[key] = (canonical, number)
+            key = name_key(name, trad_simp)
+            if key in owner:
+                other, other_path, other_line = owner[key]
+                if other != canonical:
+                    raise _fail(
+                        path,
+                        number,
+                        f"name {name!r} already belongs to {other!r} "
+                        f"({other_path}:{other_line}); an alias must name one organisation",
+                    )
+                if other_path != path:
+                    raise _fail(
+                        path,
+                        number,
+                        f"name {name!r} is already listed in {other_path}:{other_line}; "
+                        "an organisation belongs in one gazetteer file",
+                    )
+            owner[key] = (canonical, path, number)
         entries.append(GazetteerEntry(canonical, tuple(strong), tuple(weak), tuple(codes)))
+    return entries
+
+
+def gazetteer_files(directory: Path | str) -> list[Path]:
+    """The gazetteer files of a rule directory, in load order: ``gazetteer.tsv``,
+    ``listed_companies.tsv``, then ``gazetteer_*.tsv`` by name (missing ones skipped)."""
+    directory = Path(directory)
+    fixed = [directory / GAZETTEER_FILE, directory / LISTED_FILE]
+    extra = sorted(p for p in directory.glob(EXTRA_GAZETTEER_GLOB) if p not in fixed)
+    return [p for p in (*fixed, *extra) if p.is_file()]
+
+
+def load_gazetteers(
+    paths: Sequence[Path], trad_simp: dict[str, str] | None = None
+) -> list[GazetteerEntry]:
+    """Load several gazetteer files as one: every line validated with its file and
+    line, and a name used in two files (or by two organisations) rejected with both
+    locations."""
+    owners: NameOwners = {}
+    entries: list[GazetteerEntry] = []
+    for path in paths:
+        entries.extend(load_gazetteer(path, owners, trad_simp))
     return entries
 
 
@@ -260,12 +321,14 @@ def load_rules(directory: Path | str) -> OrgRules:
         path = directory / name
         return loader(path) if path.exists() else default
 
+    # Read first: gazetteer names are compared for duplicates in simplified form.
+    trad_simp = maybe(TRAD_FILE, load_trad_simp, {})
     return OrgRules(
-        gazetteer=maybe(GAZETTEER_FILE, load_gazetteer, []),
+        gazetteer=load_gazetteers(gazetteer_files(directory), trad_simp),
         suffixes=maybe(SUFFIX_FILE, load_suffixes, {}),
         exclusions=maybe(EXCLUSION_FILE, load_exclusions, {}),
         triggers=maybe(TRIGGER_FILE, load_triggers, {}),
-        trad_simp=maybe(TRAD_FILE, load_trad_simp, {}),
+        trad_simp=trad_simp,
         descriptors=maybe(DESCRIPTOR_FILE, load_descriptors, []),
         subject_triggers=maybe(SUBJECT_FILE, load_triggers, {}),
         leading_words=maybe(LEADING_FILE, load_leading_words, []),

@@ -23,11 +23,17 @@ from pipeline.orgs.rules import OrgRules
 
 
 def dictionary_marks(rules: OrgRules) -> DictionaryMarks:
-    """Marks from suffixes and every gazetteer name (canonical, strong and weak aliases)."""
+    """Marks from suffixes and the gazetteer's canonical names and strong aliases.
+
+    Weak aliases (``~大众``, ``~绿地``: also ordinary words) are left out: a weak alias
+    is kept only when the tagger agrees, so the tagger must not be told that the
+    string is a gazetteer name, or its agreement is no independent evidence (with the
+    listed-companies gazetteer, marking them let 大众 / 中海 through as ORGs).
+    """
     names: list[str] = []
     norm = Normaliser(rules.trad_simp, collapse_digits=False)
     for entry in rules.gazetteer:
-        names.extend(norm(n) for n in (entry.canonical, *entry.aliases, *entry.weak_aliases))
+        names.extend(norm(n) for n in (entry.canonical, *entry.aliases))
     return DictionaryMarks((norm(s) for s in rules.suffixes), names)
 
 

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pipeline.orgs.features import Normaliser
-from pipeline.orgs.matchers import RULE_GAZETTEER, RULE_LIST, OrgMatchers
+from pipeline.orgs.matchers import (
+    RULE_GAZETTEER,
+    RULE_LIST,
+    NameScanner,
+    OrgMatchers,
+    names_pattern,
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +52,7 @@ def test_matchers_gazetteer_respects_ascii_word_boundaries(matchers, text):
     "text,bracket,canonical",
     [
         ("商汤集团(HKG: 0020)发布公告", "(HKG: 0020)", "商汤集团"),
-        ("星河电气（000402.SZ）公告", "（000402.SZ）", None),
+        ("星河电气（002999.SZ）公告", "（002999.SZ）", None),
         ("腾讯控股(00700.HK)涨2%", "(00700.HK)", "腾讯控股"),
         ("英伟达(NASDAQ: NVDA)", "(NASDAQ: NVDA)", "英伟达"),
         ("星河电气（SZ002735，股价10.2元）", "（SZ002735，", None),
@@ -115,3 +123,77 @@ def test_matchers_descriptor_trimming(matchers, text, expected):
 def test_matchers_sentence_subjects(matchers, text, expected):
     found = [text[m.start : m.end] for m in matchers.subjects(_fold(matchers, text))]
     assert found == expected
+
+
+# ------------------------------------------------------------------ many names (listed companies)
+
+
+def _alternation(names):
+    """The plain longest-first alternation the scanner replaces (the reference)."""
+    return re.compile("|".join(map(re.escape, sorted(set(names), key=lambda s: (-len(s), s)))))
+
+
+@pytest.mark.parametrize(
+    "names,text",
+    [
+        (
+            ["中国平安", "中国", "平安银行", "平安"],
+            "中国平安银行与平安银行",
+        ),  # leftmost, then longest
+        (["星河", "星河科技", "科技"], "星河科技科技星河星"),
+        (["商", "商汤", "汤"], "商汤汤商x商"),  # one-character names
+        (["ab", "abc", "b"], "abcabab"),
+        (["a-b", "]x", "x"], "a-b]xx-"),  # regex metacharacters are literal
+        (["星河"], ""),
+        (["星河"], "星"),
+        (["河"], "星河"),  # a one-character name at the very end
+    ],
+)
+def test_matchers_name_scanner_equals_alternation(names, text):
+    expected = [(m.start(), m.end()) for m in _alternation(names).finditer(text)]
+    assert list(NameScanner(names).finditer(text)) == expected
+
+
+@pytest.mark.parametrize("names", [[], [""]])
+def test_matchers_name_scanner_without_names_finds_nothing(names):
+    scanner = NameScanner(names)
+    assert not scanner and list(scanner.finditer("星河科技")) == []
+
+
+@pytest.mark.parametrize(
+    "names,expected",
+    [
+        (["ab", "abc"], "ab(?:c)?"),
+        (["星河", "星海"], "星(?:河|海)"),
+        ([""], ""),
+    ],
+)
+def test_matchers_names_pattern_is_a_trie(names, expected):
+    assert names_pattern(names) == expected
+
+
+@pytest.mark.parametrize(
+    "text,surface,canonical,weak",
+    [
+        ("欣旺达发布公告", "欣旺达", "欣旺达", False),
+        ("三一重工上半年营收增长", "三一重工", "三一重工", False),
+        ("香飘飘与固德威股价上涨", "固德威", "固德威", False),
+        ("台積電擴產", "台積電", "台积电", False),
+        ("绿地控股销售额下降", "绿地控股", "绿地控股", False),
+        ("小区绿地面积扩大", "绿地", "绿地控股", True),  # a weak alias is marked weak
+    ],
+)
+def test_matchers_gazetteer_listed_companies(matchers, text, surface, canonical, weak):
+    found = [
+        (text[m.start : m.end], m.canonical, m.weak)
+        for m in matchers.gazetteer(_fold(matchers, text))
+    ]
+    assert (surface, canonical, weak) in found
+
+
+@pytest.mark.parametrize("text", ["欣旺达与三一重工", ""])
+def test_matchers_gazetteer_repeated_call_gives_the_same(matchers, text):
+    form = _fold(matchers, text)
+    first = matchers.gazetteer(form)
+    first.append(None)  # the caller may change its list: the kept result is not affected
+    assert matchers.gazetteer(form) == first[:-1]

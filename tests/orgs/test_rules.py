@@ -9,12 +9,15 @@ import pytest
 from pipeline.errors import ZhnewsError
 from pipeline.orgs.rules import (
     OrgRules,
+    gazetteer_files,
     load_gazetteer,
     load_rules,
     load_suffixes,
     load_trad_simp,
     load_triggers,
+    name_key,
 )
+from pipeline.safety.rule_files import tsv_rows
 
 
 def _write(tmp_path: Path, name: str, text: str) -> Path:
@@ -115,3 +118,130 @@ def test_rules_dict_round_trip(shipped_rules, key):
 def test_rules_missing_directory_is_an_error(tmp_path, missing):
     with pytest.raises(ZhnewsError, match=r"\[E005\]"):
         load_rules(tmp_path / missing)
+
+
+# --------------------------------------------------------------------------- gazetteer files
+# configs/orgs holds more than one gazetteer (gazetteer.tsv, listed_companies.tsv, and any
+# gazetteer_*.tsv a user adds); they are loaded as one and a name may live in one only.
+
+
+@pytest.mark.parametrize("name", ["gazetteer.tsv", "listed_companies.tsv"])
+def test_rules_gazetteer_files_are_all_loaded(shipped_rules, name):
+    path = Path(__file__).resolve().parents[2] / "configs" / "orgs" / name
+    assert path in gazetteer_files(path.parent)
+    canonicals = {e.canonical for e in shipped_rules.gazetteer}
+    (_, cols), *_ = tsv_rows(path)
+    assert cols[0] in canonicals
+
+
+@pytest.mark.parametrize("minimum", [1500])
+def test_rules_listed_companies_file_is_large(minimum):
+    path = Path(__file__).resolve().parents[2] / "configs" / "orgs" / "listed_companies.tsv"
+    assert len(load_gazetteer(path)) >= minimum
+
+
+@pytest.mark.parametrize("files", [("gazetteer.tsv", "listed_companies.tsv")])
+def test_rules_shipped_gazetteers_share_no_name(shipped_rules, files):
+    directory = Path(__file__).resolve().parents[2] / "configs" / "orgs"
+    keys = []
+    for name in files:
+        entries = load_gazetteer(directory / name, trad_simp=shipped_rules.trad_simp)
+        keys.append(
+            {
+                name_key(n, shipped_rules.trad_simp)
+                for e in entries
+                for n in (e.canonical, *e.aliases, *e.weak_aliases)
+            }
+        )
+    assert not keys[0] & keys[1]
+
+
+@pytest.mark.parametrize(
+    "second,line,reason",
+    [
+        ("# c\n星河科技\t星河\n坏行\tA\tB\tC\n", 3, "at most 3"),
+        ("新星集团\t宁行\n", 1, "already belongs to '宁波银行'"),  # alias of another org
+        ("宁波银行\t宁波银行股份\n", 1, "already listed in"),  # same org in two files
+        ("星河集团\t商湯\n", 1, "already belongs to '商汤集团'"),  # equal after trad->simp
+        ("星河集团\tＳｅｎｓｅＴｉｍｅ\n", 1, "already belongs"),  # equal after NFKC + case
+        ("星河集团\t\tBAD CODE!\n", 1, "bad stock code"),
+    ],
+)
+def test_rules_second_gazetteer_errors_name_file_and_line(tmp_path, second, line, reason):
+    _write(tmp_path, "gazetteer.tsv", "宁波银行\t宁行\n商汤集团\t商汤|SenseTime\n")
+    _write(tmp_path, "trad_simp.tsv", "湯\t汤\n")
+    path = _write(tmp_path, "listed_companies.tsv", second)
+    with pytest.raises(ZhnewsError) as err:
+        load_rules(tmp_path)
+    message = str(err.value)
+    assert "[E005]" in message and str(path) in message and f"line {line}:" in message
+    assert reason in message
+    if "already" in reason:  # both locations are named
+        assert f"{tmp_path / 'gazetteer.tsv'}:" in message
+
+
+@pytest.mark.parametrize(
+    "names,expected",
+    [
+        ((), []),
+        (("listed_companies.tsv",), ["listed_companies.tsv"]),
+        (
+            ("gazetteer_z.tsv", "listed_companies.tsv", "gazetteer.tsv", "gazetteer_a.tsv"),
+            ["gazetteer.tsv", "listed_companies.tsv", "gazetteer_a.tsv", "gazetteer_z.tsv"],
+        ),
+    ],
+)
+def test_rules_gazetteer_files_load_order(tmp_path, names, expected):
+    for name in names:
+        _write(tmp_path, name, "")
+    assert [p.name for p in gazetteer_files(tmp_path)] == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("星河集团\t星河\n", ["星河集团"]),
+        ("星河集团\t星河\n星河集团\t星河科技\n", ["星河集团", "星河集团"]),  # one file: allowed
+    ],
+)
+def test_rules_extra_gazetteer_file_is_loaded(tmp_path, text, expected):
+    _write(tmp_path, "gazetteer.tsv", "宁波银行\n")
+    _write(tmp_path, "gazetteer_mine.tsv", text)
+    rules = load_rules(tmp_path)
+    assert [e.canonical for e in rules.gazetteer] == ["宁波银行", *expected]
+
+
+# -------------------------------------------------------------- the shipped files in the pipeline
+# Sentences written for these tests: a listed company's short name standing alone (no
+# suffix, stock code or context rule) is found through listed_companies.tsv, and a weak
+# alias (~绿地, ~物美, ~新希望: also ordinary words) alone is not an ORG.
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("欣旺达发布公告称，拟使用自有资金回购股份。", [("欣旺达", "欣旺达")]),
+        ("香飘飘与固德威今日股价均上涨。", [("香飘飘", "香飘飘"), ("固德威", "固德威")]),
+        ("三一重工上半年营业收入同比增长。", [("三一重工", "三一重工")]),
+        ("绿地控股今年销售额下降。", [("绿地控股", "绿地控股")]),
+        ("新希望六和发布公告。", [("新希望六和", "新希望六和")]),
+    ],
+)
+def test_rules_listed_company_names_become_orgs(nlp, text, expected):
+    doc = nlp(text)
+    orgs = [(e.text, e._.canonical) for e in doc.ents if e.label_ == "ORG"]
+    assert orgs == expected
+    assert all(e._.source == "gazetteer:org" for e in doc.ents if e.label_ == "ORG")
+
+
+@pytest.mark.parametrize(
+    "text,weak",
+    [
+        ("小区的绿地面积不断扩大。", "绿地"),
+        ("这里的商品物美价廉。", "物美"),
+        ("业内人士认为，新希望就在眼前。", "新希望"),
+    ],
+)
+def test_rules_weak_alias_alone_is_not_an_org(nlp, shipped_rules, text, weak):
+    assert any(weak in e.weak_aliases for e in shipped_rules.gazetteer)
+    assert [e.text for e in nlp(text).ents if e.label_ == "ORG"] == []
