@@ -181,6 +181,9 @@ HEADER_RE = re.compile(r"^#\s*id\s*:")
 COMMENT_RE = re.compile(r"^\s*<!--.*-->\s*$")
 ESCAPABLE = "[]{}\\|"
 
+# A DATE that is a whole reporting period named by its last day (截至…止六个月 / 止年度).
+_PERIOD_ENDING = re.compile(r"止(?:财政年度|財政年度|年度|.{1,2}[个個]月)$")
+
 # Span-convention lints: words that must stay OUTSIDE a span (see the README).
 OUTSIDE_PREFIXES = (
     "约",
@@ -631,7 +634,12 @@ def validate_mention(m: Mention, para: Paragraph, problems: Problems) -> dict[st
         )
     if m.label in ("MONEY", "PERCENT", "DATE"):
         for prefix in OUTSIDE_PREFIXES:
-            if m.surface.startswith(prefix) and not (m.label == "DATE" and prefix == "近"):
+            # 近 opens rolling DATEs (近三年); 截至…止六个月 names a whole period (the
+            # date.period_ending rule), unlike 截至6月底 ("as of").
+            allowed = m.label == "DATE" and (
+                prefix == "近" or (prefix == "截至" and _PERIOD_ENDING.search(m.surface))
+            )
+            if m.surface.startswith(prefix) and not allowed:
                 problems.error(
                     path, line, f"{m.label} {m.surface!r}: {prefix!r} must stay outside the span"
                 )

@@ -321,6 +321,8 @@ def _resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, 
         }
     gran = _granularity(groups)
     try:
+        if groups.get("plen"):
+            return _period_ending(groups, ctx)
         if groups.get("wd") or groups.get("wrel"):
             return _week(groups, ctx)
         if groups.get("dec"):
@@ -358,6 +360,33 @@ def _resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, 
         raise
     except (ValueError, OverflowError) as exc:  # datetime limits (year 0, date.max + 1)
         raise FigureValueError(f"date out of range: {exc}") from exc
+
+
+_PERIOD_GRANULARITY = {12: "year", 6: "half", 3: "quarter"}
+
+
+def _period_ending(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
+    """截至2024年6月30日止六个月 / 止年度: the months that end on the given day.
+
+    Hong Kong results name their period by its last day; the period, not that day,
+    is what the figures beside it refer to.  A 12-month period that does not end on
+    31 December is a fiscal year.
+    """
+    length = groups["plen"] or ""
+    is_year = length.endswith("年度")
+    months = 12 if is_year else _int(length.removesuffix("个月"), "period length")
+    if not 1 <= months <= 24:
+        raise FigureValueError(f"a reporting period of {months} months")
+    year, relative, _ = _year_of(groups, ctx)
+    if year is None:
+        raise FigureValueError("a period ending on a day needs the day's year")
+    _, end = _span_in_year(year, groups, False, ctx)
+    after = end + timedelta(days=1)
+    y, m = _add_months(after.year, after.month, -months)
+    start = date(y, m, min(after.day, _last_day(y, m)))
+    fiscal = months == 12 and (end.month, end.day) != (12, 31)
+    gran = _PERIOD_GRANULARITY.get(months, "month")
+    return _period(start, end, gran, relative, fiscal)
 
 
 _WEEK_OFFSETS = {"上上": -2, "下下": 2, "上": -1, "下": 1, "本": 0, "这": 0}

@@ -52,6 +52,22 @@ PUB = date(2025, 3, 26)
         ({"era": "雍正", "eray": "十六"}, "1738-01-01", "1738-12-31", "year"),
         ({"wd": "三"}, "2025-03-26", "2025-03-26", "day"),
         ({"wd": "一"}, "2025-03-24", "2025-03-24", "day"),
+        # 截至…止年度 / 止六个月: the months that end on the day (Hong Kong results).
+        ({"y": "2024", "m": "12", "d": "31", "plen": "年度"}, "2024-01-01", "2024-12-31", "year"),
+        ({"y": "2024", "m": "6", "d": "30", "plen": "六个月"}, "2024-01-01", "2024-06-30", "half"),
+        (
+            {"y": "2025", "m": "3", "d": "31", "plen": "财政年度"},
+            "2024-04-01",
+            "2025-03-31",
+            "year",
+        ),
+        (
+            {"y": "2024", "m": "9", "d": "30", "plen": "3个月"},
+            "2024-07-01",
+            "2024-09-30",
+            "quarter",
+        ),
+        ({"y": "2024", "m": "9", "d": "15", "plen": "九个月"}, "2023-12-16", "2024-09-15", "month"),
     ],
 )
 def test_dates_resolve_table(groups: dict, start: str, end: str, granularity: str) -> None:
@@ -66,6 +82,7 @@ def test_dates_resolve_table(groups: dict, start: str, end: str, granularity: st
         {"y": "2023", "m": "2", "d": "29"},
         {"m": "13"},
         {"y": "2024", "q": "5"},
+        {"y": "2024", "m": "6", "d": "30", "plen": "30个月"},
     ],
 )
 def test_dates_impossible_dates_raise_with_reason(groups: dict) -> None:
