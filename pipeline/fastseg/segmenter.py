@@ -32,6 +32,7 @@ from pipeline.fastseg.index import (
     load_index,
 )
 from pipeline.fastseg.nodes import text_nodes
+from pipeline.fastseg.postprocess import MergeFilter, run_postprocesser_many
 
 # Positions scored per numpy pass: bounds the temporary arrays (~1 KB per position)
 # on a huge document while keeping the per-call overhead small.
@@ -94,6 +95,7 @@ class FastPkuseg:
         self.edge_score = np.ones((n_tag, n_tag)) + w[n_feature * n_tag :].reshape(n_tag, n_tag).T
         del w
         self._pair_cache: tuple[np.ndarray, np.ndarray] | None = None
+        self._filter: MergeFilter | None = None
         self.begins_word = np.array(["B" in name for name in self.index.tag_names])
 
     # -- the public API of pkuseg ---------------------------------------------------
@@ -118,14 +120,28 @@ class FastPkuseg:
                 else:
                     slots.append(None)
                     pieces.append(part)
-        segmented = iter(self.segment_pieces(pieces))
+        segmented = iter(
+            run_postprocesser_many(
+                self.postprocesser, self.segment_pieces(pieces), self._merge_filter()
+            )
+        )
         words: list[str] = []
         for slot in slots:
             if slot is None:
-                words.extend(self.postprocesser(next(segmented)))
+                words.extend(next(segmented))
             else:
                 words.append(slot)
         return words
+
+    def _merge_filter(self) -> MergeFilter | None:
+        """The post-processing filter for the current dictionaries (rebuilt if replaced)."""
+        post = self.postprocesser
+        if not post.do_process:
+            return None
+        current = self._filter
+        if current is None or not current.matches(post.common_words, post.other_words):
+            current = self._filter = MergeFilter(post.common_words, post.other_words)
+        return current
 
     # -- scoring and decoding -------------------------------------------------------
 
