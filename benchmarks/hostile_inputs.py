@@ -1,8 +1,10 @@
 """Hostile inputs through the whole pipeline, and what the regex guard refuses.
 
     OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/hostile_inputs.py [--size 10000]
+    OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python benchmarks/hostile_inputs.py --huge-mb 1,5,20
 
-Prints three tables (issue #8 closing-note figures):
+Prints three tables (issue #8 closing-note figures), or with ``--huge-mb`` only the
+fourth:
 
 1. every shipped rule pattern: guard verdict and analysis time;
 2. classic evil patterns: the guard's verdict, and the unguarded ``re`` time at two
@@ -11,6 +13,13 @@ Prints three tables (issue #8 closing-note figures):
    fresh subprocess with ``--timeout`` (a time-out is reported, never waited out),
    with the seconds relative to a plain news-like text of the same size measured in
    the same run (the baseline).
+4. ``--huge-mb``: peak RSS of the parent and of the worker for ONE document of each
+   size (MB of UTF-8 JSON) of real finance text (``../shared/data/thucnews`` paragraphs
+   concatenated; ``corpus/`` texts when absent) through ``zhnews extract --workers 1``
+   with the full pipeline.  The first row is a small document (the pipeline's own
+   footprint, measured in the same run): memory is flat when the rows stay near it.
+   ``--root`` runs the same measurement against another checkout (e.g. a
+   ``git archive`` of the revision before a change) for a before/after table.
 """
 
 from __future__ import annotations
@@ -138,12 +147,112 @@ print(json.dumps({"s": dt, "chars": len(text), "entities": len(record["entities"
         )
 
 
+HUGE_SCRIPT = """
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[3])
+from pipeline.batch.runner import ExtractOptions, run_extract
+start = time.monotonic()
+counts = run_extract(ExtractOptions(inputs=[sys.argv[1]], output=sys.argv[2], workers=1))
+print(json.dumps({"documents": counts.documents, "errors": counts.errors,
+                  "entities": counts.entities, "facts": counts.facts,
+                  "worker_vmhwm_mb": max(counts.worker_peak_rss_mb or [0.0]),
+                  "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "parent_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "seconds": time.monotonic() - start}))
+"""
+
+
+def finance_paragraphs(root: Path = ROOT) -> list[str]:
+    """Real finance paragraphs: the THUCNews sample, else the project's corpus texts."""
+    shared = root.parent / "shared" / "data" / "thucnews" / "finance_sentences.txt"
+    if not shared.exists():
+        shared = ROOT.parent / "shared" / "data" / "thucnews" / "finance_sentences.txt"
+    if shared.exists():
+        lines = shared.read_text(encoding="utf8").splitlines()
+        return [line.strip() for line in lines if line.strip()]
+    texts: list[str] = []
+    for path in sorted((ROOT / "corpus").rglob("*.jsonl")):
+        for line in path.read_text(encoding="utf8").splitlines():
+            text = json.loads(line).get("text") if line.strip() else None
+            if isinstance(text, str):
+                texts.extend(p.strip() for p in text.split("\n") if p.strip())
+    return texts
+
+
+def huge_document(megabytes: float, paragraphs: list[str]) -> str:
+    """Paragraphs joined by newlines until the UTF-8 size reaches ``megabytes``."""
+    target = int(megabytes * 1_000_000)
+    parts: list[str] = []
+    size = 0
+    index = 0
+    while size < target:
+        paragraph = paragraphs[index % len(paragraphs)] + "\n"
+        parts.append(paragraph)
+        size += len(paragraph.encode("utf8"))
+        index += 1
+    return "".join(parts)
+
+
+def _huge_table(sizes: list[float], root: Path, limit: float) -> None:
+    import tempfile
+
+    paragraphs = finance_paragraphs()
+    print(f"\n## one huge document through extract --workers 1, full pipeline (code: {root})")
+    print(
+        f"{'MB':>6s} {'chars':>10s} {'entities':>9s} {'facts':>7s} {'parent MB':>10s} "
+        f"{'worker MB':>10s} {'seconds':>8s}"
+    )
+    env = dict(os.environ, OMP_NUM_THREADS="1")
+    for megabytes in [0.01, *sizes]:
+        with tempfile.TemporaryDirectory(prefix="zhnews-huge-") as tmp:
+            text = huge_document(megabytes, paragraphs)
+            source = Path(tmp) / "huge.jsonl"
+            source.write_text(
+                json.dumps({"id": "huge", "text": text}, ensure_ascii=False) + "\n",
+                encoding="utf8",
+            )
+            chars = len(text)
+            del text
+            try:
+                out = subprocess.run(
+                    [sys.executable, "-c", HUGE_SCRIPT, str(source), f"{tmp}/out.jsonl", str(root)],
+                    capture_output=True,
+                    text=True,
+                    timeout=limit,
+                    cwd=root,
+                    env=env,
+                )
+                row = json.loads(out.stdout.strip().splitlines()[-1])
+            except subprocess.TimeoutExpired:
+                print(f"{megabytes:6.2f} {chars:10d} timed out after {limit:.0f}s")
+                continue
+            except (ValueError, IndexError):
+                print(f"{megabytes:6.2f} CRASH {out.stderr.strip().splitlines()[-3:]}")
+                continue
+        worker = max(row["worker_peak_mb"], row["worker_vmhwm_mb"])
+        print(
+            f"{megabytes:6.2f} {chars:10d} {row['entities']:9d} {row['facts']:7d} "
+            f"{row['parent_peak_mb']:10.0f} {worker:10.0f} {row['seconds']:8.1f}",
+            flush=True,
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=10_000)
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--skip-docs", action="store_true")
+    parser.add_argument(
+        "--huge-mb", default="", help="comma-separated sizes, e.g. 1,5,20 (memory table only)"
+    )
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="checkout whose pipeline --huge-mb measures"
+    )
     args = parser.parse_args()
+    if args.huge_mb:
+        sizes = [float(size) for size in args.huge_mb.split(",") if size.strip()]
+        _huge_table(sizes, args.root.resolve(), max(args.timeout, 3600.0))
+        return 0
     _rule_table()
     _evil_table(min(args.timeout, 30.0))
     if not args.skip_docs:

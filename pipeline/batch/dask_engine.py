@@ -10,6 +10,11 @@ so workers need the pkuseg model at the same path (or ``--pkuseg-model``).
 Without ``--scheduler`` a ``LocalCluster`` with ``workers`` single-threaded processes
 is started.  Only ``max_ahead`` tasks are submitted at a time, so the client's memory
 stays flat and results are yielded in input order as they complete.
+
+Split (huge) documents are streamed to the run's spool directory
+(:mod:`pipeline.batch.stream`) only on a ``LocalCluster`` this engine started: its
+workers share the client's disk.  Workers of an outside scheduler may run on other
+machines, so there a split document's line is assembled in the worker's memory.
 """
 
 from __future__ import annotations
@@ -20,12 +25,15 @@ from typing import Any
 
 from pipeline.batch.chunks import Chunk
 from pipeline.batch.pool import _ChunkState, _expand
+from pipeline.batch.stream import SpoolTarget
 from pipeline.batch.work import DocTask, PipelineSpec, Result, process_docs
 
 
-def _run_task(spec: PipelineSpec, tasks: list[DocTask]) -> list[Result]:
+def _run_task(
+    spec: PipelineSpec, tasks: list[DocTask], spool: SpoolTarget | None = None
+) -> list[Result]:
     """Task body (a top-level function so Dask can ship it by reference)."""
-    return process_docs(spec, tasks)
+    return process_docs(spec, tasks, spool)
 
 
 class DaskEngine:
@@ -40,6 +48,7 @@ class DaskEngine:
         processes: bool = True,
         max_ahead: int | None = None,
         client: Any = None,
+        spool_dir: str | None = None,
     ) -> None:
         self.spec = spec
         self.crashes = 0
@@ -59,20 +68,26 @@ class DaskEngine:
                 )
                 client = Client(self._cluster)
         self.client = client
+        # Only the workers of our own LocalCluster can write where the client reads.
+        self.spool_dir = spool_dir if self._cluster is not None else None
         total_threads = sum(self.client.nthreads().values()) or 1
         self.max_ahead = max_ahead or 2 * total_threads + 2
 
-    def _results(self, tasks: list[DocTask], future: Any) -> list[Result]:
+    def _spool(self, name: str) -> SpoolTarget | None:
+        return SpoolTarget(self.spool_dir, name) if self.spool_dir else None
+
+    def _results(self, seq: int, tasks: list[DocTask], future: Any) -> list[Result]:
         """Results of one task; if it failed (e.g. its worker died), go document by document."""
         try:
             return future.result()
         except Exception:
             self.crashes += 1
         results: list[Result] = []
-        for task in tasks:
+        for index, task in enumerate(tasks):
+            spool = self._spool(f"{seq}-d{index}")
             try:
                 results.extend(
-                    self.client.submit(_run_task, self.spec, [task], pure=False).result()
+                    self.client.submit(_run_task, self.spec, [task], spool, pure=False).result()
                 )
             except Exception as err:
                 results.append(
@@ -91,7 +106,12 @@ class DaskEngine:
         window: deque[tuple[Chunk, list[DocTask], Any]] = deque()
         for chunk in chunks:
             tasks = chunk.tasks
-            future = self.client.submit(_run_task, self.spec, tasks, pure=False) if tasks else None
+            spool = self._spool(f"{chunk.seq}-c")
+            future = (
+                self.client.submit(_run_task, self.spec, tasks, spool, pure=False)
+                if tasks
+                else None
+            )
             window.append((chunk, tasks, future))
             while len(window) >= self.max_ahead:
                 yield self._finish(*window.popleft())
@@ -99,7 +119,7 @@ class DaskEngine:
             yield self._finish(*window.popleft())
 
     def _finish(self, chunk: Chunk, tasks: list[DocTask], future: Any) -> Chunk:
-        results = self._results(tasks, future) if future is not None else []
+        results = self._results(chunk.seq, tasks, future) if future is not None else []
         chunk.results = _expand(_ChunkState(chunk, tasks, list(results), 0))
         return chunk
 

@@ -2,7 +2,8 @@
 
 Rows from :func:`pipeline.relations.facts.facts_rows` are computed in the workers and
 appended to a journaled JSONL spool next to the facts file (so a crash or Ctrl-C can
-be resumed exactly like the main output); at the end the spool is streamed through
+be resumed exactly like the main output; the rows of a huge document arrive as a
+spooled record whose facts file is appended as it is); at the end the spool is streamed through
 :func:`pipeline.relations.facts.write_facts` into the ``.parquet`` or ``.csv`` the user
 asked for, and removed.  Memory stays flat: rows are never all held at once.
 """
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.batch.stream import SpooledRecord, facts_line
 from pipeline.errors import Errors, UsageError
 from pipeline.io.writers import JsonlSink, check_writable
 
@@ -40,10 +42,17 @@ class FactsSink:
         self.spool = self.path.with_name(self.path.name + ".rows.jsonl")
         self._sink = JsonlSink(self.spool, resume=resume)
 
-    def write(self, rows: list[dict[str, Any]]) -> None:
-        self._sink.write(
-            [json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in rows]
-        )
+    def write(self, rows: list[dict[str, Any] | SpooledRecord]) -> None:
+        """Append rows in order; a spooled record contributes its spooled facts file."""
+        lines: list[str] = []
+        for row in rows:
+            if isinstance(row, SpooledRecord):
+                self._sink.write(lines)
+                lines = []
+                self._sink.append_file(row.facts_path)
+            else:
+                lines.append(facts_line(row))
+        self._sink.write(lines)
 
     def ready(self) -> bool:
         return True

@@ -11,6 +11,11 @@ Memory stays flat: only ``max_ahead`` chunks may be in flight or waiting to be
 written, whatever the corpus size.  Output order is the input order (chunks carry
 sequence numbers and are re-ordered before they are yielded).
 
+A split (huge) document's record is streamed by its worker into a spool directory
+(:mod:`pipeline.batch.stream`); the worker answers with a small handle, the runner
+copies the spool into the output when the document's turn comes, and the pool
+removes the partial spool of a worker that died in the middle of a document.
+
 Workers use the ``spawn`` start method (no forked copies of the parent's state, the
 same behaviour on Linux and macOS) and ignore SIGINT: Ctrl-C is handled by the parent,
 which stops them after the last complete chunk has been written.
@@ -30,6 +35,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from pipeline.batch.chunks import Chunk
+from pipeline.batch.stream import SpoolTarget, discard_prefix
 from pipeline.batch.work import DocTask, PipelineSpec, Result, get_pipeline, process_docs
 from pipeline.errors import ZhnewsError
 
@@ -52,9 +58,9 @@ def _worker_main(conn: Connection, spec: PipelineSpec) -> None:
             return  # the parent is gone
         if message is None:
             return
-        key, tasks = message
+        key, tasks, spool = message
         try:
-            conn.send(("done", key, process_docs(spec, tasks)))
+            conn.send(("done", key, process_docs(spec, tasks, spool)))
         except (BrokenPipeError, OSError):
             return
 
@@ -66,6 +72,13 @@ class _Task:
     chunk: Chunk
     positions: list[int]  # indices into chunk.tasks
     tasks: list[DocTask]
+
+    @property
+    def prefix(self) -> str:
+        """Spool-name prefix, unique per attempt (whole chunk, or one retried document)."""
+        if len(self.positions) == 1 and len(self.chunk.tasks) > 1:
+            return f"{self.chunk.seq}-d{self.positions[0]}"
+        return f"{self.chunk.seq}-c"
 
 
 @dataclass
@@ -87,8 +100,17 @@ class _ChunkState:
 class LocalPool:
     """Process chunks on ``workers`` local processes; yields chunks in input order."""
 
-    def __init__(self, spec: PipelineSpec, workers: int, *, max_ahead: int | None = None) -> None:
+    def __init__(
+        self,
+        spec: PipelineSpec,
+        workers: int,
+        *,
+        max_ahead: int | None = None,
+        spool_dir: str | None = None,
+    ) -> None:
         self.spec = spec
+        # Where workers stream the records of split documents (None: kept in memory).
+        self.spool_dir = spool_dir
         self.workers = max(1, workers)
         self.max_ahead = max_ahead or 2 * self.workers + 2
         self._context = mp.get_context("spawn")
@@ -175,7 +197,7 @@ class LocalPool:
                 if worker.ready and worker.task is None and queue:
                     task = queue.popleft()
                     worker.task = task
-                    worker.conn.send((task.chunk.seq, task.tasks))
+                    worker.conn.send((task.chunk.seq, task.tasks, self._spool(task)))
                     admit()
             while next_out in states and states[next_out].missing == 0:
                 state = states.pop(next_out)
@@ -190,6 +212,9 @@ class LocalPool:
             if queue and all(w.ready and w.task is None for w in self._pool):
                 continue  # chunks admitted while yielding: dispatch them before waiting
             self._wait_once(states, queue)
+
+    def _spool(self, task: _Task) -> SpoolTarget | None:
+        return SpoolTarget(self.spool_dir, task.prefix) if self.spool_dir else None
 
     def _wait_once(self, states: dict[int, _ChunkState], queue: deque[_Task]) -> None:
         handles: list[Any] = []
@@ -236,6 +261,8 @@ class LocalPool:
             if not worker.ready:
                 raise RuntimeError(f"a worker died while building the pipeline (exit code {code})")
             return
+        if self.spool_dir:
+            discard_prefix(self.spool_dir, task.prefix)  # half-streamed records
         state = states[task.chunk.seq]
         if len(task.tasks) == 1:
             state.results[task.positions[0]] = ("error", CRASH_REASON.format(code=code), 0, 0, None)
@@ -272,13 +299,15 @@ def _expand(state: _ChunkState) -> list[Result | None]:
 class InProcessEngine:
     """``--workers 0``: run in this process (debugging, tests; no crash isolation)."""
 
-    def __init__(self, spec: PipelineSpec) -> None:
+    def __init__(self, spec: PipelineSpec, *, spool_dir: str | None = None) -> None:
         self.spec = spec
+        self.spool_dir = spool_dir
         self.crashes = 0
 
     def run(self, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
         for chunk in chunks:
-            results = process_docs(self.spec, chunk.tasks) if chunk.tasks else []
+            spool = SpoolTarget(self.spool_dir, f"{chunk.seq}") if self.spool_dir else None
+            results = process_docs(self.spec, chunk.tasks, spool) if chunk.tasks else []
             state = _ChunkState(chunk, chunk.tasks, list(results), 0)
             chunk.results = _expand(state)
             yield chunk

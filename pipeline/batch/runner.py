@@ -7,6 +7,10 @@ stream from the readers into numbered chunks, through an engine (in-process, loc
 worker pool, or Dask), and are written in input order; good records go to the
 output, rejected ones to the errors file, so ``documents + errors == inputs``.
 After each checkpoint the resume journal is saved (see :mod:`pipeline.batch.journal`).
+
+Split (huge) documents are streamed by the workers into a spool directory next to the
+output (:mod:`pipeline.batch.stream`); their records are copied from there into the
+output, the Parquet row and the facts table when their turn comes, then removed.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 from pipeline.batch.chunks import make_chunks
 from pipeline.batch.journal import Journal, fingerprint
 from pipeline.batch.progress import Counts, Progress
+from pipeline.batch.stream import SpooledRecord, fresh_spool_dir, remove_spool_dir
 from pipeline.batch.work import PipelineSpec, dumps_record
 from pipeline.errors import Errors, UsageError
 from pipeline.io.records import Fields, InputItem, error_record
@@ -148,18 +153,22 @@ def _open_output(opts: ExtractOptions, fmt: str, resume: dict[str, Any] | None) 
     )
 
 
-def _make_engine(opts: ExtractOptions) -> Any:
+def _make_engine(opts: ExtractOptions, spool_dir: str | None = None) -> Any:
     if opts.engine == "dask":
         from pipeline.batch.dask_engine import DaskEngine
 
         return DaskEngine(
-            opts.spec, scheduler=opts.scheduler, workers=opts.workers, processes=opts.dask_processes
+            opts.spec,
+            scheduler=opts.scheduler,
+            workers=opts.workers,
+            processes=opts.dask_processes,
+            spool_dir=spool_dir,
         )
     from pipeline.batch.pool import InProcessEngine, LocalPool
 
     if opts.workers <= 0:
-        return InProcessEngine(opts.spec)
-    return LocalPool(opts.spec, opts.workers)
+        return InProcessEngine(opts.spec, spool_dir=spool_dir)
+    return LocalPool(opts.spec, opts.workers, spool_dir=spool_dir)
 
 
 def run_extract(opts: ExtractOptions) -> Counts:
@@ -217,16 +226,18 @@ def run_extract(opts: ExtractOptions) -> Counts:
     started = time.monotonic()
     finished = False
     writing = False
+    spool_dir = fresh_spool_dir(opts.output)
     try:
-        engine = _make_engine(opts)
+        engine = _make_engine(opts, spool_dir)
         with (
             engine,
             Progress(enabled=not opts.quiet, total_bytes=prepared.total_bytes) as progress,
         ):
             for chunk in engine.run(chunks):
-                lines: list[str] = []
+                lines: list[Any] = []
                 rejected: list[str] = []
-                fact_rows: list[dict[str, Any]] = []
+                fact_rows: list[Any] = []
+                spooled: list[SpooledRecord] = []
                 for item, result in zip(chunk.items, chunk.results, strict=True):
                     counts.bytes += item.size
                     if result is None or result[0] == "error":
@@ -236,6 +247,10 @@ def run_extract(opts: ExtractOptions) -> Counts:
                         continue
                     _, line, n_entities, n_facts, rows = result
                     lines.append(line)
+                    if isinstance(line, SpooledRecord):
+                        spooled.append(line)
+                        if facts is not None:
+                            fact_rows.append(line)
                     counts.documents += 1
                     counts.entities += n_entities
                     counts.facts += n_facts
@@ -248,6 +263,8 @@ def run_extract(opts: ExtractOptions) -> Counts:
                 err.write(rejected)
                 if facts is not None:
                     facts.write(fact_rows)
+                for record in spooled:
+                    record.discard()
                 done += len(chunk.items)
                 writing = False
                 counts.crashes = engine.crashes
@@ -277,6 +294,7 @@ def run_extract(opts: ExtractOptions) -> Counts:
                 err.close()
                 if facts is not None:
                     facts.close()
+        remove_spool_dir(spool_dir)
     return counts
 
 

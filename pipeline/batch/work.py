@@ -7,6 +7,13 @@ fixed ``json.dumps`` setting (:func:`dumps_record`).  A pipeline is built once p
 process (per :class:`PipelineSpec`) and cached, which is what "one pipeline per
 worker" means for every engine.  A Python exception on one document becomes an
 error result for that document only; the rest of the batch is processed.
+
+A document longer than ``piece_chars`` is cut into pieces (:mod:`pipeline.batch.split`).
+Given a :class:`~pipeline.batch.stream.SpoolTarget` (local engines), the record of such a
+document is streamed to a disk spool piece by piece and its result carries a
+:class:`~pipeline.batch.stream.SpooledRecord` instead of the JSON line, so memory does
+not grow with the document; without one (remote Dask workers) the line is assembled
+from JSON fragments in memory.
 """
 
 from __future__ import annotations
@@ -23,12 +30,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.batch.split import RecordAssembler, shift_record, split_spans
+from pipeline.batch.stream import SpooledRecord, SpoolTarget, SpoolWriter
 
 # A document as sent to a worker: (id, text, publication date or None).
 DocTask = tuple[str, str, "str | None"]
 # A result: ("ok", json_line, n_entities, n_facts, facts_rows or None) or
-# ("error", reason, 0, 0, None).
-Result = tuple[str, str, int, int, "list[dict[str, Any]] | None"]
+# ("error", reason, 0, 0, None).  The line of a spooled document is a SpooledRecord
+# (its facts rows are in the spool, so the last item is None).
+Result = tuple[str, "str | SpooledRecord", int, int, "list[dict[str, Any]] | None"]
 
 DEFAULT_PIECE_CHARS = 50_000
 
@@ -110,15 +119,52 @@ def _record_result(spec: PipelineSpec, record: dict[str, Any], text: str) -> Res
     return ("ok", dumps_record(record), len(record["entities"]), len(record["relations"]), rows)
 
 
+class _Split:
+    """Collects the pieces of one split document: in a spool, or as JSON fragments."""
+
+    def __init__(self, spec: PipelineSpec, path: Any) -> None:
+        self.facts = spec.facts
+        self.writer = SpoolWriter(path, dumps_record) if path is not None else None
+        self.assembler = RecordAssembler(dumps_record)
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, record: dict[str, Any], text: str) -> None:
+        rows = _facts_rows(record, text) if self.facts else None
+        if self.writer is not None:
+            self.writer.add(record, rows)
+            return
+        self.assembler.add(record)
+        self.rows.extend(rows or [])
+
+    def result(self) -> Result:
+        if self.writer is not None:
+            spooled = self.writer.finish()
+            return ("ok", spooled, spooled.entities, spooled.relations, None)
+        assembler = self.assembler
+        rows = self.rows if self.facts else None
+        return ("ok", assembler.line(), assembler.entities, assembler.relations, rows)
+
+    def discard(self) -> None:
+        if self.writer is not None:
+            self.writer.discard()
+
+
 def _pipe_pieces(
-    nlp: Language, docs: list[DocTask], spec: PipelineSpec, limit: int
+    nlp: Language,
+    docs: list[DocTask],
+    spec: PipelineSpec,
+    limit: int,
+    spool: SpoolTarget | None = None,
+    first: int = 0,
 ) -> Iterator[Result]:
     """Process ``docs`` through ``nlp.pipe``; yield one result per document.
 
     Pieces are generated lazily and each piece's record is serialised as soon as its
     ``Doc`` comes out of the pipe, so a huge document never exists as one ``Doc`` nor
-    as one big record of dicts: only its JSON fragments are kept (see
-    :class:`~pipeline.batch.split.RecordAssembler`).
+    as one big record of dicts: with ``spool`` its fragments go straight to disk
+    (:class:`~pipeline.batch.stream.SpoolWriter`), else only its JSON fragments are
+    kept (:class:`~pipeline.batch.split.RecordAssembler`).  ``first`` numbers the
+    documents for their spool names.
     """
     from pipeline.api import make_doc
     from pipeline.schema import doc_to_record
@@ -132,47 +178,57 @@ def _pipe_pieces(
                 pending.append((index, start, number == len(spans) - 1, len(spans) > 1))
                 yield make_doc(nlp, text[start:end], date)
 
-    assembler = RecordAssembler(dumps_record)
-    rows: list[dict[str, Any]] = []
+    split: _Split | None = None
     # nlp.pipe holds a whole batch of Docs: for a split document that would be
     # batch_size pieces of `limit` characters, so its pieces go through one at a time.
     batch_size = 1 if any(len(text) > limit for _, text, _ in docs) else spec.batch_size
-    for doc in nlp.pipe(piece_docs(), batch_size=batch_size):
-        index, offset, last, split = pending.popleft()
-        doc_id, text, date = docs[index]
-        record = doc_to_record(doc, doc_id, date=date)
-        if not split:
-            yield _record_result(spec, record, text)
-            continue
-        shift_record(record, offset)
-        if spec.facts:
-            rows.extend(_facts_rows(record, text))
-        assembler.add(record)
-        if last:
-            yield (
-                "ok",
-                assembler.line(),
-                assembler.entities,
-                assembler.relations,
-                rows if spec.facts else None,
-            )
-            assembler = RecordAssembler(dumps_record)
-            rows = []
+    try:
+        for doc in nlp.pipe(piece_docs(), batch_size=batch_size):
+            index, offset, last, is_split = pending.popleft()
+            doc_id, text, date = docs[index]
+            record = doc_to_record(doc, doc_id, date=date)
+            if not is_split:
+                yield _record_result(spec, record, text)
+                continue
+            if split is None:
+                split = _Split(spec, spool.path(first + index) if spool else None)
+            split.add(shift_record(record, offset), text)
+            del record
+            if last:
+                result, split = split.result(), None
+                yield result
+    finally:
+        if split is not None:
+            split.discard()  # the document failed (or the consumer stopped) mid-way
 
 
-def process_docs(spec: PipelineSpec, docs: list[DocTask]) -> list[Result]:
-    """Run the pipeline over ``docs``; one result per document, in order."""
+def _discard(results: list[Result]) -> None:
+    for result in results:
+        if isinstance(result[1], SpooledRecord):
+            result[1].discard()
+
+
+def process_docs(
+    spec: PipelineSpec, docs: list[DocTask], spool: SpoolTarget | None = None
+) -> list[Result]:
+    """Run the pipeline over ``docs``; one result per document, in order.
+
+    With ``spool``, split documents are streamed to spool files named after
+    ``spool.prefix`` and the document's index in ``docs``.
+    """
     nlp, lock = get_pipeline(spec)
     limit = max(1, min(spec.piece_chars, nlp.max_length - 1))
     with lock:
+        done: list[Result] = []
         try:
-            return list(_pipe_pieces(nlp, docs, spec, limit))
+            done.extend(_pipe_pieces(nlp, docs, spec, limit, spool))
+            return done
         except Exception:
-            pass  # find the culprit below: one document at a time
+            _discard(done)  # find the culprit below: one document at a time
         results: list[Result] = []
-        for task in docs:
+        for index, task in enumerate(docs):
             try:
-                results.extend(_pipe_pieces(nlp, [task], spec, limit))
+                results.extend(_pipe_pieces(nlp, [task], spec, limit, spool, first=index))
             except Exception as err:
                 results.append(
                     ("error", f"pipeline failed: {type(err).__name__}: {err}", 0, 0, None)

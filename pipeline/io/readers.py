@@ -109,23 +109,39 @@ def decode_line(raw: bytes, first: bool) -> tuple[str | None, str | None]:
 
 
 def iter_jsonl(source: LineSource, fields: Fields) -> Iterator[InputItem]:
-    """One item per non-blank line of a JSONL input."""
-    for number, raw in enumerate(source, start=1):
-        item = _jsonl_item(source.name, number, raw, fields)
+    """One item per non-blank line of a JSONL input.
+
+    A record can be one 50 MB line: only its parsed text may outlive the parse.  The
+    raw bytes are dropped once decoded and the decoded line once parsed (the line is
+    handed over in a one-element list the parser empties), and no ``enumerate`` tuple
+    keeps the last line alive while its item is being processed.
+    """
+    number = 0
+    for raw in source:
+        number += 1
+        size = len(raw)
+        line, error = decode_line(raw, number == 1)
+        del raw
+        if error is not None:
+            yield InputItem(source.name, number, None, error=error, size=size)
+            continue
+        assert line is not None
+        holder = [line]
+        del line
+        item = _jsonl_item(source.name, number, holder, fields)
         if item is not None:
-            item.size = len(raw)
+            item.size = size
             yield item
 
 
-def _jsonl_item(name: str, number: int, raw: bytes, fields: Fields) -> InputItem | None:
-    line, error = decode_line(raw, number == 1)
-    if error is not None:
-        return InputItem(name, number, None, error=error)
-    assert line is not None
+def _jsonl_item(name: str, number: int, holder: list[str], fields: Fields) -> InputItem | None:
+    """Parse the line in ``holder`` (taken out of it, so the parse is its last use)."""
+    line = holder.pop()
     if not line.strip(JSON_WHITESPACE):
         return None  # blank lines separate nothing and are not records
     try:
         obj = json.loads(line)
+        del line
     except (json.JSONDecodeError, RecursionError) as err:
         reason = getattr(err, "msg", "nesting too deep")
         column = getattr(err, "colno", None)
@@ -148,10 +164,12 @@ def read_text_file(name: str) -> InputItem:
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
         return InputItem(name, line, name, error=f"invalid UTF-8 at byte {err.start}")
+    size = len(raw)
+    del raw  # a huge file: keep only the text
     problem = text_problem(text)
     if problem is not None:
-        return InputItem(name, None, name, error=problem, size=len(raw))
-    return InputItem(name, None, name, text=text, date=None, size=len(raw))
+        return InputItem(name, None, name, error=problem, size=size)
+    return InputItem(name, None, name, text=text, date=None, size=size)
 
 
 def _check_fields(source: LineSource, fields: Fields, explicit: Fields) -> None:

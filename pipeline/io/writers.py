@@ -5,11 +5,16 @@ Writers append as they go and expose two operations the batch journal relies on:
 (e.g. the byte length of a JSONL file); opening with that state (``resume=``) drops
 whatever was written after the checkpoint, such as half a line written when the
 process was killed.  So a resumed run neither loses nor duplicates a document.
+
+A line is a ``str``, or a streamed record (anything with ``chunks()`` yielding the
+line's UTF-8 bytes, e.g. :class:`pipeline.batch.stream.SpooledRecord`): huge records
+are copied from their spool in bounded blocks, never held whole.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -50,10 +55,32 @@ def check_writable(path: str | os.PathLike[str], *, directory: bool = False) -> 
         )
 
 
+class StreamedLine(Protocol):
+    """A line too large to hold: its UTF-8 bytes (without newline) come in pieces."""
+
+    def chunks(self) -> Iterator[bytes]: ...
+
+
+def line_blocks(lines: Iterable[Any]) -> Iterator[bytes]:
+    """UTF-8 bytes of ``lines`` each followed by a newline; small lines are batched."""
+    batch: list[str] = []
+    for line in lines:
+        if isinstance(line, str):
+            batch.append(line + "\n")
+            continue
+        if batch:
+            yield "".join(batch).encode("utf8")
+            batch = []
+        yield from line.chunks()
+        yield b"\n"
+    if batch:
+        yield "".join(batch).encode("utf8")
+
+
 class Sink(Protocol):
     """What the batch runner writes records to."""
 
-    def write(self, lines: list[str]) -> None: ...
+    def write(self, lines: Sequence[Any]) -> None: ...
     def ready(self) -> bool: ...
     def checkpoint(self) -> dict[str, Any]: ...
     def finish(self) -> None: ...
@@ -87,9 +114,16 @@ class JsonlSink:
         except OSError as err:
             raise UsageError(Errors.E002.format(path=path, reason=err.strerror or err)) from err
 
-    def write(self, lines: list[str]) -> None:
-        if lines:
-            self._handle.write("".join(line + "\n" for line in lines).encode("utf8"))
+    def write(self, lines: Sequence[Any]) -> None:
+        """Append ``lines`` (strings or streamed lines, see :func:`line_blocks`)."""
+        for block in line_blocks(lines):
+            self._handle.write(block)
+
+    def append_file(self, path: str | os.PathLike[str]) -> None:
+        """Append a file of complete lines as it is (spooled facts rows), in blocks."""
+        from pipeline.batch.stream import copy_file
+
+        copy_file(path, self._handle)
 
     def write_records(self, records: list[dict[str, Any]]) -> None:
         self.write([dumps_record(record) for record in records])

@@ -114,7 +114,9 @@ def test_runner_interrupt_then_resume_equals_clean_run(
         )
     )
     original = runner._make_engine
-    monkeypatch.setattr(runner, "_make_engine", lambda opts: _Interrupting(original(opts), after=3))
+    monkeypatch.setattr(
+        runner, "_make_engine", lambda opts, *rest: _Interrupting(original(opts, *rest), after=3)
+    )
     spec = PipelineSpec(loader=SPEC.loader, facts=True)
     with pytest.raises(KeyboardInterrupt):
         run_extract(
@@ -150,7 +152,9 @@ def test_runner_resume_refuses_other_inputs(
 ) -> None:
     _corpus(tmp_path / "in.jsonl")
     original = runner._make_engine
-    monkeypatch.setattr(runner, "_make_engine", lambda opts: _Interrupting(original(opts), after=1))
+    monkeypatch.setattr(
+        runner, "_make_engine", lambda opts, *rest: _Interrupting(original(opts, *rest), after=1)
+    )
     with pytest.raises(KeyboardInterrupt):
         run_extract(_options(tmp_path, "out.jsonl"))
     monkeypatch.setattr(runner, "_make_engine", original)
