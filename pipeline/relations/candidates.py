@@ -68,6 +68,30 @@ def is_speaker(view: DocView, ent: Ent) -> bool:
     return view.norm.startswith(SPEAKER_RIGHT, ent.end)
 
 
+# A bracket that cites where the figures come from: （来源：国家统计局）,
+# （数据来源：…）, （文中数据…均来自国家统计局…）.
+_CITATION_WORDS = ("来源", "来自", "出处")
+_OPEN_BRACKETS = "（(【["
+_CLOSE_BRACKETS = "）)】]"
+
+
+def is_cited_source(view: DocView, ent: Ent) -> bool:
+    """An ORG inside a citation bracket is where the data come from, not their subject.
+
+    Only brackets whose text before the ORG holds 来源 / 来自 count: a company that
+    reports its own figures (据商汤集团公告) stays a subject.
+    """
+    norm = view.norm
+    lo = max(0, ent.start - 40)
+    for i in range(ent.start - 1, lo - 1, -1):
+        ch = norm[i]
+        if ch in _CLOSE_BRACKETS:
+            return False
+        if ch in _OPEN_BRACKETS:
+            return any(word in norm[i + 1 : ent.start] for word in _CITATION_WORDS)
+    return False
+
+
 _DESCRIPTOR_ENDS = ("公司", "集团", "企业", "龙头", "厂商", "巨头")
 
 
@@ -86,7 +110,11 @@ def main_company(view: DocView) -> Ent | None:
     """The most mentioned ORG of the paragraph (ties: the earliest); speakers last."""
     if not view.orgs:
         return None
-    orgs = [o for o in view.orgs if not is_speaker(view, o) and not is_descriptor(view, o)]
+    orgs = [
+        o
+        for o in view.orgs
+        if not is_speaker(view, o) and not is_descriptor(view, o) and not is_cited_source(view, o)
+    ]
     if not orgs:
         return None  # only the author of the text (研报/点评) or descriptors: no main company
     counts = Counter(org_key(o) for o in orgs)
@@ -108,7 +136,7 @@ def build_subjects(view: DocView) -> Ent | None:
     for o in view.orgs:
         if any(seg_cover[o.start : o.end]) or is_descriptor(view, o):
             continue
-        if is_research_author(view, o):
+        if is_research_author(view, o) or is_cited_source(view, o):
             continue
         org_starts.append(o)
         view.subjects.append(

@@ -70,3 +70,24 @@ def test_candidates_empty_when_no_subject(lexicons, text):
     view, main = _prepared(lexicons, text, ())
     for fig in view.figures:
         assert generate(view, fig, main, CandidateConfig()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "orgs", "subject_keys"),
+    [
+        # The statistics office in a citation bracket is where the data come from.
+        (
+            "全市服务业营业收入3783亿元，同比增长2.3%。（来源：星海市统计局网站）",
+            ("星海市统计局",),
+            [],
+        ),
+        ("全国房地产开发投资4.59万亿元（数据来源：星海统计局）", ("星海统计局",), []),
+        # A company named in an ordinary bracket stays a subject.
+        ("收入37.7亿元（星河科技公告）。", ("星河科技",), ["星河科技"]),
+    ],
+)
+def test_candidates_cited_source_is_no_subject(lexicons, text, orgs, subject_keys):
+    view, main = _prepared(lexicons, text, orgs)
+    assert [s.key for s in view.subjects if s.type == "ORG"] == subject_keys
+    if not subject_keys:
+        assert main is None
