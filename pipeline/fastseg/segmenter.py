@@ -33,6 +33,7 @@ from pipeline.fastseg.index import (
 )
 from pipeline.fastseg.nodes import text_nodes
 from pipeline.fastseg.postprocess import MergeFilter, run_postprocesser_many
+from pipeline.fastseg.weights import load_weights
 
 # Positions scored per numpy pass: bounds the temporary arrays (~1 KB per position)
 # on a huge document while keeping the per-call overhead small.
@@ -79,21 +80,15 @@ class FastPkuseg:
         self.index = index or load_index(self.model_dir, cache_dir)
         self.preprocesser, self.postprocesser = make_processors(user_dict)
         self._run_viterbi = run_viterbi
-        with np.load(self.model_dir / WEIGHTS_FILE, allow_pickle=False) as npz:
-            n_tag, n_feature = (int(v) for v in npz["sizes"][:2])
-            w = npz["w"]
-        if w.dtype != np.float64 or w.shape != (n_tag * (n_feature + n_tag),):
-            raise ValueError(f"unexpected pkuseg weights {w.dtype} {w.shape}")
+        # Node weights with one extra all-zero row: the feature index of "not found".
+        self.weights, edge = load_weights(self.model_dir / WEIGHTS_FILE)
+        n_feature, n_tag = self.weights.shape[0] - 1, self.weights.shape[1]
         if n_tag != len(self.index.tag_names) or n_feature < self.index.n_features:
             raise ValueError("pkuseg weights and features file do not belong together")
         self.n_tag = n_tag
-        # One extra all-zero row: the feature index of "not found".
-        self.weights = np.zeros((n_feature + 1, n_tag), dtype=np.float64)
-        self.weights[:n_feature] = w[: n_feature * n_tag].reshape(n_feature, n_tag)
         self.missing_row = n_feature
         # getLogYY: edge_score = ones; edge_score[s_pre, s] += w[backoff + s * n_tag + s_pre]
-        self.edge_score = np.ones((n_tag, n_tag)) + w[n_feature * n_tag :].reshape(n_tag, n_tag).T
-        del w
+        self.edge_score = np.ones((n_tag, n_tag)) + edge.reshape(n_tag, n_tag).T
         self._pair_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._filter: MergeFilter | None = None
         self.begins_word = np.array(["B" in name for name in self.index.tag_names])
