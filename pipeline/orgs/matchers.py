@@ -38,6 +38,9 @@ _SUBJECT_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·&\-]{1,1
 _STOP_CHARS = set(
     "，。；：、！？,.;:!?\"'“”‘’（）()《》〈〉【】[]{}<> \t\n\u3000的在与和及了是为由向对将被把从据称于至到其该"
 )
+# Stop characters that are words, not punctuation (they may also begin a name).
+_FUNCTION_CHARS = frozenset("的在与和及了是为由向对将被把从据称于至到其该")
+_SENTENCE_BREAKS = frozenset("。；！？;!?\n\u3000 】”\"")
 # A bracketed stock code: exchange prefix and/or exchange suffix, or a 4-6 digit code.
 _STOCK_RE = re.compile(
     r"[（(]\s*"
@@ -265,6 +268,14 @@ class OrgMatchers:
         (at most ``limit`` characters), then snap to a token start if one is inside."""
         start = end
         while start > 0 and end - start < limit and form[start - 1] not in _STOP_CHARS:
+            start -= 1
+        # A function character that opens the sentence is the name's first character
+        # (和邦生物(603077)…): nothing stands before it that it could join or mark.
+        if (
+            0 < start < end
+            and form[start - 1] in _FUNCTION_CHARS
+            and (start == 1 or form[start - 2] in _SENTENCE_BREAKS)
+        ):
             start -= 1
         if start == end:
             return end

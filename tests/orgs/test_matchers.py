@@ -197,3 +197,17 @@ def test_matchers_gazetteer_repeated_call_gives_the_same(matchers, text):
     first = matchers.gazetteer(form)
     first.append(None)  # the caller may change its list: the kept result is not affected
     assert matchers.gazetteer(form) == first[:-1]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("和邦生物(603077)公告", "和邦生物"),  # 和 opens the sentence: part of the name
+        ("公告称，与星河科技(600001)签约", "星河科技"),  # 与 joins: not part of the name
+        ("另据星海电子(600002)公告", "星海电子"),
+    ],
+)
+def test_matchers_name_before_stock_code(matchers, text, name):
+    end = text.index("(")
+    start = matchers.name_before(text, end, list(range(len(text))), limit=16)
+    assert text[start:end] == name
