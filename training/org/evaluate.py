@@ -26,7 +26,8 @@ from spacy.tokens import Doc
 
 from pipeline.orgs.classifier import load_tagger
 from pipeline.orgs.component import OrgRecognizer
-from pipeline.orgs.rules import load_rules
+from pipeline.orgs.features import Normaliser
+from pipeline.orgs.rules import OrgRules, load_rules
 from training.org.data import (
     REPO_ROOT,
     SHARED,
@@ -74,6 +75,34 @@ def load_sets(limit: int) -> dict[str, list[Example]]:
     return sets
 
 
+def folded_gazetteer_names(rules: OrgRules) -> tuple[Normaliser, frozenset[str]]:
+    """Every gazetteer name (canonical, strong and weak aliases) in match form."""
+    fold = Normaliser(rules.trad_simp, collapse_digits=False)
+    names = {fold(n) for e in rules.gazetteer for n in (e.canonical, *e.aliases, *e.weak_aliases)}
+    return fold, frozenset(names)
+
+
+def coverage_split(
+    examples: list[Example],
+    gold: list[list[tuple[int, int]]],
+    pred: list[list[tuple[int, int]]],
+    gazetteer_names: tuple[Normaliser, frozenset[str]],
+) -> dict[str, float]:
+    """Exact recall of the gold spans whose text is a gazetteer name and of the others,
+    so a reader sees how much of the recall comes from gazetteer coverage alone."""
+    fold, names = gazetteer_names
+    out: dict[str, float] = {}
+    for part, wanted in (("in_gazetteer", True), ("not_in_gazetteer", False)):
+        subset = [
+            [(s, e) for s, e in spans if (fold(ex.text[s:e]) in names) == wanted]
+            for ex, spans in zip(examples, gold, strict=True)
+        ]
+        metrics = span_recall(subset, pred)
+        out[f"recall_exact_{part}"] = metrics["recall_exact"]
+        out[f"n_{part}"] = metrics["n"]
+    return out
+
+
 def predict(
     component: OrgRecognizer, tokenised: list[tuple[list[str], list[bool]]], vocab
 ) -> list[list[tuple[int, int]]]:
@@ -102,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         print("no evaluation set found (../shared/data absent?)", file=sys.stderr)
         return 1
     rules = load_rules(REPO_ROOT / "configs" / "orgs")
+    gazetteer_names = folded_gazetteer_names(rules)
     t0 = time.perf_counter()
     tagger = load_tagger(args.model_dir / MODEL_FILE, args.model_dir / CARD_FILE)
     print(f"model loaded in {time.perf_counter() - t0:.2f}s")
@@ -128,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             pred = predict(component, tokenised, tokens.nlp.vocab)
             if set_name == "cfsc_corporate":
                 metrics = span_recall(gold, pred)
+                metrics.update(coverage_split(examples, gold, pred, gazetteer_names))
             else:
                 metrics = span_prf(gold, pred)
             results[set_name][mode] = metrics
@@ -140,7 +171,15 @@ def main(argv: list[str] | None = None) -> int:
         if set_name == "cfsc_corporate":
             row = " ".join(f"{by_mode[m]['recall_overlap']:9.4f}" for m in MODES)
             print(f"{'':16} {'recall_overlap':16} {'':7} {row}")
-        else:
+            # What coverage alone buys: gold spans whose text is / is not a gazetteer name
+            # (exact recall; the target column gives the number of gold spans).
+            for part, label in (
+                ("in_gazetteer", "exact in gaz"),
+                ("not_in_gazetteer", "exact not in gaz"),
+            ):
+                n = by_mode["combined"][f"n_{part}"]
+                row = " ".join(f"{by_mode[m][f'recall_exact_{part}']:9.4f}" for m in MODES)
+                print(f"{'':16} {label:16} {'n=' + str(n):>7} {row}")
             for key in ("precision", "recall"):
                 row = " ".join(f"{by_mode[m][key]:9.4f}" for m in MODES)
                 print(f"{'':16} {key:16} {'':7} {row}")

@@ -20,7 +20,10 @@ Flagged (printed as ``file:line``, exit status 1 when any):
   outside share >= 0.5);
 * a **short** strong name (<= 2 Han characters or <= 3 ASCII characters) that occurs
   outside ORG spans at all often (outside >= 2 and share >= 0.25), or that is frequent
-  in finance text (THUCNews >= 20) with no labelled evidence either way.
+  in finance text (THUCNews >= 20) with no labelled evidence either way;
+* a strong name that in financial news mostly **starts inside a word** (pkuseg tokens
+  of THUCNews and the unlabelled CFSC sentences): ``中海外`` in ``其中|海外``, ``中煤``
+  in ``其中|煤炭`` (at least 2 such starts and half of its occurrences).
 
 The fix is to mark the alias ``~`` (or, for a canonical name, to make the full name the
 canonical and the short name a weak alias), never to change the evaluation sets.
@@ -38,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.orgs.features import Normaliser
+from pipeline.orgs.matchers import NameScanner
 from pipeline.orgs.rules import gazetteer_files, load_trad_simp, name_key
 from pipeline.safety.rule_files import tsv_rows
 from training.org.data import REPO_ROOT, SHARED, Example, msra_splits, read_cluener
@@ -67,6 +71,8 @@ class Counts:
     outside: int = 0  # overlapping no gold ORG span
     partial: int = 0  # crossing an ORG span boundary
     thuc: int = 0  # THUCNews finance text (unlabelled)
+    news: int = 0  # occurrences in segmented finance news (THUCNews + CFSC unlabelled)
+    mid_word: int = 0  # ... of which start inside a pkuseg word
 
     @property
     def labelled(self) -> int:
@@ -106,9 +112,7 @@ def read_names(paths: Sequence[Path], trad_simp: dict[str, str]) -> tuple[list[N
                 row = NameRow(name, canonical, weak, is_canon, path, number)
                 key = name_key(name, trad_simp)
                 first = owner.get(key)
-                if first is not None and (
-                    first.canonical != canonical or first.path != path
-                ):
+                if first is not None and (first.canonical != canonical or first.path != path):
                     duplicates.append(
                         f"{_loc(row)}: {name!r} ({canonical}) duplicates "
                         f"{_loc(first)} ({first.canonical})"
@@ -192,6 +196,29 @@ def count(
     return counts
 
 
+def count_word_starts(
+    index: NameIndex, fold: Normaliser, texts: Iterable[str], counts: dict[str, Counts]
+) -> None:
+    """Occurrences in segmented news and how many start inside a pkuseg word: a name
+    that usually starts mid-word is a substring of other words (其中|海外 -> 中海外),
+    which the gazetteer would match wherever the word occurs."""
+    from training.org.tokens import PkusegTokens
+
+    tokens = PkusegTokens()
+    # The matcher's own leftmost-longest matches (保监会 inside 银保监会 is no match).
+    scanner = NameScanner(index.names)
+    for text in texts:
+        form = fold(text)
+        found = list(scanner.finditer(form))
+        if not found:
+            continue
+        starts = {s for s, _, _ in tokens(text)}
+        for s, e in found:
+            c = counts[form[s:e]]
+            c.news += 1
+            c.mid_word += s not in starts
+
+
 def is_short(name: str) -> bool:
     """1-2 Han characters, or an ASCII name of at most 3 characters."""
     return len(name) <= (SHORT_ASCII if name.isascii() else SHORT_HAN)
@@ -215,9 +242,23 @@ def judge(
             reason = "short and often outside ORG spans"
         elif is_short(row.name) and c.labelled == 0 and c.thuc >= THUC_COMMON:
             reason = "short and common in finance text, no labelled evidence"
+        elif c.mid_word >= 2 and c.mid_word * 2 >= c.news:
+            reason = "in finance news it mostly starts inside a word"
         if reason:
             report.flagged.append((row, c, reason))
     return report
+
+
+def _news_sentences() -> list[str]:
+    """Unlabelled finance news sentences (THUCNews, CFSC unlabelled; no evaluation set)."""
+    texts: list[str] = []
+    for path in (
+        SHARED / "thucnews" / "finance_sentences.txt",
+        SHARED / "cfsc_fin_news" / "sentences_unlabeled.txt",
+    ):
+        if path.is_file():
+            texts += [ln for ln in path.read_text(encoding="utf8").splitlines() if ln.strip()]
+    return texts
 
 
 def _thucnews_texts() -> list[str]:
@@ -236,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules", type=Path, default=REPO_ROOT / "configs" / "orgs")
     parser.add_argument("--all", action="store_true", help="print the counts of every name")
     parser.add_argument("--min-outside", type=int, default=3)
+    parser.add_argument(
+        "--no-words", action="store_true", help="skip the word-start check (no pkuseg run)"
+    )
     args = parser.parse_args(argv)
 
     trad_file = args.rules / "trad_simp.tsv"
@@ -255,6 +299,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"counted in {len(labelled)} labelled and {len(unlabelled)} unlabelled texts")
     index = NameIndex(fold(r.name) for r in rows)
     counts = count(index, fold, labelled, unlabelled)
+    if labelled and not args.no_words:
+        news = _news_sentences()
+        count_word_starts(index, fold, news, counts)
+        print(f"word starts checked in {len(news)} segmented news sentences")
     report = judge(rows, counts, fold, args.min_outside)
     report.duplicates = duplicates
 
@@ -263,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     for row, c, reason in report.flagged:
         print(
             f"WEAK? {_loc(row)}: {row.name!r} ({row.canonical}) {reason}: "
-            f"in ORG {c.inside}, outside {c.outside}, partial {c.partial}, THUCNews {c.thuc}"
+            f"in ORG {c.inside}, outside {c.outside}, partial {c.partial}, THUCNews {c.thuc}, "
+            f"news {c.news} ({c.mid_word} starting mid-word)"
         )
     if args.all:
         for row, c in report.could_be_strong:
@@ -277,7 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                 mark = "~" if row.weak else ""
                 print(
                     f"count {_loc(row)}: {mark}{row.name} in ORG {c.inside}, "
-                    f"outside {c.outside}, partial {c.partial}, THUCNews {c.thuc}"
+                    f"outside {c.outside}, partial {c.partial}, THUCNews {c.thuc}, "
+                    f"news {c.news} ({c.mid_word} mid-word)"
                 )
     print(f"{len(report.duplicates)} duplicate(s), {len(report.flagged)} name(s) to review")
     return 1 if report.duplicates or report.flagged else 0
