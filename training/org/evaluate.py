@@ -180,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                 n = by_mode["combined"][f"n_{part}"]
                 row = " ".join(f"{by_mode[m][f'recall_exact_{part}']:9.4f}" for m in MODES)
                 print(f"{'':16} {label:16} {'n=' + str(n):>7} {row}")
+        else:
             for key in ("precision", "recall"):
                 row = " ".join(f"{by_mode[m][key]:9.4f}" for m in MODES)
                 print(f"{'':16} {key:16} {'':7} {row}")
