@@ -219,10 +219,17 @@ class MentionFinder:
         for m in self.cue_re.finditer(view.norm):
             start, end = m.span()
             # 占 inside 股东应占溢利 is part of a metric, not a share cue
-            if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
+            if in_metric.find(1, start, end) != -1:
+                continue
+            # A cue over an entity is text of that entity, except a comparison phrase
+            # that holds its own base period (较去年同期 / 比上年同期: DATE 去年同期).
+            over_entity = covered.find(1, start, end) != -1
+            if over_entity and not _dates_inside(view, start, end):
                 continue
             surface = m.group()
             for category, value in table[surface if surface in table else _lex_key(table, surface)]:
+                if over_entity and category != "comparison":
+                    continue
                 cues.append(Cue(start, end, category, value, surface))
 
     # -- segments ----------------------------------------------------------------------
@@ -572,6 +579,14 @@ class MentionFinder:
 # 云音乐): longer tails are descriptions, not unit names.
 _ORG_UNIT_MIN = 2
 _ORG_UNIT_MAX = 4
+
+
+def _dates_inside(view: DocView, start: int, end: int) -> bool:
+    """True when every entity overlapping ``[start, end)`` is a DATE lying inside it."""
+    overlapping = [e for e in view.ents if e.start < end and start < e.end]
+    return bool(overlapping) and all(
+        e.label == "DATE" and start <= e.start and e.end <= end for e in overlapping
+    )
 
 
 def _org_ending_at(view: DocView, pos: int):

@@ -176,3 +176,26 @@ def test_linker_flat_direction(linker, text, figure, direction):
 def test_linker_research_author_is_no_subject(linker, text):
     relations, _ = linker.link(text, make_ents(text, ("甲证券",)))
     assert all(r["subject"]["text"] != "甲证券" for r in relations)
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "expected"),
+    [
+        # The base period is a DATE inside the comparison phrase: still a comparison cue.
+        ("星河科技收入10亿元，较去年同期增长5%。", "去年同期", "yoy"),
+        ("星河科技收入10亿元，比上年同期下降5%。", "上年同期", "yoy"),
+        ("星河科技收入10亿元，相较去年同期增长5%。", "去年同期", "yoy"),
+        ("星河科技收入10亿元，较上季度增长5%。", "上季度", "qoq"),
+        # A named base period stays the comparison's text.
+        ("星河科技收入10亿元，较2023年增长5%。", "2023年", "2023年"),
+    ],
+)
+def test_linker_comparison_with_relative_base(linker, text, base, expected):
+    ents = make_ents(text, ("星河科技",))
+    if not base[0].isdigit():
+        start = text.index(base)
+        ents.append(Ent(start, start + len(base), "DATE", base))
+        ents.sort(key=lambda e: e.start)
+    relations, _ = linker.link(text, ents)
+    change = next(r for r in relations if r["figure"]["text"] == "5%")
+    assert change["comparison"] == expected
