@@ -41,6 +41,7 @@ from pipeline.fastseg.nodes import text_codes
 _BASE = 0x100000001B3  # odd, so invertible modulo 2**64
 _BASE_INV = pow(_BASE, -1, 1 << 64)
 _LENGTH_SALT = np.uint64(0x9E3779B97F4A7C15)
+_BUILD_CHUNK = 20_000
 
 
 class _PrefixHash:
@@ -72,9 +73,15 @@ class MergeFilter:
     def __init__(self, common_words: set[str], other_words: set[str]) -> None:
         self.source = (id(common_words), len(common_words), id(other_words), len(other_words))
         words = [w for group in (common_words, other_words) for w in group if len(w) >= 2]
-        ends = np.cumsum(np.fromiter(map(len, words), dtype=np.int64, count=len(words)))
-        starts = ends - np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-        self.keys = np.unique(_PrefixHash("".join(words)).keys(starts, ends))
+        # Hashed in chunks: the prefix sums of all words at once would be ~50 MB of
+        # temporaries that the allocator keeps as resident memory afterwards.
+        parts = []
+        for first in range(0, len(words), _BUILD_CHUNK):
+            chunk = words[first : first + _BUILD_CHUNK]
+            lengths = np.fromiter(map(len, chunk), dtype=np.int64, count=len(chunk))
+            ends = np.cumsum(lengths)
+            parts.append(_PrefixHash("".join(chunk)).keys(ends - lengths, ends))
+        self.keys = np.unique(np.concatenate(parts)) if parts else np.zeros(0, np.uint64)
         self.table = build_table(mix64(self.keys), table_capacity(len(self.keys)))
 
     def matches(self, common_words: set[str], other_words: set[str]) -> bool:
