@@ -2,8 +2,9 @@
 
 Rows from :func:`pipeline.relations.facts.facts_rows` are computed in the workers and
 appended to a journaled JSONL spool next to the facts file (so a crash or Ctrl-C can
-be resumed exactly like the main output; the rows of a huge document arrive as a
-spooled record whose facts file is appended as it is); at the end the spool is streamed through
+be resumed exactly like the main output; the rows of a huge document are computed
+here from its spooled record and its text, one piece at a time); at the end the spool
+is streamed through
 :func:`pipeline.relations.facts.write_facts` into the ``.parquet`` or ``.csv`` the user
 asked for, and removed.  Memory stays flat: rows are never all held at once.
 """
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch.stream import SpooledRecord, facts_line
+from pipeline.batch.stream import SpooledRecord
 from pipeline.errors import Errors, UsageError
 from pipeline.io.writers import JsonlSink, check_writable
 
@@ -32,6 +33,23 @@ def check_facts_path(path: str) -> None:
     check_writable(path)
 
 
+def facts_line(row: dict[str, Any]) -> str:
+    """One facts row as the spool stores it."""
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+
+
+def spooled_facts(spooled: SpooledRecord, text: str) -> Iterator[dict[str, Any]]:
+    """Facts rows of a spooled (split) document, piece by piece.
+
+    The same rows, in the same order, as ``facts_rows`` of each piece's shifted record
+    over the whole text (what the worker computes for a document it holds whole).
+    """
+    from pipeline.relations.facts import facts_rows
+
+    for record in spooled.piece_records():
+        yield from facts_rows(record, text)
+
+
 class FactsSink:
     """Spool facts rows to JSONL as the run goes; write the table in :meth:`finish`."""
 
@@ -42,14 +60,17 @@ class FactsSink:
         self.spool = self.path.with_name(self.path.name + ".rows.jsonl")
         self._sink = JsonlSink(self.spool, resume=resume)
 
-    def write(self, rows: list[dict[str, Any] | SpooledRecord]) -> None:
-        """Append rows in order; a spooled record contributes its spooled facts file."""
+    def write(self, rows: list[Any]) -> None:
+        """Append rows in order; ``(SpooledRecord, text)`` stands for a split document's rows."""
         lines: list[str] = []
         for row in rows:
-            if isinstance(row, SpooledRecord):
-                self._sink.write(lines)
-                lines = []
-                self._sink.append_file(row.facts_path)
+            if isinstance(row, tuple):
+                spooled, text = row
+                for fact in spooled_facts(spooled, text):
+                    lines.append(facts_line(fact))
+                    if len(lines) >= 1_000:
+                        self._sink.write(lines)
+                        lines = []
             else:
                 lines.append(facts_line(row))
         self._sink.write(lines)

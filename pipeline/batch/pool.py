@@ -11,10 +11,13 @@ Memory stays flat: only ``max_ahead`` chunks may be in flight or waiting to be
 written, whatever the corpus size.  Output order is the input order (chunks carry
 sequence numbers and are re-ordered before they are yielded).
 
-A split (huge) document's record is streamed by its worker into a spool directory
+Huge documents (longer than ``piece_chars``) never travel whole: the task carries a
+:class:`~pipeline.batch.stream.PieceFeed` and the worker asks the parent for each piece
+in turn (the parent cuts it from the text it holds anyway), so the worker holds one
+piece, not the document.  The record is streamed by the worker into a spool directory
 (:mod:`pipeline.batch.stream`); the worker answers with a small handle, the runner
-copies the spool into the output when the document's turn comes, and the pool
-removes the partial spool of a worker that died in the middle of a document.
+copies the spool into the output when the document's turn comes, and the pool removes
+the partial spool of a worker that died in the middle of a document.
 
 Workers use the ``spawn`` start method (no forked copies of the parent's state, the
 same behaviour on Linux and macOS) and ignore SIGINT: Ctrl-C is handled by the parent,
@@ -35,7 +38,8 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from pipeline.batch.chunks import Chunk
-from pipeline.batch.stream import SpoolTarget, discard_prefix
+from pipeline.batch.split import cut_point
+from pipeline.batch.stream import PieceFeed, SpoolTarget, discard_prefix
 from pipeline.batch.work import DocTask, PipelineSpec, Result, get_pipeline, process_docs
 from pipeline.errors import ZhnewsError
 
@@ -59,8 +63,16 @@ def _worker_main(conn: Connection, spec: PipelineSpec) -> None:
         if message is None:
             return
         key, tasks, spool = message
+
+        def fetch(index: int, start: int, limit: int, key: Any = key) -> str:
+            conn.send(("piece?", key, (index, start, limit)))
+            piece = conn.recv()
+            if not isinstance(piece, str):
+                raise RuntimeError("the parent stopped while a document was being fed")
+            return piece
+
         try:
-            conn.send(("done", key, process_docs(spec, tasks, spool)))
+            conn.send(("done", key, process_docs(spec, tasks, spool, fetch)))
         except (BrokenPipeError, OSError):
             return
 
@@ -197,7 +209,7 @@ class LocalPool:
                 if worker.ready and worker.task is None and queue:
                     task = queue.popleft()
                     worker.task = task
-                    worker.conn.send((task.chunk.seq, task.tasks, self._spool(task)))
+                    worker.conn.send((task.chunk.seq, self._wire(task), self._spool(task)))
                     admit()
             while next_out in states and states[next_out].missing == 0:
                 state = states.pop(next_out)
@@ -215,6 +227,28 @@ class LocalPool:
 
     def _spool(self, task: _Task) -> SpoolTarget | None:
         return SpoolTarget(self.spool_dir, task.prefix) if self.spool_dir else None
+
+    def _wire(self, task: _Task) -> list[DocTask]:
+        """The tasks as sent: a huge text (streamed runs only) becomes a piece feed."""
+        if not self.spool_dir:
+            return task.tasks
+        limit = self.spec.piece_chars
+        return [
+            (doc_id, PieceFeed(len(text)), date)
+            if isinstance(text, str) and len(text) > limit
+            else (doc_id, text, date)
+            for doc_id, text, date in task.tasks
+        ]
+
+    def _send_piece(self, worker: _Worker, request: tuple[int, int, int]) -> None:
+        """Answer a worker's request for the piece of a fed document starting at ``start``."""
+        index, start, limit = request
+        assert worker.task is not None
+        text = worker.task.tasks[index][1]
+        assert isinstance(text, str)
+        end = cut_point(text, start, max(1, limit)) if start < len(text) else start
+        with contextlib.suppress(BrokenPipeError, OSError):  # a dead worker: seen below
+            worker.conn.send(text[start:end])
 
     def _wait_once(self, states: dict[int, _ChunkState], queue: deque[_Task]) -> None:
         handles: list[Any] = []
@@ -236,6 +270,9 @@ class LocalPool:
                 if kind == "ready":
                     worker.ready = True
                     self.ready_seconds.append(time.monotonic() - self._created)
+                    continue
+                if kind == "piece?":
+                    self._send_piece(worker, payload)
                     continue
                 task = worker.task
                 worker.task = None

@@ -250,7 +250,7 @@ def run_extract(opts: ExtractOptions) -> Counts:
                     if isinstance(line, SpooledRecord):
                         spooled.append(line)
                         if facts is not None:
-                            fact_rows.append(line)
+                            fact_rows.append((line, item.text))
                     counts.documents += 1
                     counts.entities += n_entities
                     counts.facts += n_facts

@@ -21,7 +21,7 @@ SENTENCE_ENDS = frozenset("。！？!?；;…\u3002\uff01\uff1f\uff1b")
 CLOSERS = frozenset("」』”’）)】〕》\"'")
 
 
-def _cut_point(text: str, start: int, limit: int) -> int:
+def cut_point(text: str, start: int, limit: int) -> int:
     """Where the piece starting at ``start`` should end (exclusive)."""
     hard_end = start + limit
     if hard_end >= len(text):
@@ -52,7 +52,7 @@ def split_spans(text: str, limit: int) -> Iterator[tuple[int, int]]:
         return
     start = 0
     while start < len(text):
-        end = _cut_point(text, start, limit)
+        end = cut_point(text, start, limit)
         yield start, end
         start = end
 

@@ -17,10 +17,13 @@ and with the whole spool directory at the end of a run).  The output itself is
 written exactly as a record held in memory would be (same bytes, same checkpoints).
 
 Spool layout: one directory per record with one file per list (``entities``,
-``relations``, ``unplaced``): one line per piece that has items, holding that piece's
-items serialised by :func:`pipeline.batch.work.dumps_record` and joined by commas
-(a JSON line never contains a raw newline), and ``facts``: one facts-table row per
-line, in the facts spool format of :class:`pipeline.batch.facts.FactsSink`.
+``relations``, ``unplaced``), one line per piece (empty when the piece has none),
+holding that piece's items serialised by :func:`pipeline.batch.work.dumps_record` and
+joined by commas (a JSON line never contains a raw newline).  Line *k* of every file
+belongs to piece *k*, so the facts table (which pairs a piece's relations with its
+entities and needs the text around each figure) is computed by the parent, which
+holds the text, piece by piece (:meth:`SpooledRecord.piece_records`); the worker may
+then be fed the text piece by piece and never hold all of it.
 """
 
 from __future__ import annotations
@@ -34,14 +37,18 @@ from pathlib import Path
 from typing import Any
 
 LISTS = ("entities", "relations", "unplaced")
-FACTS = "facts"
-# Bytes read from a spool file at a time when copying it into an output.
-COPY_BLOCK = 1 << 20
 
 
-def facts_line(row: dict[str, Any]) -> str:
-    """One facts row as the facts spool stores it (the format of ``FactsSink``)."""
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":"))
+@dataclass(frozen=True)
+class PieceFeed:
+    """Stands for the text of a huge document sent to a worker piece by piece.
+
+    The worker asks for each piece (its start and the worker's piece limit) and the
+    parent, which holds the text, cuts it with :func:`pipeline.batch.split.cut_point`,
+    so the cut points are those the worker would choose with the whole text.
+    """
+
+    length: int
 
 
 @dataclass(frozen=True)
@@ -114,12 +121,8 @@ class SpooledRecord:
     def relations(self) -> int:
         return self.counts.get("relations", 0)
 
-    @property
-    def facts_path(self) -> Path:
-        return Path(self.path) / FACTS
-
     def _lines(self, key: str) -> Iterator[bytes]:
-        """The spool lines of one list (one piece each), without their newline."""
+        """The spool lines of one list (one per piece, maybe empty), without newline."""
         path = Path(self.path) / key
         if not path.exists():
             return
@@ -136,8 +139,11 @@ class SpooledRecord:
                 yield (prefix + value).encode("utf8")
                 continue
             yield (prefix + "[").encode("utf8")
-            for index, line in enumerate(self._lines(key)):
-                yield (b"," + line) if index else line
+            first = True
+            for line in self._lines(key):
+                if line:
+                    yield line if first else b"," + line
+                    first = False
             yield b"]"
         yield b"}"
 
@@ -149,6 +155,13 @@ class SpooledRecord:
         """The items of one list, one piece at a time (the Parquet writer reads these)."""
         for line in self._lines(key):
             yield json.loads(b"[" + line + b"]")
+
+    def piece_records(self) -> Iterator[dict[str, Any]]:
+        """Each piece as a small record (id, entities, relations), for the facts table."""
+        doc_id = self.value("id")
+        pairs = zip(self.pieces("entities"), self.pieces("relations"), strict=True)
+        for entities, relations in pairs:
+            yield {"id": doc_id, "entities": entities, "relations": relations}
 
     def value(self, key: str) -> Any:
         """A scalar of the head (``id``, ``schema``, ``date``) as a Python value."""
@@ -175,12 +188,12 @@ class SpoolWriter:
         self.path = path
         self._dumps = dumps
         path.mkdir(parents=True, exist_ok=True)
-        self._handles = {key: open(path / key, "wb") for key in (*LISTS, FACTS)}  # noqa: SIM115
+        self._handles = {key: open(path / key, "wb") for key in LISTS}  # noqa: SIM115
         self._head: list[tuple[str, str | None]] | None = None
-        self.counts = dict.fromkeys((*LISTS, FACTS), 0)
+        self.counts = dict.fromkeys(LISTS, 0)
 
-    def add(self, record: dict[str, Any], rows: list[dict[str, Any]] | None = None) -> None:
-        """Spool one piece's (already shifted) record and its facts rows."""
+    def add(self, record: dict[str, Any]) -> None:
+        """Spool one piece's (already shifted) record: one line in every list file."""
         if self._head is None:
             self._head = [
                 (key, None if key in LISTS else self._dumps(value))
@@ -189,13 +202,9 @@ class SpoolWriter:
             ]
         for key in LISTS:
             items = record.get(key) or []
-            if items:
-                text = ",".join(self._dumps(item) for item in items)
-                self._handles[key].write(text.encode("utf8") + b"\n")
-                self.counts[key] += len(items)
-        for row in rows or []:
-            self._handles[FACTS].write(facts_line(row).encode("utf8") + b"\n")
-            self.counts[FACTS] += 1
+            text = ",".join(self._dumps(item) for item in items)
+            self._handles[key].write(text.encode("utf8") + b"\n")
+            self.counts[key] += len(items)
         for handle in self._handles.values():
             handle.flush()  # the piece is on its way to disk, not in a buffer
 
@@ -216,9 +225,3 @@ class SpoolWriter:
         """The document failed: drop what was spooled."""
         self._close()
         shutil.rmtree(self.path, ignore_errors=True)
-
-
-def copy_file(source: str | os.PathLike[str], handle: Any) -> None:
-    """Append a spool file to an open binary ``handle`` in bounded blocks."""
-    with open(source, "rb") as spool:
-        shutil.copyfileobj(spool, handle, COPY_BLOCK)

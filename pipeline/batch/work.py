@@ -22,7 +22,7 @@ import importlib
 import json
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,14 +30,17 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.batch.split import RecordAssembler, shift_record, split_spans
-from pipeline.batch.stream import SpooledRecord, SpoolTarget, SpoolWriter
+from pipeline.batch.stream import PieceFeed, SpooledRecord, SpoolTarget, SpoolWriter
 
-# A document as sent to a worker: (id, text, publication date or None).
-DocTask = tuple[str, str, "str | None"]
+# A document as sent to a worker: (id, text, publication date or None).  A local pool
+# may send a huge document's text as a PieceFeed: the worker then fetches its pieces.
+DocTask = tuple[str, "str | PieceFeed", "str | None"]
 # A result: ("ok", json_line, n_entities, n_facts, facts_rows or None) or
-# ("error", reason, 0, 0, None).  The line of a spooled document is a SpooledRecord
-# (its facts rows are in the spool, so the last item is None).
+# ("error", reason, 0, 0, None).  The line of a spooled document is a SpooledRecord;
+# its facts rows are computed by the parent from the spool (the last item is None).
 Result = tuple[str, "str | SpooledRecord", int, int, "list[dict[str, Any]] | None"]
+# Fetches a piece of a fed document: (document index, start, limit) -> piece text.
+Fetch = Callable[[int, int, int], str]
 
 DEFAULT_PIECE_CHARS = 50_000
 
@@ -128,13 +131,14 @@ class _Split:
         self.assembler = RecordAssembler(dumps_record)
         self.rows: list[dict[str, Any]] = []
 
-    def add(self, record: dict[str, Any], text: str) -> None:
-        rows = _facts_rows(record, text) if self.facts else None
+    def add(self, record: dict[str, Any], text: str | PieceFeed) -> None:
         if self.writer is not None:
-            self.writer.add(record, rows)
+            self.writer.add(record)  # facts: computed by the parent from the spool
             return
+        assert isinstance(text, str), "a fed document is always spooled"
         self.assembler.add(record)
-        self.rows.extend(rows or [])
+        if self.facts:
+            self.rows.extend(_facts_rows(record, text))
 
     def result(self) -> Result:
         if self.writer is not None:
@@ -156,6 +160,7 @@ def _pipe_pieces(
     limit: int,
     spool: SpoolTarget | None = None,
     first: int = 0,
+    fetch: Fetch | None = None,
 ) -> Iterator[Result]:
     """Process ``docs`` through ``nlp.pipe``; yield one result per document.
 
@@ -164,15 +169,32 @@ def _pipe_pieces(
     as one big record of dicts: with ``spool`` its fragments go straight to disk
     (:class:`~pipeline.batch.stream.SpoolWriter`), else only its JSON fragments are
     kept (:class:`~pipeline.batch.split.RecordAssembler`).  ``first`` numbers the
-    documents for their spool names.
+    documents for their spool names and for ``fetch``, which returns the pieces of a
+    document sent as a :class:`~pipeline.batch.stream.PieceFeed`.
     """
     from pipeline.api import make_doc
     from pipeline.schema import doc_to_record
 
     pending: deque[tuple[int, int, bool, bool]] = deque()
 
+    def fed_pieces(index: int, feed: PieceFeed, date: str | None) -> Iterator[Doc]:
+        if fetch is None or spool is None:
+            raise RuntimeError("a document sent in pieces needs a piece source and a spool")
+        start = 0
+        while start < feed.length:
+            piece = fetch(first + index, start, limit)
+            if not piece:
+                raise RuntimeError(f"no piece at {start} of a {feed.length}-character text")
+            end = start + len(piece)
+            pending.append((index, start, end >= feed.length, True))
+            yield make_doc(nlp, piece, date)
+            start = end
+
     def piece_docs() -> Iterator[Doc]:
         for index, (_, text, date) in enumerate(docs):
+            if isinstance(text, PieceFeed):
+                yield from fed_pieces(index, text, date)
+                continue
             spans = list(split_spans(text, limit))
             for number, (start, end) in enumerate(spans):
                 pending.append((index, start, number == len(spans) - 1, len(spans) > 1))
@@ -181,13 +203,16 @@ def _pipe_pieces(
     split: _Split | None = None
     # nlp.pipe holds a whole batch of Docs: for a split document that would be
     # batch_size pieces of `limit` characters, so its pieces go through one at a time.
-    batch_size = 1 if any(len(text) > limit for _, text, _ in docs) else spec.batch_size
+    batch_size = spec.batch_size
+    if any(isinstance(text, PieceFeed) or len(text) > limit for _, text, _ in docs):
+        batch_size = 1
     try:
         for doc in nlp.pipe(piece_docs(), batch_size=batch_size):
             index, offset, last, is_split = pending.popleft()
             doc_id, text, date = docs[index]
             record = doc_to_record(doc, doc_id, date=date)
             if not is_split:
+                assert isinstance(text, str)
                 yield _record_result(spec, record, text)
                 continue
             if split is None:
@@ -208,27 +233,38 @@ def _discard(results: list[Result]) -> None:
             result[1].discard()
 
 
+def piece_limit(spec: PipelineSpec, nlp: Language) -> int:
+    """The longest piece handed to ``nlp``: ``piece_chars``, below spaCy's ``max_length``."""
+    return max(1, min(spec.piece_chars, nlp.max_length - 1))
+
+
 def process_docs(
-    spec: PipelineSpec, docs: list[DocTask], spool: SpoolTarget | None = None
+    spec: PipelineSpec,
+    docs: list[DocTask],
+    spool: SpoolTarget | None = None,
+    fetch: Fetch | None = None,
 ) -> list[Result]:
     """Run the pipeline over ``docs``; one result per document, in order.
 
     With ``spool``, split documents are streamed to spool files named after
-    ``spool.prefix`` and the document's index in ``docs``.
+    ``spool.prefix`` and the document's index in ``docs``; documents sent as a
+    :class:`~pipeline.batch.stream.PieceFeed` are read piece by piece with ``fetch``.
     """
     nlp, lock = get_pipeline(spec)
-    limit = max(1, min(spec.piece_chars, nlp.max_length - 1))
+    limit = piece_limit(spec, nlp)
     with lock:
         done: list[Result] = []
         try:
-            done.extend(_pipe_pieces(nlp, docs, spec, limit, spool))
+            done.extend(_pipe_pieces(nlp, docs, spec, limit, spool, fetch=fetch))
             return done
         except Exception:
             _discard(done)  # find the culprit below: one document at a time
         results: list[Result] = []
         for index, task in enumerate(docs):
             try:
-                results.extend(_pipe_pieces(nlp, [task], spec, limit, spool, first=index))
+                results.extend(
+                    _pipe_pieces(nlp, [task], spec, limit, spool, first=index, fetch=fetch)
+                )
             except Exception as err:
                 results.append(
                     ("error", f"pipeline failed: {type(err).__name__}: {err}", 0, 0, None)

@@ -119,12 +119,6 @@ class JsonlSink:
         for block in line_blocks(lines):
             self._handle.write(block)
 
-    def append_file(self, path: str | os.PathLike[str]) -> None:
-        """Append a file of complete lines as it is (spooled facts rows), in blocks."""
-        from pipeline.batch.stream import copy_file
-
-        copy_file(path, self._handle)
-
     def write_records(self, records: list[dict[str, Any]]) -> None:
         self.write([dumps_record(record) for record in records])
 

@@ -64,12 +64,15 @@ def test_stream_spooled_line_is_byte_identical(tmp_path: Path, name: str) -> Non
     writer = SpoolWriter(tmp_path / "rec", dumps_record)
     assembler = RecordAssembler(dumps_record)
     for piece in pieces:
-        writer.add(json.loads(json.dumps(piece)), [{"doc_id": "文档", "n": len(piece["entities"])}])
+        writer.add(json.loads(json.dumps(piece)))
         assembler.add(piece)
     spooled = writer.finish()
     assert spooled.line() == assembler.line() == dumps_record(merge_records(pieces))
     assert (spooled.entities, spooled.relations) == (assembler.entities, assembler.relations)
-    assert len(spooled.facts_path.read_text(encoding="utf8").splitlines()) == len(pieces)
+    # Piece k of the spool is piece k of the document (the facts table pairs them).
+    assert list(spooled.piece_records()) == [
+        {"id": "文档", "entities": p["entities"], "relations": p["relations"]} for p in pieces
+    ]
     # The Parquet row built piece by piece equals the row of the whole record.
     table = spooled_to_table(spooled)
     assert table.to_pylist() == [record_to_row(json.loads(spooled.line()))]
@@ -159,8 +162,63 @@ def test_stream_pool_discards_spool_of_crashed_worker(tmp_path: Path) -> None:
     assert [r[0] for r in results] == ["ok", "error", "ok"]
     left = sorted(p.name for p in spool.iterdir())
     assert left == sorted(Path(r[1].path).name for r in results if r[0] == "ok")
-    expected = list(InProcessEngine(spec).run(make_chunks(items[:1], max_chars=1_000)))
-    assert results[0][1].line() == expected[0].results[0][1]
+    # The documents the worker was fed piece by piece equal those processed whole.
+    # (in-process, the crashing document would kill this process: it is left out)
+    whole = InProcessEngine(spec).run(make_chunks([items[0], items[2]], max_chars=1_000))
+    expected = [r[1] for chunk in whole for r in chunk.results]
+    assert [results[n][1].line() for n in (0, 2)] == expected
+
+
+@pytest.mark.parametrize(("spool", "fed"), [(True, [False, True, False]), (False, [False] * 3)])
+def test_stream_pool_sends_huge_texts_as_piece_feeds(spool: bool, fed: list[bool]) -> None:
+    """Only texts longer than piece_chars, and only in streamed runs, travel as feeds."""
+    from pipeline.batch.pool import _Task
+    from pipeline.batch.stream import PieceFeed
+
+    spec = PipelineSpec(loader=zhnews_fakes.LIGHT_LOADER, piece_chars=300)
+    texts = [_text(3), _text(60), "x" * 300]
+    items = [InputItem("t", n + 1, f"d{n}", text=t) for n, t in enumerate(texts)]
+    [chunk] = make_chunks(items, max_chars=10**6)
+    pool = LocalPool(spec, 1, spool_dir="/nonexistent" if spool else None)
+    wired = pool._wire(_Task(chunk, [0, 1, 2], chunk.tasks))
+    assert [isinstance(text, PieceFeed) for _, text, _ in wired] == fed
+    assert [t.length if isinstance(t, PieceFeed) else len(t) for _, t, _ in wired] == [
+        len(t) for t in texts
+    ]
+
+
+def _relation(start: int, end: int, text: str) -> dict:
+    figure = {"start": start, "end": end, "text": text}
+    return {"figure": figure, "subject": {"start": 0, "end": 2, "text": "公司", "type": "ORG"}}
+
+
+def test_stream_facts_of_spooled_pieces_equal_worker_rows(tmp_path: Path) -> None:
+    """Facts rows the parent computes from the spool equal the per-piece rows over the text."""
+    from pipeline.batch.facts import spooled_facts
+    from pipeline.relations.facts import facts_rows
+
+    text = "公司营收5亿元。\n下半年利润3亿元，增长10%。\n"
+    money = [(4, 7, "5亿元"), (14, 17, "3亿元")]
+    pieces = []
+    for start, end, figure in money:
+        entity = {"start": start, "end": end, "text": figure, "label": "MONEY"}
+        entity["value"] = {"amount": float(figure[0]) * 1e8, "currency": "CNY"}
+        pieces.append(
+            {
+                "id": "d",
+                "schema": "zhnews/1",
+                "date": None,
+                "entities": [entity],
+                "relations": [_relation(start, end, figure)],
+            }
+        )
+    pieces.insert(1, dict(pieces[0], entities=[], relations=[]))
+    writer = SpoolWriter(tmp_path / "rec", dumps_record)
+    for piece in pieces:
+        writer.add(piece)
+    got = list(spooled_facts(writer.finish(), text))
+    assert got == [row for piece in pieces for row in facts_rows(piece, text)]
+    assert [row["sentence"] for row in got] == ["公司营收5亿元。", "下半年利润3亿元，增长10%。"]
 
 
 @pytest.mark.parametrize("output", ["out.parquet", "shards"])

@@ -82,6 +82,35 @@ def test_huge_documents_real_pipeline_split_equals_whole(nlp, tmp_path: Path) ->
     assert all(text[e["start"] : e["end"]] == e["text"] for e in record_split["entities"])
 
 
+def test_huge_documents_real_pipeline_streamed_equals_in_memory(nlp, tmp_path: Path) -> None:
+    """Spooled, and fed piece by piece: the same line and facts rows as held in memory."""
+    from pipeline.batch.facts import spooled_facts
+    from pipeline.batch.split import cut_point
+    from pipeline.batch.stream import PieceFeed, SpoolTarget
+    from pipeline.batch.work import process_docs, use_pipeline
+
+    text = "\n".join(
+        f"第{n}段：华信电子{2000 + n}年营业收入{n + 1}.5亿元，同比增长{n % 9 + 1}.2%。"
+        for n in range(40)
+    )
+    spec = PipelineSpec(piece_chars=700, facts=True)
+    use_pipeline(spec, nlp)
+    [memory] = process_docs(spec, [("d", text, "2024-05-01")])
+    spool = SpoolTarget(str(tmp_path), "t")
+    [spooled] = process_docs(spec, [("d", text, "2024-05-01")], spool)
+
+    def fetch(index: int, start: int, limit: int) -> str:
+        assert index == 0
+        return text[start : cut_point(text, start, limit)]
+
+    feed = PieceFeed(len(text))
+    [fed] = process_docs(spec, [("d", feed, "2024-05-01")], SpoolTarget(str(tmp_path), "f"), fetch)
+    assert memory[0] == spooled[0] == fed[0] == "ok" and memory[4]
+    assert spooled[1].line() == fed[1].line() == memory[1]
+    assert spooled[2:4] == fed[2:4] == memory[2:4]
+    assert list(spooled_facts(fed[1], text)) == memory[4]
+
+
 PEAK_SCRIPT = """
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[3])
