@@ -73,3 +73,31 @@ def test_writers_resume_refuses_output_changed_since_the_checkpoint(
         path.write_bytes(path.read_bytes()[:3])
     with pytest.raises(UsageError, match="rerun without --resume"):
         JsonlSink(path, resume=state)
+
+
+class _Streamed:
+    """A line given as pieces of bytes (what a spooled record offers)."""
+
+    def __init__(self, text: str, size: int) -> None:
+        self.data, self.size = text.encode("utf8"), size
+
+    def chunks(self):
+        for start in range(0, len(self.data), self.size):
+            yield self.data[start : start + self.size]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ['{"id":"a"}', _Streamed('{"id":"大","entities":[1,2,3]}', 4), '{"id":"c"}'],
+        [_Streamed('{"id":"x"}', 1), _Streamed('{"id":"y"}', 100)],
+        [_Streamed("{}", 1)],
+        [],
+    ],
+)
+def test_writers_jsonl_streamed_lines_written_like_strings(tmp_path: Path, lines: list) -> None:
+    text = [line if isinstance(line, str) else line.data.decode("utf8") for line in lines]
+    sink = JsonlSink(tmp_path / "o.jsonl")
+    sink.write(lines)
+    sink.finish()
+    assert (tmp_path / "o.jsonl").read_text(encoding="utf8") == "".join(t + "\n" for t in text)
