@@ -10,8 +10,8 @@ O(F * (max_before + max_after)) pair scorings: never quadratic.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import Counter
+import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from pipeline.relations.document import DocView, Ent, Subject
@@ -29,7 +29,7 @@ class CandidateConfig:
     include_main: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One figure x subject pair to score."""
 
@@ -73,6 +73,7 @@ def is_speaker(view: DocView, ent: Ent) -> bool:
 _CITATION_WORDS = ("来源", "来自", "出处")
 _OPEN_BRACKETS = "（(【["
 _CLOSE_BRACKETS = "）)】]"
+_BRACKET_RE = re.compile("[" + re.escape(_OPEN_BRACKETS + _CLOSE_BRACKETS) + "]")
 
 
 def is_cited_source(view: DocView, ent: Ent) -> bool:
@@ -82,14 +83,17 @@ def is_cited_source(view: DocView, ent: Ent) -> bool:
     reports its own figures (据商汤集团公告) stays a subject.
     """
     norm = view.norm
-    lo = max(0, ent.start - 40)
-    for i in range(ent.start - 1, lo - 1, -1):
-        ch = norm[i]
-        if ch in _CLOSE_BRACKETS:
-            return False
-        if ch in _OPEN_BRACKETS:
-            return any(word in norm[i + 1 : ent.start] for word in _CITATION_WORDS)
-    return False
+    brackets = view.__dict__.get("_brackets")
+    if brackets is None:  # every bracket of the paragraph, once (sorted offsets)
+        brackets = view.__dict__["_brackets"] = [m.start() for m in _BRACKET_RE.finditer(norm)]
+    # the nearest bracket before the ORG, at most 40 characters back, decides
+    i = bisect_left(brackets, ent.start) - 1
+    if i < 0 or brackets[i] < ent.start - 40:
+        return False
+    k = brackets[i]
+    if norm[k] in _CLOSE_BRACKETS:
+        return False
+    return any(word in norm[k + 1 : ent.start] for word in _CITATION_WORDS)
 
 
 _DESCRIPTOR_ENDS = ("公司", "集团", "企业", "龙头", "厂商", "巨头")
@@ -117,12 +121,19 @@ def main_company(view: DocView) -> Ent | None:
     ]
     if not orgs:
         return None  # only the author of the text (研报/点评) or descriptors: no main company
-    counts = Counter(org_key(o) for o in orgs)
-    first: dict[str, int] = {}
+    # one pass: mentions per key and the first mention of each (dicts keep the order
+    # of first mention, so max() breaks ties as before: the earliest key wins)
+    counts: dict[str, int] = {}
+    first: dict[str, Ent] = {}
     for o in orgs:
-        first.setdefault(org_key(o), o.start)
-    key = max(counts, key=lambda k: (counts[k], -first[k]))
-    return next(o for o in orgs if org_key(o) == key)
+        k = org_key(o)
+        if k in counts:
+            counts[k] += 1
+        else:
+            counts[k] = 1
+            first[k] = o
+    key = max(counts, key=lambda k: (counts[k], -first[k].start))
+    return first[key]
 
 
 def build_subjects(view: DocView) -> Ent | None:
@@ -134,16 +145,13 @@ def build_subjects(view: DocView) -> Ent | None:
         seg_cover[m.start : m.end] = b"\x01" * (m.end - m.start)
     org_starts: list[Ent] = []
     for o in view.orgs:
-        if any(seg_cover[o.start : o.end]) or is_descriptor(view, o):
+        if seg_cover.find(1, o.start, o.end) != -1 or is_descriptor(view, o):
             continue
         if is_research_author(view, o) or is_cited_source(view, o):
             continue
         org_starts.append(o)
-        view.subjects.append(
-            Subject(
-                o.start, o.end, "ORG", org_key(o), org_key(o), o.start, o.end, o.text, org_key(o)
-            )
-        )
+        k = org_key(o)
+        view.subjects.append(Subject(o.start, o.end, "ORG", k, k, o.start, o.end, o.text, k))
 
     org_ends = [o.end for o in org_starts]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 FIGURE_LABELS = ("MONEY", "PERCENT")
@@ -26,14 +27,12 @@ CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset(",;，；")
 _CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]")
 
 
-_ONES = b"\x01" * 64  # slices of this cover entities of any usual length
+_ONES = b"\x01" * 64
+_START = attrgetter("start")
+_START_END = attrgetter("start", "end")  # slices of this cover entities of any usual length
 
 
-def _ent_order(e: Ent) -> tuple[int, int]:
-    return (e.start, e.end)
-
-
-@dataclass
+@dataclass(slots=True)
 class Ent:
     """An entity in character offsets (a ``doc.ents`` span or a gold annotation)."""
 
@@ -45,7 +44,7 @@ class Ent:
     canonical: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """A segment, metric, anaphor or subject mention found by the relation rules."""
 
@@ -74,7 +73,7 @@ class Mention:
         return out
 
 
-@dataclass
+@dataclass(slots=True)
 class Cue:
     """A cue word hit (comparison, change, to, from, share, rate, market)."""
 
@@ -85,7 +84,7 @@ class Cue:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Subject:
     """A subject candidate: an ORG, a segment, or an anaphor resolved to one of them."""
 
@@ -110,7 +109,7 @@ class DocView:
     def __init__(self, text: str, norm: str, ents: list[Ent]) -> None:
         self.text = text
         self.norm = norm
-        self.ents = sorted(ents, key=_ent_order)
+        self.ents = sorted(ents, key=_START_END)
         self.figures: list[Ent] = []
         self.dates: list[Ent] = []
         self.orgs: list[Ent] = []
@@ -146,15 +145,20 @@ class DocView:
     # -- finalisation --------------------------------------------------------------
     def index(self) -> None:
         """Sort mention lists and build the start arrays used by the lookups."""
-        self.metrics.sort(key=lambda m: m.start)
-        self.segments.sort(key=lambda m: m.start)
-        self.anaphors.sort(key=lambda m: m.start)
+        self.metrics.sort(key=_START)
+        self.segments.sort(key=_START)
+        self.anaphors.sort(key=_START)
         self.cues.sort(key=lambda c: (c.start, -c.end))
-        self.subjects.sort(key=lambda s: (s.start, s.end))
         self._cue_starts = [c.start for c in self.cues]
         self._metric_starts = [m.start for m in self.metrics]
-        self._subject_starts = [s.start for s in self.subjects]
         self._segment_starts = [m.start for m in self.segments]
+        self.index_subjects()
+
+    def index_subjects(self) -> None:
+        """Sort the subjects and build their start array (after :func:`build_subjects`,
+        which adds subjects but leaves the mention lists as :meth:`index` sorted them)."""
+        self.subjects.sort(key=_START_END)
+        self._subject_starts = [s.start for s in self.subjects]
         self.positions = {}
 
     # -- boundaries ----------------------------------------------------------------

@@ -81,7 +81,7 @@ class Linker:
         self.finder.annotate(view)
         view.index()
         main = build_subjects(view)
-        view.index()
+        view.index_subjects()
         main_key = org_key(main) if main is not None else None
         return view, main, main_key, figure_facts(view)
 
@@ -107,17 +107,21 @@ class Linker:
         merged dict that training uses.
         """
         view, main, main_key, facts = self.prepare(text, ents)
-        use_baseline = baseline or self.model is None
+        model = self.model
+        use_baseline = baseline or model is None
+        scorer = None if model is None else self._pair_scorer(model)
+        config = self.config
         relations: list[dict[str, Any]] = []
         subject_cache: dict[int, float] = {}
         for fig, fact in zip(view.figures, facts, strict=True):
-            cands = generate(view, fig, main, self.config)
+            cands = generate(view, fig, main, config)
             if not cands:
                 continue
             if use_baseline:
                 choice = self._nearest(view, fig, cands)
             else:
-                choice = self._best(view, fig, fact, cands, main_key, subject_cache)
+                assert model is not None and scorer is not None
+                choice = self._best(view, fig, fact, cands, main_key, subject_cache, model, scorer)
             if choice is not None:
                 cand, confidence, source = choice
                 relations.append(_relation(fig, fact, cand, confidence, source))
@@ -152,9 +156,9 @@ class Linker:
         cands: list[Candidate],
         main_key: str | None,
         subject_cache: dict[int, float],
+        model: PairModel,
+        scorer: PairScorer,
     ) -> tuple[Candidate, float, str] | None:
-        model = self.model
-        assert model is not None
         # figure features depend only on these four values: score them once per model
         fkey = (id(model), fig.label, fact.kind, fact.market_cue, fact.metric is not None)
         base = self._figure_scores.get(fkey)
@@ -163,7 +167,7 @@ class Linker:
                 figure_features(fact, fig)
             )
         positions = figure_positions(view, fig)
-        pair_score = self._pair_scorer(model).score
+        pair_score = scorer.score
         best: tuple[Candidate, float] | None = None
         for cand in cands:
             s = cand.subject
