@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 EMPTY_SLOT = -1
+_SCALAR_TAIL = 16  # queries still probing when the loop switches to plain Python
 # splitmix64 finaliser constants (Steele, Lea & Flood 2014): a full-avalanche 64-bit mix.
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
@@ -79,20 +80,31 @@ def lookup(
     ``hashes`` are the queries' hashes (the same function the table was built with).
     """
     capacity = len(table)
+    mask = capacity - 1
     result = np.full(len(hashes), EMPTY_SLOT, dtype=np.int32)
-    current = (hashes & np.uint64(capacity - 1)).astype(np.int64)
+    current = (hashes & np.uint64(mask)).astype(np.int64)
     pending = np.arange(len(hashes), dtype=np.int64)
-    while pending.size:
+    while pending.size > _SCALAR_TAIL:
         rows = table[current]
         occupied = rows != EMPTY_SLOT
         pending, current, rows = pending[occupied], current[occupied], rows[occupied]
         if not pending.size:
             break
-        same = np.ones(len(pending), dtype=bool)
-        for column, query in zip(stored, queries, strict=True):
+        same = stored[0][rows] == queries[0][pending]
+        for column, query in zip(stored[1:], queries[1:], strict=True):
             same &= column[rows] == query[pending]
         result[pending[same]] = rows[same]
         miss = ~same
         pending = pending[miss]
-        current = (current[miss] + 1) & (capacity - 1)
+        current = (current[miss] + 1) & mask
+    # The last few queries of long probe runs: a loop costs less than more numpy rounds.
+    for p, slot in zip(pending.tolist(), current.tolist(), strict=True):
+        while True:
+            row = int(table[slot])
+            if row == EMPTY_SLOT:
+                break
+            if all(column[row] == query[p] for column, query in zip(stored, queries, strict=True)):
+                result[p] = row
+                break
+            slot = (slot + 1) & mask
     return result

@@ -12,13 +12,17 @@ feature_extractor.pyx), so it is parsed here into an exact 64-bit integer key:
   ``get_slice_str`` returns for a slice past either end of the text, which is a member
   of this model's lexicon: pkuseg treats it as a word).
 
-key = template id << 58 | atom1 << 29 | atom2 — no two different features can share a
-key, so lookups are exact.  A lexicon word is keyed by its node codes (+1, 21 bits
-each) packed into two uint64 (three nodes each), also exact.  A feature string that
-joining nodes can never produce (a stray ``*`` or ``.``) is dropped: pkuseg can never
-look it up.  A ``ww`` string whose ``*`` could split it in two ways is entered once
-per reachable split, each pointing at the same feature, which is exactly what the
-string lookup does.
+Features are grouped so that one lookup answers every template of a group: a node code
+gives the rows of its five single-character templates (a sorted array, made dense at
+load), a character pair (code << 21 | code) those of ``c-1c.``, ``cc1.`` and ``c-2c-1.``,
+a word atom those of ``w-1.`` and ``w1.`` (a dense array), a word pair
+(atom << 29 | atom) those of ``ww.l.`` and ``ww.r.``.  Keys are exact, so no two
+different features can share one and lookups are exact; hashing only chooses where a
+probe starts.  A lexicon word is keyed by its node codes (+1, 21 bits each) packed into
+two uint64 (three nodes each), also exact.  A feature string that joining nodes can
+never produce (a stray ``*`` or ``.``) is dropped: pkuseg can never look it up.  A
+``ww`` string whose ``*`` could split it in two ways is entered once per reachable
+split, each pointing at the same feature, which is exactly what the string lookup does.
 
 The index is built once per model (a few seconds) and cached as an ``.npz``
 (``allow_pickle=False``) keyed by the SHA-256 of ``features.msgpack``; the hash, the
@@ -39,7 +43,7 @@ import numpy as np
 from pipeline.fastseg.hashtable import build_table, lookup, mix64, table_capacity
 from pipeline.fastseg.nodes import NOWORD_TOKEN, check_pkuseg_config, parse_nodes
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 FEATURES_FILE = "features.msgpack"
 WEIGHTS_FILE = "weights.npz"
 
@@ -48,19 +52,8 @@ CHAR_TEMPLATES = ("c.", "c-1.", "c-1c.", "c1.", "cc1.", "c-2.", "c-2c-1.", "c2."
 WORD_TEMPLATES = ("w-1.", "w1.", "ww.l.", "ww.r.")
 TEMPLATE_ID = {name: i + 1 for i, name in enumerate(CHAR_TEMPLATES + WORD_TEMPLATES)}
 PAIR_TEMPLATES = {"c-1c.", "cc1.", "c-2c-1."}
-_TID_SHIFT, _A_SHIFT = np.uint64(58), np.uint64(29)
-ATOM_LIMIT = 1 << 29
-MISSING_KEY = np.uint64(0xFFFFFFFFFFFFFFFF)  # template id 63: never a stored key
+ATOM_LIMIT = 1 << 29  # word atoms must fit word_pair_key
 _WORD_SALT = np.uint64(0x9E3779B97F4A7C15)
-
-
-def feature_key(tid: np.ndarray | int, a: np.ndarray | int, b: np.ndarray | int) -> np.ndarray:
-    """Exact uint64 key of (template id, atom, atom)."""
-    return (
-        (np.asarray(tid, dtype=np.uint64) << _TID_SHIFT)
-        | (np.asarray(a, dtype=np.uint64) << _A_SHIFT)
-        | np.asarray(b, dtype=np.uint64)
-    )
 
 
 def word_hash(hi: np.ndarray, lo: np.ndarray) -> np.ndarray:
@@ -79,9 +72,32 @@ def pack_word(nodes: list[int]) -> tuple[int, int]:
     return hi, lo
 
 
+# How the templates are grouped for lookup: one lookup answers every template of a group
+# (the features of one character, of one character pair, of one word, of one word pair).
+UNIGRAM_COLUMNS = {"c.": 0, "c-1.": 1, "c1.": 2, "c-2.": 3, "c2.": 4}
+PAIR_COLUMNS = {"c-1c.": 0, "cc1.": 1, "c-2c-1.": 2}
+WORD_COLUMNS = {"w-1.": 0, "w1.": 1}
+WORD_PAIR_COLUMNS = {"ww.l.": 0, "ww.r.": 1}
+_PAIR_SHIFT = np.uint64(21)  # node codes are < 2**21
+_WW_SHIFT = np.uint64(29)  # word atoms are < 2**29
+
+
+def pair_key(a, b) -> np.ndarray:
+    """Exact key of a character pair (two node codes)."""
+    return (np.asarray(a, dtype=np.uint64) << _PAIR_SHIFT) | np.asarray(b, dtype=np.uint64)
+
+
+def word_pair_key(pre, post) -> np.ndarray:
+    """Exact key of a (word atom, word atom) pair."""
+    return (np.asarray(pre, dtype=np.uint64) << _WW_SHIFT) | np.asarray(post, dtype=np.uint64)
+
+
 @dataclass
 class FeatureIndex:
-    """Lexicon and feature tables of one pkuseg model (arrays only)."""
+    """Lexicon and feature tables of one pkuseg model (arrays only).
+
+    Feature rows are -1 where the model has no such feature.
+    """
 
     source_sha256: str
     word_min: int
@@ -89,12 +105,20 @@ class FeatureIndex:
     word_hi: np.ndarray  # uint64 [n_words]
     word_lo: np.ndarray  # uint64 [n_words]
     word_table: np.ndarray  # int32 slots -> word id
-    feat_keys: np.ndarray  # uint64 [n_entries]
-    feat_rows: np.ndarray  # int32 [n_entries] -> feature index in weights
-    feat_table: np.ndarray  # int32 slots -> entry
+    unigram_codes: np.ndarray  # uint32 [n_u] node codes with a single-character feature
+    unigram_rows: np.ndarray  # int32 [n_u, 5] rows of c., c-1., c1., c-2., c2.
+    pair_keys: np.ndarray  # uint64 [n_p]
+    pair_rows: np.ndarray  # int32 [n_p, 3] rows of c-1c., cc1., c-2c-1.
+    pair_table: np.ndarray  # int32 slots -> pair entry
+    word_rows: np.ndarray  # int32 [n_words + 2, 2] rows of w-1., w1. by word atom
+    ww_keys: np.ndarray  # uint64 [n_w]
+    ww_rows: np.ndarray  # int32 [n_w, 2] rows of ww.l., ww.r.
+    ww_table: np.ndarray  # int32 slots -> word-pair entry
     n_features: int
     empty_is_word: bool  # "" in pkuseg's lexicon: out-of-range slices count as words
     tag_names: tuple[str, ...]  # tag id -> name (pkuseg's tag_to_idx inverted)
+
+    _TABLES = (("word_table", "word_hi"), ("pair_table", "pair_keys"), ("ww_table", "ww_keys"))
 
     @property
     def n_words(self) -> int:
@@ -114,28 +138,54 @@ class FeatureIndex:
         """Word id of each packed key, or -1."""
         return lookup(self.word_table, (self.word_hi, self.word_lo), (hi, lo), word_hash(hi, lo))
 
-    def lookup_features(self, keys: np.ndarray) -> np.ndarray:
-        """Feature index of each key, or -1."""
-        entries = lookup(self.feat_table, (self.feat_keys,), (keys,), mix64(keys))
-        found = entries >= 0
-        out = np.full(len(keys), -1, dtype=np.int32)
-        out[found] = self.feat_rows[entries[found]]
-        return out
+    def lookup_pairs(self, keys: np.ndarray) -> np.ndarray:
+        """Entry in ``pair_rows`` of each character-pair key, or -1."""
+        return lookup(self.pair_table, (self.pair_keys,), (keys,), mix64(keys))
+
+    def lookup_word_pairs(self, keys: np.ndarray) -> np.ndarray:
+        """Entry in ``ww_rows`` of each word-pair key, or -1."""
+        return lookup(self.ww_table, (self.ww_keys,), (keys,), mix64(keys))
+
+    def feature_row(self, template: str, a: int, b: int = 0) -> int:
+        """Row of one feature given as (template, atom, atom), or -1 (for tests, tools)."""
+        if template in UNIGRAM_COLUMNS:
+            at = np.searchsorted(self.unigram_codes, a)
+            found = at < len(self.unigram_codes) and self.unigram_codes[at] == a
+            return int(self.unigram_rows[at, UNIGRAM_COLUMNS[template]]) if found else -1
+        if template in WORD_COLUMNS:
+            return int(self.word_rows[a, WORD_COLUMNS[template]])
+        if template in PAIR_COLUMNS:
+            entry = int(self.lookup_pairs(pair_key([a], [b]))[0])
+            return int(self.pair_rows[entry, PAIR_COLUMNS[template]]) if entry >= 0 else -1
+        entry = int(self.lookup_word_pairs(word_pair_key([a], [b]))[0])
+        return int(self.ww_rows[entry, WORD_PAIR_COLUMNS[template]]) if entry >= 0 else -1
 
     def to_arrays(self) -> dict[str, np.ndarray]:
+        arrays = {
+            name: getattr(self, name)
+            for name in [
+                "word_hi",
+                "word_lo",
+                "word_table",
+                "unigram_codes",
+                "unigram_rows",
+                "pair_keys",
+                "pair_rows",
+                "pair_table",
+                "word_rows",
+                "ww_keys",
+                "ww_rows",
+                "ww_table",
+            ]
+        }
         return {
             "format_version": np.array(FORMAT_VERSION),
             "source_sha256": np.array(self.source_sha256),
             "word_lengths": np.array([self.word_min, self.word_max]),
-            "word_hi": self.word_hi,
-            "word_lo": self.word_lo,
-            "word_table": self.word_table,
-            "feat_keys": self.feat_keys,
-            "feat_rows": self.feat_rows,
-            "feat_table": self.feat_table,
             "n_features": np.array(self.n_features),
             "empty_is_word": np.array(self.empty_is_word),
             "tag_names": np.array(self.tag_names, dtype=str),
+            **arrays,
         }
 
     @classmethod
@@ -148,16 +198,23 @@ class FeatureIndex:
         word_min, word_max = (int(v) for v in data["word_lengths"])
         if (word_min, word_max) != check_pkuseg_config():
             raise ValueError("built for other pkuseg word lengths")
+        u64, i32 = np.uint64, np.int32
         index = cls(
             source_sha256=expected_sha256,
             word_min=word_min,
             word_max=word_max,
-            word_hi=np.asarray(data["word_hi"], dtype=np.uint64),
-            word_lo=np.asarray(data["word_lo"], dtype=np.uint64),
-            word_table=np.asarray(data["word_table"], dtype=np.int32),
-            feat_keys=np.asarray(data["feat_keys"], dtype=np.uint64),
-            feat_rows=np.asarray(data["feat_rows"], dtype=np.int32),
-            feat_table=np.asarray(data["feat_table"], dtype=np.int32),
+            word_hi=np.asarray(data["word_hi"], dtype=u64),
+            word_lo=np.asarray(data["word_lo"], dtype=u64),
+            word_table=np.asarray(data["word_table"], dtype=i32),
+            unigram_codes=np.asarray(data["unigram_codes"], dtype=np.uint32),
+            unigram_rows=np.asarray(data["unigram_rows"], dtype=i32),
+            pair_keys=np.asarray(data["pair_keys"], dtype=u64),
+            pair_rows=np.asarray(data["pair_rows"], dtype=i32),
+            pair_table=np.asarray(data["pair_table"], dtype=i32),
+            word_rows=np.asarray(data["word_rows"], dtype=i32),
+            ww_keys=np.asarray(data["ww_keys"], dtype=u64),
+            ww_rows=np.asarray(data["ww_rows"], dtype=i32),
+            ww_table=np.asarray(data["ww_table"], dtype=i32),
             n_features=int(data["n_features"]),
             empty_is_word=bool(data["empty_is_word"]),
             tag_names=tuple(str(t) for t in data["tag_names"]),
@@ -167,24 +224,40 @@ class FeatureIndex:
 
     def validate(self) -> None:
         """Cheap structural checks that catch a truncated or mixed-up cache."""
-        n_words, n_entries = len(self.word_hi), len(self.feat_keys)
-        ok = (
-            len(self.word_lo) == n_words
-            and len(self.feat_rows) == n_entries
-            and len(self.word_table) > n_words
-            and len(self.feat_table) > n_entries
-            and (len(self.word_table) & (len(self.word_table) - 1)) == 0
-            and (len(self.feat_table) & (len(self.feat_table) - 1)) == 0
-            and int(self.word_table.max(initial=-1)) < n_words
-            and int(self.feat_table.max(initial=-1)) < n_entries
-            and (n_entries == 0 or int(self.feat_rows.min()) >= 0)
-            and (n_entries == 0 or int(self.feat_rows.max()) < self.n_features)
-            and int((self.word_table >= 0).sum()) == n_words
-            and int((self.feat_table >= 0).sum()) == n_entries
+        shapes_ok = (
+            len(self.word_lo) == self.n_words
+            and self.unigram_rows.shape == (len(self.unigram_codes), len(UNIGRAM_COLUMNS))
+            and self.pair_rows.shape == (len(self.pair_keys), len(PAIR_COLUMNS))
+            and self.word_rows.shape == (self.n_words + 2, len(WORD_COLUMNS))
+            and self.ww_rows.shape == (len(self.ww_keys), len(WORD_PAIR_COLUMNS))
             and len(self.tag_names) > 0
         )
-        if not ok:
+        tables_ok = all(
+            len(getattr(self, table)) > len(getattr(self, keys))
+            and (len(getattr(self, table)) & (len(getattr(self, table)) - 1)) == 0
+            and int(getattr(self, table).max(initial=-1)) < len(getattr(self, keys))
+            and int((getattr(self, table) >= 0).sum()) == len(getattr(self, keys))
+            for table, keys in self._TABLES
+        )
+        rows_ok = all(
+            rows.size == 0 or (int(rows.min()) >= -1 and int(rows.max()) < self.n_features)
+            for rows in (self.unigram_rows, self.pair_rows, self.word_rows, self.ww_rows)
+        )
+        if not (shapes_ok and tables_ok and rows_ok):
             raise ValueError("index arrays are inconsistent")
+
+
+def _group_rows(
+    keys: np.ndarray, columns: np.ndarray, rows: np.ndarray, n_columns: int, what: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Unique keys and a [n_keys, n_columns] row matrix (-1 = no feature)."""
+    unique, inverse = np.unique(keys, return_inverse=True)
+    cells = inverse.astype(np.int64) * n_columns + columns
+    if len(np.unique(cells)) != len(cells):
+        raise ValueError(f"{what} feature keys collide; refusing the index")
+    matrix = np.full((len(unique), n_columns), -1, dtype=np.int32)
+    matrix.reshape(-1)[cells] = rows
+    return unique, matrix
 
 
 def build_index(
@@ -266,18 +339,41 @@ def build_index(
 
     if n_features is None:
         n_features = max(feature_to_idx.values()) + 1
-    keys = feature_key(
-        np.array(tids, dtype=np.uint64),
-        np.array(atoms_a, dtype=np.uint64),
-        np.array(atoms_b, dtype=np.uint64),
-    )
-    unique = np.unique(keys)
-    if len(unique) != len(keys):
-        raise ValueError(f"{len(keys) - len(unique)} feature keys collide; refusing the index")
     word_hi = np.array([p[0] for p in packed], dtype=np.uint64)
     word_lo = np.array([p[1] for p in packed], dtype=np.uint64)
     if n_words and len(np.unique(np.stack([word_hi, word_lo], axis=1), axis=0)) != n_words:
         raise ValueError("lexicon keys collide; refusing the index")
+    tid = np.array(tids, dtype=np.int64)
+    a = np.array(atoms_a, dtype=np.uint64)
+    b = np.array(atoms_b, dtype=np.uint64)
+    row = np.array(rows, dtype=np.int32)
+
+    def column_of(group: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+        column = np.full(len(tid), -1, dtype=np.int64)
+        for template, col in group.items():
+            column[tid == TEMPLATE_ID[template]] = col
+        return column >= 0, column
+
+    in_u, col_u = column_of(UNIGRAM_COLUMNS)
+    unigram_codes, unigram_rows = _group_rows(
+        a[in_u], col_u[in_u], row[in_u], len(UNIGRAM_COLUMNS), "character"
+    )
+    in_p, col_p = column_of(PAIR_COLUMNS)
+    pair_keys, pair_rows = _group_rows(
+        pair_key(a[in_p], b[in_p]), col_p[in_p], row[in_p], len(PAIR_COLUMNS), "character-pair"
+    )
+    in_w, col_w = column_of(WORD_COLUMNS)
+    atoms, word_matrix = _group_rows(a[in_w], col_w[in_w], row[in_w], len(WORD_COLUMNS), "word")
+    word_rows = np.full((n_words + 2, len(WORD_COLUMNS)), -1, dtype=np.int32)
+    word_rows[atoms.astype(np.int64)] = word_matrix
+    in_ww, col_ww = column_of(WORD_PAIR_COLUMNS)
+    ww_keys, ww_rows = _group_rows(
+        word_pair_key(a[in_ww], b[in_ww]),
+        col_ww[in_ww],
+        row[in_ww],
+        len(WORD_PAIR_COLUMNS),
+        "word-pair",
+    )
     return FeatureIndex(
         source_sha256=source_sha256,
         word_min=word_min,
@@ -285,9 +381,15 @@ def build_index(
         word_hi=word_hi,
         word_lo=word_lo,
         word_table=build_table(word_hash(word_hi, word_lo), table_capacity(n_words)),
-        feat_keys=keys,
-        feat_rows=np.array(rows, dtype=np.int32),
-        feat_table=build_table(mix64(keys), table_capacity(len(keys))),
+        unigram_codes=unigram_codes.astype(np.uint32),
+        unigram_rows=unigram_rows,
+        pair_keys=pair_keys,
+        pair_rows=pair_rows,
+        pair_table=build_table(mix64(pair_keys), table_capacity(len(pair_keys))),
+        word_rows=word_rows,
+        ww_keys=ww_keys,
+        ww_rows=ww_rows,
+        ww_table=build_table(mix64(ww_keys), table_capacity(len(ww_keys))),
         n_features=n_features,
         empty_is_word=empty_is_word,
         tag_names=tag_names_by_id(tag_to_idx),

@@ -24,14 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.fastseg.index import (
-    MISSING_KEY,
-    TEMPLATE_ID,
     WEIGHTS_FILE,
     FeatureIndex,
-    feature_key,
     load_index,
+    pair_key,
+    word_pair_key,
 )
-from pipeline.fastseg.nodes import text_nodes
+from pipeline.fastseg.nodes import N_CODES, text_nodes
 from pipeline.fastseg.postprocess import MergeFilter, run_postprocesser_many
 from pipeline.fastseg.weights import load_weights
 
@@ -89,7 +88,7 @@ class FastPkuseg:
         self.missing_row = n_feature
         # getLogYY: edge_score = ones; edge_score[s_pre, s] += w[backoff + s * n_tag + s_pre]
         self.edge_score = np.ones((n_tag, n_tag)) + edge.reshape(n_tag, n_tag).T
-        self._pair_cache: tuple[np.ndarray, np.ndarray] | None = None
+        self._prepare_rows()
         self._filter: MergeFilter | None = None
         self.begins_word = np.array(["B" in name for name in self.index.tag_names])
 
@@ -175,6 +174,32 @@ class FastPkuseg:
             scores[a:b] = self._block_scores(nodes, piece_start, piece_end, a, b)
         return scores
 
+    def _prepare_rows(self) -> None:
+        """Row arrays of the index with "no feature" as ``missing_row`` and one extra
+        all-missing last row, so a lookup miss (-1) indexes that row directly."""
+        index, missing = self.index, self.missing_row
+
+        def extended(rows: np.ndarray) -> np.ndarray:
+            out = np.full((rows.shape[0] + 1, rows.shape[1]), missing, dtype=np.int32)
+            out[:-1] = np.where(rows >= 0, rows, missing)
+            return out
+
+        # node code -> row of unigram_rows (codes without such features -> the last row)
+        self.char_slot = np.full(N_CODES, len(index.unigram_codes), dtype=np.int32)
+        self.char_slot[index.unigram_codes.astype(np.int64)] = np.arange(
+            len(index.unigram_codes), dtype=np.int32
+        )
+        self.unigram_rows = extended(index.unigram_rows)
+        self.pair_rows = extended(index.pair_rows)
+        self.word_rows = np.where(index.word_rows >= 0, index.word_rows, missing).astype(np.int32)
+        self.ww_rows = extended(index.ww_rows)
+        # Word pairs of two non-words (NOWORD / out of range) are the same few keys at
+        # nearly every position: their rows are looked up once here.
+        atoms = np.unique([index.noword, index.out_of_range])
+        self.nonword_atoms = atoms
+        entries = index.lookup_word_pairs(word_pair_key(atoms[:, None], atoms[None, :]).ravel())
+        self.nonword_pair_rows = self.ww_rows[entries].reshape(len(atoms), len(atoms), 2)
+
     def feature_rows(
         self, nodes: np.ndarray, piece_start: np.ndarray, piece_end: np.ndarray, a: int, b: int
     ) -> np.ndarray:
@@ -188,16 +213,17 @@ class FastPkuseg:
         n = len(nodes)
         lo, hi = max(0, a - wmax), min(n, b + wmax + 1)
         m = hi - lo
-        codes = nodes[lo:hi].astype(np.uint64)
+        codes = nodes[lo:hi]
         ps = piece_start[lo:hi] - lo
         pe = piece_end[lo:hi] - lo
-        noword, oob = index.noword, index.out_of_range
+        noword, oob, missing = index.noword, index.out_of_range, self.missing_row
         # -- lexicon atom of every slice nodes[j : j + l] inside the window ------------
         # Row r is length wmax - r (pkuseg's loop order); packing is (code + 1) << 21 * k.
         lengths = np.arange(wmax, wmin - 1, -1)
         n_len = len(lengths)
         plus1 = np.zeros(m + wmax, dtype=np.uint64)
-        plus1[:m] = codes + np.uint64(1)
+        plus1[:m] = codes
+        plus1[:m] += np.uint64(1)
         packed_hi = np.zeros((wmax, m), dtype=np.uint64)
         packed_lo = np.zeros((wmax, m), dtype=np.uint64)
         acc_hi = np.zeros(m, dtype=np.uint64)
@@ -213,6 +239,13 @@ class FastPkuseg:
         atoms = np.full((n_len, m), noword, dtype=np.int64)
         found = index.lookup_words(word_hi[valid], word_lo[valid])
         atoms[valid] = np.where(found >= 0, found, noword)
+        # -- character pairs (j, j + 1) of one piece -----------------------------------
+        pair_entry = np.full(m, -1, dtype=np.int64)
+        same_piece = np.flatnonzero(np.arange(1, m) < pe[:-1])
+        if same_piece.size:
+            pair_entry[same_piece] = index.lookup_pairs(
+                pair_key(codes[same_piece], codes[same_piece + 1])
+            )
         # -- per position: the four slice lists of pkuseg, rows in length order -------
         pos = np.arange(a - lo, b - lo)
         k = len(pos)
@@ -228,68 +261,48 @@ class FastPkuseg:
         post_in = atoms_from(np.broadcast_to(pos, (n_len, k)))
         pre_ex = atoms_from(pos[None, :] - len_col)
         post_ex = atoms_from(np.broadcast_to(pos + 1, (n_len, k)))
-        # -- keys in pkuseg's append order --------------------------------------------
+        # -- rows in pkuseg's append order --------------------------------------------
         offsets = np.array([0, -1, 1, -2, 2])
         near = pos[None, :] + offsets[:, None]
         has = (near >= p_start) & (near < p_end)
-        c = codes[np.clip(near, 0, m - 1)]
-        c0, cm1, cp1, cm2, cp2 = c
         _, has_m1, has_p1, has_m2, has_p2 = has
-        tid = TEMPLATE_ID
+        char = self.char_slot[codes[np.clip(near, 0, m - 1)]]  # [5, k]
+        uni, pairs = self.unigram_rows, self.pair_rows
         n_slots = 8 + 2 * n_len + 2 * n_len * n_len
-        keys = np.empty((n_slots, k), dtype=np.uint64)
-        keys[0] = feature_key(tid["c."], c0, 0)
-        keys[1] = np.where(has_m1, feature_key(tid["c-1."], cm1, 0), MISSING_KEY)
-        keys[2] = np.where(has_m1, feature_key(tid["c-1c."], cm1, c0), MISSING_KEY)
-        keys[3] = np.where(has_p1, feature_key(tid["c1."], cp1, 0), MISSING_KEY)
-        keys[4] = np.where(has_p1, feature_key(tid["cc1."], c0, cp1), MISSING_KEY)
-        keys[5] = np.where(has_m2, feature_key(tid["c-2."], cm2, 0), MISSING_KEY)
-        keys[6] = np.where(has_m2, feature_key(tid["c-2c-1."], cm2, cm1), MISSING_KEY)
-        keys[7] = np.where(has_p2, feature_key(tid["c2."], cp2, 0), MISSING_KEY)
-        row = 8
-        for template, side in (("w-1.", pre_in), ("w1.", post_in)):
-            # pkuseg looks a word feature up only when the slice is in its lexicon.
-            keys[row : row + n_len] = np.where(
-                side != noword, feature_key(tid[template], side, 0), MISSING_KEY
-            )
-            row += n_len
-        pairs = []
-        for template, pres, posts in (("ww.l.", pre_ex, post_in), ("ww.r.", pre_in, post_ex)):
-            # for pre in pres: for post in posts -> row pre * n_len + post
-            pre_b, post_b = pres[:, None, :], posts[None, :, :]
-            keys[row : row + n_len * n_len] = feature_key(tid[template], pre_b, post_b).reshape(
-                n_len * n_len, k
-            )
-            pairs.append((pre_b >= noword) & (post_b >= noword))
-            row += n_len * n_len
-        rows = np.full((n_slots, k), self.missing_row, dtype=np.int32)
-        # Pairs of two non-words are the same few keys at nearly every position:
-        # looked up once (self._nonword_pair_rows), not once per position.
-        nonword = np.zeros((n_slots, k), dtype=bool)
-        nonword[8 + 2 * n_len :] = np.concatenate(pairs).reshape(-1, k)
-        ask = ~nonword & (keys != MISSING_KEY)
-        found = index.lookup_features(keys[ask])
-        rows[ask] = np.where(found >= 0, found, self.missing_row)
-        if nonword.any():
-            rows[nonword] = self._nonword_pair_rows(keys[nonword])
+        rows = np.empty((n_slots, k), dtype=np.int32)
+        rows[0] = uni[char[0], 0]  # c.
+        rows[1] = np.where(has_m1, uni[char[1], 1], missing)  # c-1.
+        rows[2] = np.where(has_m1, pairs[pair_entry[np.maximum(pos - 1, 0)], 0], missing)
+        rows[3] = np.where(has_p1, uni[char[2], 2], missing)  # c1.
+        rows[4] = np.where(has_p1, pairs[pair_entry[pos], 1], missing)  # cc1.
+        rows[5] = np.where(has_m2, uni[char[3], 3], missing)  # c-2.
+        rows[6] = np.where(has_m2, pairs[pair_entry[np.maximum(pos - 2, 0)], 2], missing)
+        rows[7] = np.where(has_p2, uni[char[4], 4], missing)  # c2.
+        # w-1 / w1: pkuseg looks them up only for lexicon words; NOWORD has no row.
+        rows[8 : 8 + n_len] = self.word_rows[pre_in, 0]
+        rows[8 + n_len : 8 + 2 * n_len] = self.word_rows[post_in, 1]
+        # ww.l (pre_ex x post_in) then ww.r (pre_in x post_ex): row pre * n_len + post.
+        first_ww = 8 + 2 * n_len
+        block = n_len * n_len
+        pre_l = np.broadcast_to(pre_ex[:, None, :], (n_len, n_len, k)).reshape(block, k)
+        post_l = np.broadcast_to(post_in[None, :, :], (n_len, n_len, k)).reshape(block, k)
+        pre_r = np.broadcast_to(pre_in[:, None, :], (n_len, n_len, k)).reshape(block, k)
+        post_r = np.broadcast_to(post_ex[None, :, :], (n_len, n_len, k)).reshape(block, k)
+        pre = np.concatenate([pre_l, pre_r])
+        post = np.concatenate([post_l, post_r])
+        column = np.repeat(np.array([0, 1]), block)[:, None]
+        nonword = (pre >= noword) & (post >= noword)
+        ww = np.empty((2 * block, k), dtype=np.int32)
+        pre_nw = np.searchsorted(self.nonword_atoms, pre[nonword])
+        post_nw = np.searchsorted(self.nonword_atoms, post[nonword])
+        ww[nonword] = self.nonword_pair_rows[
+            pre_nw, post_nw, np.broadcast_to(column, nonword.shape)[nonword]
+        ]
+        ask = ~nonword
+        entries = index.lookup_word_pairs(word_pair_key(pre[ask], post[ask]))
+        ww[ask] = self.ww_rows[entries, np.broadcast_to(column, ask.shape)[ask]]
+        rows[first_ww:] = ww
         return rows
-
-    def _nonword_pair_rows(self, keys: np.ndarray) -> np.ndarray:
-        """Rows of ww keys whose two atoms are NOWORD / out-of-range (a tiny set)."""
-        if self._pair_cache is None:
-            tid, index = TEMPLATE_ID, self.index
-            atoms = np.array([index.noword, index.out_of_range], dtype=np.uint64)
-            cache_keys = np.unique(
-                feature_key(
-                    np.array([tid["ww.l."], tid["ww.r."]], dtype=np.uint64)[:, None, None],
-                    atoms[None, :, None],
-                    atoms[None, None, :],
-                ).ravel()
-            )
-            found = index.lookup_features(cache_keys)
-            self._pair_cache = (cache_keys, np.where(found >= 0, found, self.missing_row))
-        cache_keys, cache_rows = self._pair_cache
-        return cache_rows[np.searchsorted(cache_keys, keys)]
 
     def _block_scores(
         self, nodes: np.ndarray, piece_start: np.ndarray, piece_end: np.ndarray, a: int, b: int

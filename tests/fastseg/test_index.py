@@ -21,8 +21,13 @@ def _word_id(index: fi.FeatureIndex, nodes: list[int]) -> int:
 
 
 def _feature(index: fi.FeatureIndex, template: str, a: int, b: int = 0) -> int:
-    key = fi.feature_key(fi.TEMPLATE_ID[template], np.array([a]), np.array([b]))
-    return int(index.lookup_features(key)[0])
+    return index.feature_row(template, a, b)
+
+
+def _n_features(index: fi.FeatureIndex) -> int:
+    """Number of (template, atoms) entries with a feature row."""
+    rows = (index.unigram_rows, index.pair_rows, index.word_rows, index.ww_rows)
+    return sum(int((r >= 0).sum()) for r in rows)
 
 
 def test_index_char_templates_are_exact_keys():
@@ -65,7 +70,7 @@ def test_index_ambiguous_star_split_enters_every_reading():
     index = _build({"ww.l.**Num**Num*银行": 5}, unigram)
     num_num = _word_id(index, [NUM, NUM])
     assert _feature(index, "ww.l.", num_num, _word_id(index, [ord("银"), ord("行")])) == 5
-    assert len(index.feat_keys) == 1
+    assert _n_features(index) == 1
 
 
 @pytest.mark.parametrize(
@@ -74,7 +79,7 @@ def test_index_ambiguous_star_split_enters_every_reading():
 )
 def test_index_unreachable_features_are_dropped(feature):
     index = _build({feature: 1}, {"中国"})
-    assert len(index.feat_keys) == 0
+    assert _n_features(index) == 0
 
 
 def test_index_lexicon_keeps_only_reachable_lengths():
@@ -92,20 +97,20 @@ def test_index_refuses_unexpected_features(features, message):
 
 
 def test_index_refuses_colliding_keys(monkeypatch):
-    monkeypatch.setattr(fi, "feature_key", lambda t, a, b: np.zeros(len(t), dtype=np.uint64))
+    monkeypatch.setattr(fi, "pair_key", lambda a, b: np.zeros(len(a), dtype=np.uint64))
     with pytest.raises(ValueError, match="collide"):
-        _build({"c.中": 1, "c.国": 2}, set())
+        _build({"cc1.中.国": 1, "cc1.国.中": 2}, set())
 
 
 def test_index_arrays_round_trip_and_validate():
-    index = _build({"c.中": 1, "w1.中国": 2}, {"中国"})
+    index = _build({"c.中": 1, "w1.中国": 2, "cc1.中.国": 3}, {"中国"})
     again = fi.FeatureIndex.from_arrays(index.to_arrays(), "sha")
     assert again.tag_names == tuple(TAGS)
-    assert np.array_equal(again.feat_keys, index.feat_keys)
+    assert np.array_equal(again.pair_keys, index.pair_keys)
     with pytest.raises(ValueError, match="another features file"):
         fi.FeatureIndex.from_arrays(index.to_arrays(), "other")
     broken = index.to_arrays()
-    broken["feat_rows"] = broken["feat_rows"][:0]
+    broken["pair_rows"] = broken["pair_rows"][:0]
     with pytest.raises(ValueError, match="inconsistent"):
         fi.FeatureIndex.from_arrays(broken, "sha")
 
@@ -116,7 +121,7 @@ def test_index_cache_built_once_then_reused(toy_model_dir, tmp_path, monkeypatch
     calls = []
     monkeypatch.setattr(fi, "build_index_from_model", lambda *a: calls.append(a))
     second = fi.load_index(toy_model_dir, tmp_path)
-    assert calls == [] and np.array_equal(first.feat_keys, second.feat_keys)
+    assert calls == [] and np.array_equal(first.ww_keys, second.ww_keys)
     assert (
         cached.name
         == f"index-v{fi.FORMAT_VERSION}-{fi.file_sha256(toy_model_dir / fi.FEATURES_FILE)}.npz"
@@ -137,7 +142,7 @@ def test_index_cache_damaged_is_rebuilt(toy_model_dir, tmp_path, damage):
         with cached.open("wb") as handle:
             np.savez(handle, **arrays)
     rebuilt = fi.load_index(toy_model_dir, tmp_path)
-    assert np.array_equal(rebuilt.feat_keys, good.feat_keys)
+    assert np.array_equal(rebuilt.ww_rows, good.ww_rows)
     with np.load(cached, allow_pickle=False) as data:
         assert str(data["source_sha256"]) == good.source_sha256
 
