@@ -447,6 +447,9 @@ def load_index(model_dir: str | os.PathLike[str], cache_dir: Path | None = None)
             pass
     index = build_index_from_model(Path(model_dir), sha)
     save_index(index, path)
+    for stale in path.parent.glob(f"index-v*-{sha}.npz"):
+        if stale != path:  # an older format of the same model's index
+            stale.unlink(missing_ok=True)
     return index
 
 

@@ -152,3 +152,14 @@ def test_index_ensure_index_builds_into_zhnews_cache(toy_model_dir, tmp_path, mo
     path = fi.ensure_index(toy_model_dir)
     assert path.parent == tmp_path / "fastseg" and path.is_file()
     assert "fastseg index ready" in capsys.readouterr().out
+
+
+def test_index_rebuild_removes_older_formats(toy_model_dir, tmp_path):
+    sha = fi.file_sha256(toy_model_dir / fi.FEATURES_FILE)
+    older = tmp_path / f"index-v0-{sha}.npz"
+    older.write_bytes(b"old format")
+    fi.load_index(toy_model_dir, tmp_path)
+    assert not older.exists()
+    assert [p.name for p in tmp_path.glob("index-*.npz")] == [
+        f"index-v{fi.FORMAT_VERSION}-{sha}.npz"
+    ]
