@@ -40,7 +40,7 @@ _STOP_CHARS = set(
 )
 # Stop characters that are words, not punctuation (they may also begin a name).
 _FUNCTION_CHARS = frozenset("的在与和及了是为由向对将被把从据称于至到其该")
-_SENTENCE_BREAKS = frozenset("。；！？;!?\n\u3000 】”\"")
+_SENTENCE_BREAKS = frozenset('。；！？;!?\n\u3000 】”"')
 # A bracketed stock code: exchange prefix and/or exchange suffix, or a 4-6 digit code.
 _STOCK_RE = re.compile(
     r"[（(]\s*"
@@ -86,12 +86,12 @@ class NameScanner:
             if len(name) >= 2:
                 by_prefix.setdefault(name[:2], []).append(name[2:])
         self._single = frozenset(n for n in names if len(n) == 1)
-        # prefix -> compiled trie of the remainders (it may match the empty string);
-        # None: the prefix itself is the only name.
-        self._tails: dict[str, re.Pattern[str] | None] = {}
+        # prefix -> trie of the remainders (it may match the empty string), compiled on
+        # first use (most prefixes never occur in a batch: loading stays fast); None:
+        # the prefix itself is the only name.
+        self._tails: dict[str, re.Pattern[str] | str | None] = {}
         for prefix, tails in by_prefix.items():
-            pattern = names_pattern(tails)
-            self._tails[prefix] = re.compile(pattern) if pattern else None
+            self._tails[prefix] = names_pattern(tails) or None
         alternatives = []
         if by_prefix:
             firsts = _char_class(p[0] for p in by_prefix)
@@ -122,6 +122,8 @@ class NameScanner:
                     pos = i + 2
                     yield i, pos
                     continue
+                if isinstance(tail, str):
+                    tail = tails[prefix] = re.compile(tail)
                 m = tail.match(text, i + 2)
                 if m is not None:
                     pos = m.end()
