@@ -122,11 +122,25 @@ class DocView:
                 bucket.append(ent)
             n = ent.end - ent.start
             covered[ent.start : ent.end] = _ONES[:n] if n <= len(_ONES) else b"\x01" * n
-        self.clause_breaks = [
-            m.start() for m in _CLAUSE_RE.finditer(norm) if not covered[m.start()]
-        ]
-        self.sentence_breaks = [i for i in self.clause_breaks if norm[i] in SENTENCE_BREAKS]
-        self.unit_breaks = [i for i in self.clause_breaks if norm[i] in UNIT_BREAKS]
+        # one pass over the break characters outside entities: clause, unit and
+        # sentence breaks (each list sorted, a subset of the one before)
+        clause: list[int] = []
+        unit: list[int] = []
+        sentence: list[int] = []
+        for m in _CLAUSE_RE.finditer(norm):
+            i = m.start()
+            if covered[i]:
+                continue
+            clause.append(i)
+            ch = m.group()
+            if ch in SENTENCE_BREAKS:
+                sentence.append(i)
+                unit.append(i)
+            elif ch in UNIT_BREAKS:
+                unit.append(i)
+        self.clause_breaks = clause
+        self.sentence_breaks = sentence
+        self.unit_breaks = unit
         self.metrics: list[Mention] = []
         self.segments: list[Mention] = []
         self.anaphors: list[Mention] = []

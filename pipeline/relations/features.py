@@ -89,7 +89,8 @@ def subject_features(view: DocView, s: Subject) -> dict[str, float]:
     if s.via_anaphor:
         f["anaphor"] = 1.0
         f[f"anaphor|type={s.type}"] = 1.0
-    if view.metrics_in(s.end, s.end + 4):
+    starts = view._metric_starts
+    if bisect_left(starts, s.end + 4) > bisect_left(starts, s.end):  # a metric within 4
         f["followed_by_metric"] = 1.0
         f["followed_by_metric|type=" + s.type] = 1.0
     if norm.startswith(_LIST_RIGHT, s.end):
@@ -105,8 +106,7 @@ def subject_features(view: DocView, s: Subject) -> dict[str, float]:
     if s.type == "ORG" and norm.startswith(SPEAKER_RIGHT, s.end):
         f["org_speaker"] = 1.0
     if s.type == "SEGMENT":
-        before = norm[max(0, s.start - 60) : s.start]
-        if _SEGMENT_CONTEXT_RE.search(before):
+        if _SEGMENT_CONTEXT_RE.search(norm, max(0, s.start - 60), s.start):
             f["segment_context"] = 1.0
             f["segment_context|src=" + s.source] = 1.0
         if view.segment_counts.get(s.key, 0) > 1:

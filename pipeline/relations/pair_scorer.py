@@ -136,7 +136,9 @@ class PairScorer:
             z += self._src(s.source, rank)
         e = s.end
         p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = positions
-        s_sent, s_clause, s_figs, s_subjects, s_segments, s_metrics = offset_positions(view, e)
+        s_sent, s_clause, s_figs, s_subjects, s_segments, s_metrics = view.positions.get(
+            e
+        ) or offset_positions(view, e)
         sent_breaks = p_sent - s_sent
         clause_breaks = p_clause - s_clause
         if sent_breaks == 0:
