@@ -96,36 +96,47 @@ class FastPkuseg:
 
     def cut(self, txt: str) -> list[str]:
         """Words of ``txt``, identical to ``spacy_pkuseg.pkuseg.cut``."""
-        txt = txt.strip()
-        if not txt:
-            return []
+        return self.cut_many([txt])[0]
+
+    def cut_many(self, texts: list[str]) -> list[list[str]]:
+        """``[self.cut(t) for t in texts]``, with all texts scored in one numpy pass.
+
+        Worth it for short texts (sentences, titles), where the fixed cost of the numpy
+        calls would otherwise dominate; the result is the same list for list.
+        """
         root_chars = self.preprocesser.trie.children
-        slots: list[str | None] = []
+        slots: list[list[str | None]] = []
         pieces: list[str] = []
-        for chunk in txt.split():
-            # solve() only ever splits at characters that start a dictionary word.
-            if root_chars and not root_chars.keys().isdisjoint(chunk):
-                parts, is_word, _ = self.preprocesser.solve(chunk)
-            else:
-                parts, is_word = [chunk], [False]
-            for part, user_word in zip(parts, is_word, strict=True):
-                if user_word:
-                    slots.append(part)
+        for text in texts:
+            text_slots: list[str | None] = []
+            for chunk in text.strip().split():
+                # solve() only ever splits at characters that start a dictionary word.
+                if root_chars and not root_chars.keys().isdisjoint(chunk):
+                    parts, is_word, _ = self.preprocesser.solve(chunk)
                 else:
-                    slots.append(None)
-                    pieces.append(part)
+                    parts, is_word = [chunk], [False]
+                for part, user_word in zip(parts, is_word, strict=True):
+                    if user_word:
+                        text_slots.append(part)
+                    else:
+                        text_slots.append(None)
+                        pieces.append(part)
+            slots.append(text_slots)
         segmented = iter(
             run_postprocesser_many(
                 self.postprocesser, self.segment_pieces(pieces), self._merge_filter()
             )
         )
-        words: list[str] = []
-        for slot in slots:
-            if slot is None:
-                words.extend(next(segmented))
-            else:
-                words.append(slot)
-        return words
+        out: list[list[str]] = []
+        for text_slots in slots:
+            words: list[str] = []
+            for slot in text_slots:
+                if slot is None:
+                    words.extend(next(segmented))
+                else:
+                    words.append(slot)
+            out.append(words)
+        return out
 
     def _merge_filter(self) -> MergeFilter | None:
         """The post-processing filter for the current dictionaries (rebuilt if replaced)."""

@@ -18,12 +18,14 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import srsly
 from spacy import util
 from spacy.lang.zh import ChineseTokenizer, Segmenter, _get_pkuseg_trie_data
+from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from pipeline.fastseg.index import FEATURES_FILE, WEIGHTS_FILE
@@ -65,6 +67,27 @@ class FastChineseTokenizer(ChineseTokenizer):
         super().initialize(
             get_examples, nlp=nlp, pkuseg_model=pkuseg_model, pkuseg_user_dict=pkuseg_user_dict
         )
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[Doc]:
+        """Docs of ``texts``, the same as ``self(text)`` for each; with FastPkuseg the
+        texts of a batch are segmented together (much faster for short texts)."""
+        if not self.uses_fast:
+            for text in texts:
+                yield self(text)
+            return
+        batch: list[str] = []
+        for text in texts:
+            batch.append(text)
+            if len(batch) >= batch_size:
+                yield from self._docs(batch)
+                batch = []
+        if batch:
+            yield from self._docs(batch)
+
+    def _docs(self, texts: list[str]) -> Iterator[Doc]:
+        for text, words in zip(texts, self.pkuseg_seg.cut_many(texts), strict=True):
+            words, spaces = util.get_words_and_spaces(words, text)
+            yield Doc(self.vocab, words=words, spaces=spaces)
 
     def _get_config(self) -> dict[str, Any]:
         return {"segmenter": self.segmenter, "fast": self.fast}

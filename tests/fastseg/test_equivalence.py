@@ -148,3 +148,16 @@ def test_fastseg_property_toy_model(toy_pair, text):
 def test_fastseg_property_real_model(real_pair, text):
     fast, reference = real_pair
     assert fast.cut(text) == reference.cut(text)
+
+
+def test_fastseg_cut_many_equals_reference_per_text(real_pair):
+    fast, reference = real_pair
+    texts = EDGE_CASES + _corpus_texts()[:50]
+    assert fast.cut_many(texts) == [reference.cut(t) for t in texts]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(_TEXTS, max_size=8))
+def test_fastseg_property_cut_many_toy_model(toy_pair, texts):
+    fast, reference = toy_pair
+    assert fast.cut_many(texts) == [reference.cut(t) for t in texts]

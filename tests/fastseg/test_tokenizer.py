@@ -107,3 +107,13 @@ def test_tokenizer_shipped_config_uses_fast(real_model_dir):
     config = load_config(pkuseg_model=str(real_model_dir))
     tokenizer = config["nlp"]["tokenizer"]
     assert tokenizer["@tokenizers"] == "zhnews.pkuseg_tokenizer.v1" and tokenizer["fast"] is True
+
+
+@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("batch_size", [1, 3, 256])
+def test_tokenizer_pipe_equals_calls(toy_model_dir, fast, batch_size):
+    nlp = _nlp(toy_model_dir, fast)
+    texts = [*TEXTS, " 中国 ", "人民银行" * 50]
+    piped = list(nlp.tokenizer.pipe(texts, batch_size=batch_size))
+    assert [[t.text for t in d] for d in piped] == [_words(nlp, t) for t in texts]
+    assert [d.text for d in piped] == texts
