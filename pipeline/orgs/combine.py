@@ -243,6 +243,10 @@ _PLACE = re.compile(
 _BRACKETS = {"（": "）", "(": ")"}
 
 
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
 def _balance_brackets(form: str, start: int, end: int) -> tuple[int, int]:
     """Cut a span at a bracket it opens but does not close (韩国银行（央行 -> 韩国银行),
     or after one it closes but did not open; a name never holds half a bracket."""
@@ -398,13 +402,22 @@ def _apply_gazetteer(
     for m in matches:
         overlapping = [p for p in proposals if _overlaps(p, m)]
         # A name that ends inside a pkuseg token followed by more Han characters is
-        # usually the head of a longer word (中国银行|业, 海通|国际): keep it only if the
-        # model also sees an organisation there.
+        # usually the head of a longer word (中国银行|业, 海通|国际, 索尼|亚): keep it
+        # only if the model also sees an organisation ending there.  The same holds at
+        # the start (祖|国航|空): a name starting inside a token after a Han character
+        # needs a model span starting with it.
         if (
             m.end not in bounds
             and m.end < len(form)
-            and "\u4e00" <= form[m.end] <= "\u9fff"
-            and not overlapping
+            and _is_han(form[m.end])
+            and not any(p.end == m.end for p in overlapping)
+        ):
+            continue
+        if (
+            m.start not in bounds
+            and m.start > 0
+            and _is_han(form[m.start - 1])
+            and not any(p.start == m.start for p in overlapping)
         ):
             continue
         containing = [
