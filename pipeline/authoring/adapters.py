@@ -167,23 +167,29 @@ def orgs_rule_matches(component: Any, doc: Doc) -> list[EntityCandidate]:
 def orgs_rule_catalogue(component: Any) -> list[dict[str, Any]]:
     """The ORG rules (gazetteer, list triggers, suffixes) and their file entries."""
     from pipeline.orgs.matchers import RULE_GAZETTEER, RULE_LIST, RULE_SUFFIX
-    from pipeline.orgs.rules import GAZETTEER_FILE, SUFFIX_FILE, TRIGGER_FILE
+    from pipeline.orgs.rules import GAZETTEER_FILE, SUFFIX_FILE, TRIGGER_FILE, gazetteer_files
 
     folder = init_settings(component).get("rules_dir")
-    files = {
-        name: Path(folder) / name if folder else None
-        for name in (GAZETTEER_FILE, SUFFIX_FILE, TRIGGER_FILE)
-    }
+    # Every gazetteer file (gazetteer.tsv, listed_companies.tsv, gazetteer_*.tsv) is one
+    # rule; each of their lines is an entry.
+    gazetteers = gazetteer_files(folder) if folder else []
+    sources: list[tuple[str, Path | str | None]] = [
+        (RULE_GAZETTEER, path) for path in gazetteers or [None]
+    ]
+    sources += [
+        (RULE_LIST, Path(folder) / TRIGGER_FILE if folder else None),
+        (RULE_SUFFIX, Path(folder) / SUFFIX_FILE if folder else None),
+    ]
+    defaults = {RULE_GAZETTEER: GAZETTEER_FILE, RULE_LIST: TRIGGER_FILE, RULE_SUFFIX: SUFFIX_FILE}
     out = []
-    for rule, name in (
-        (RULE_GAZETTEER, GAZETTEER_FILE),
-        (RULE_LIST, TRIGGER_FILE),
-        (RULE_SUFFIX, SUFFIX_FILE),
-    ):
+    seen_rules: set[str] = set()
+    for rule, path in sources:
         rid = rule.removeprefix("rule:")
-        out.append(_entry(rid, "ORG", files[name] or name, None))
-        for line, value in tsv_entries(files[name]):
-            out.append(_entry(rid, "ORG", files[name], line, value))
+        if rid not in seen_rules:
+            out.append(_entry(rid, "ORG", path or defaults[rule], None))
+            seen_rules.add(rid)
+        for line, value in tsv_entries(path):
+            out.append(_entry(rid, "ORG", path, line, value))
     return out
 
 

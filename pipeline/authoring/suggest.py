@@ -29,6 +29,7 @@ from typing import Any
 from spacy.language import Language
 
 from pipeline.authoring.evaluate import predicted_relations
+from pipeline.orgs.rules import gazetteer_files
 
 MIN_SUPPORT = 2
 _QUALIFIERS = ("约", "近", "逾", "超过", "高达", "达到", "达", "了", "为", "至", "共", "仅", "约为")
@@ -87,6 +88,8 @@ class Vocab:
     trad: dict[str, str] = field(default_factory=dict)
     suffixes: set[str] = field(default_factory=set)
     gazetteer: dict[str, list[str]] = field(default_factory=dict)  # canonical -> row
+    # canonical -> the gazetteer file (relative to configs/) that holds its row
+    gazetteer_file: dict[str, str] = field(default_factory=dict)
     names: set[str] = field(default_factory=set)  # canonicals and aliases
     metrics: set[str] = field(default_factory=set)
     segments: set[str] = field(default_factory=set)
@@ -105,11 +108,13 @@ def load_vocab(configs: Path) -> Vocab:
         if len(row) >= 2 and len(row[0]) == 1 and len(row[1]) == 1:
             vocab.trad[row[0]] = row[1]
     vocab.suffixes = {row[0] for row in _tsv(configs / "orgs" / "suffixes.tsv")}
-    for row in _tsv(configs / "orgs" / "gazetteer.tsv"):
-        vocab.gazetteer[row[0]] = row
-        vocab.names.add(row[0])
-        if len(row) > 1:
-            vocab.names.update(a.lstrip("~") for a in row[1].split("|") if a)
+    for path in gazetteer_files(configs / "orgs"):
+        for row in _tsv(path):
+            vocab.gazetteer[row[0]] = row
+            vocab.gazetteer_file[row[0]] = f"orgs/{path.name}"
+            vocab.names.add(row[0])
+            if len(row) > 1:
+                vocab.names.update(a.lstrip("~") for a in row[1].split("|") if a)
     vocab.metrics = {row[0] for row in _tsv(configs / "relations" / "metrics.tsv")}
     vocab.segments = {
         row[1]
@@ -247,7 +252,7 @@ def org_suggestions(
         out.append(
             Suggestion(
                 "org_alias",
-                "orgs/gazetteer.tsv",
+                vocab.gazetteer_file.get(canon, "orgs/gazetteer.tsv"),
                 "\t".join(row).rstrip("\t"),
                 len(found),
                 _round(precision),

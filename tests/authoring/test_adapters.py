@@ -63,6 +63,13 @@ def test_adapters_orgs(nlp, doc):
     assert all(c.label == "ORG" for c in matches)
     catalogue = adapter_for(component, "rule_catalogue")()
     assert {"org.suffix", "gazetteer:org"} <= {e["id"] for e in catalogue}
+    # every gazetteer file contributes its lines as entries of the one gazetteer rule
+    gazetteer_files = {
+        e["file"].rsplit("/", 1)[-1]
+        for e in catalogue
+        if e["id"] == "gazetteer:org" and e.get("entry") and e["line"] > 0
+    }
+    assert {"gazetteer.tsv", "listed_companies.tsv"} <= gazetteer_files
 
 
 def test_adapters_unknown_component_has_no_adapter():

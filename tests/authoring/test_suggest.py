@@ -196,3 +196,15 @@ def test_suggest_cues_only_for_linked_figures(configs):
     assert "change\t攀高\tup" in entries
     assert "comparison\t按年\tyoy" in entries
     assert not any("增长" in e for e in entries)
+
+
+def test_suggest_load_vocab_reads_every_gazetteer_file(configs):
+    """Names from listed_companies.tsv and user gazetteer_*.tsv files are known, and
+    each canonical remembers the file its row lives in (alias suggestions edit it)."""
+    (configs / "orgs" / "listed_companies.tsv").write_text("星河科技\t星河\n", encoding="utf8")
+    (configs / "orgs" / "gazetteer_user.tsv").write_text("东岳银行\n", encoding="utf8")
+    vocab = sg.load_vocab(configs)
+    assert {"示例集团", "星河科技", "星河", "东岳银行"} <= vocab.names
+    assert vocab.gazetteer_file["星河科技"] == "orgs/listed_companies.tsv"
+    assert vocab.gazetteer_file["东岳银行"] == "orgs/gazetteer_user.tsv"
+    assert vocab.gazetteer_file["示例集团"] == "orgs/gazetteer.tsv"
