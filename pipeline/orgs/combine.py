@@ -32,8 +32,13 @@ The model proposes, the rules confirm, extend or override:
    measured and dropped: CLUENER dev F1 -0.006, no gain elsewhere.)
    **Descriptors** (``configs/orgs/descriptors.tsv``): a model or stock-code span that
    starts with an apposition such as ``光学元件厂商`` / ``酒店集团`` is cut after it.
+   **Leading words** (``configs/orgs/leading_words.tsv``): a span that starts with a
+   verb or role word (``股东|厦门象屿集团有限公司``, ``审核|…股份有限公司``) is cut
+   after it, also inside the part a legal-name repair walked over.  A span never keeps
+   half a bracket, and one character is never a name unless the gazetteer says so.
 6. **Exclusions** (``rule:org.exclusion``) veto any proposal whose text is a market,
-   index, product or generic word (港股, A股, 公司 ...).
+   index, product or generic word (港股, A股, 公司 ...); a model span that is a bare
+   place name (吉林省, 浦东新区) is a location and is dropped too.
 7. Everything below ``threshold`` is dropped; overlaps are resolved by priority
    (gazetteer / stock code > model > list / enumeration / propagation > suffix), then
    length.
