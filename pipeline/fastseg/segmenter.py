@@ -90,6 +90,7 @@ class FastPkuseg:
         self.edge_score = np.ones((n_tag, n_tag)) + edge.reshape(n_tag, n_tag).T
         self._prepare_rows()
         self._filter: MergeFilter | None = None
+        self._merge_filter()  # built at load (~1 s), not inside the first call
         self.begins_word = np.array(["B" in name for name in self.index.tag_names])
 
     # -- the public API of pkuseg ---------------------------------------------------

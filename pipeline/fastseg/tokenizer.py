@@ -116,6 +116,8 @@ class FastChineseTokenizer(ChineseTokenizer):
         self.pkuseg_seg.postprocesser.do_process = do_process
         self.pkuseg_seg.postprocesser.common_words = set(common_words)
         self.pkuseg_seg.postprocesser.other_words = set(other_words)
+        if isinstance(self.pkuseg_seg, FastPkuseg):
+            self.pkuseg_seg._merge_filter()  # rebuilt for the new dictionaries, at load
 
     def to_disk(self, path, **kwargs) -> None:
         if not self.uses_fast:
