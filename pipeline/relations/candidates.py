@@ -237,17 +237,20 @@ def generate(view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig)
     out: list[Candidate] = []
     seen: set[tuple[str, str]] = set()
     subjects = view.subjects
-    i = view.subject_index_before(fig.start) - 1
+    f = fig.start
+    i = bisect_left(view._subject_starts, f) - 1
     rank = 0
     scanned = 0
-    while i >= 0 and rank < config.max_before and scanned < 4 * config.max_before:
+    max_before, max_distance = config.max_before, config.max_distance
+    max_scanned = 4 * max_before
+    while i >= 0 and rank < max_before and scanned < max_scanned:
         subject = subjects[i]
         i -= 1
         scanned += 1
-        if subject.end > fig.start:
+        if subject.end > f:
             continue
-        distance = fig.start - subject.end
-        if distance > config.max_distance:
+        distance = f - subject.end
+        if distance > max_distance:
             break
         ident = (subject.type, subject.key)
         if ident in seen:

@@ -24,7 +24,7 @@ from pipeline.relations.candidates import (
     generate,
     org_key,
 )
-from pipeline.relations.document import DocView, Ent
+from pipeline.relations.document import _START_END, DocView, Ent
 from pipeline.relations.features import (
     figure_features,
     figure_positions,
@@ -125,9 +125,9 @@ class Linker:
             if choice is not None:
                 cand, confidence, source = choice
                 relations.append(_relation(fig, fact, cand, confidence, source))
-        mentions = [m.as_dict() for m in (*view.segments, *view.metrics, *view.anaphors)]
-        mentions.sort(key=lambda m: (m["start"], m["end"]))
-        return relations, mentions
+        # sorted by (start, end); ties keep segments, metrics, anaphors order (stable)
+        ordered = sorted((*view.segments, *view.metrics, *view.anaphors), key=_START_END)
+        return relations, [m.as_dict() for m in ordered]
 
     def _pair_scorer(self, model: PairModel) -> PairScorer:
         """The compiled pair scorer of ``model`` (rebuilt when the model is replaced)."""

@@ -29,7 +29,8 @@ from pipeline.relations.document import CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
 
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
-_NUMERALS = frozenset("一二三四五六七八九十两几多数0123456789")
+_NUMERAL_CHARS = "一二三四五六七八九十两几多数0123456789"
+_NUMERALS = frozenset(_NUMERAL_CHARS)
 _ITEM_SEPARATORS = ("以及", "、", "和", "与")
 # Conjunctions that usually sit inside one segment name (供应链及国际业务, 油气和新能源分部).
 _CONJUNCTIONS = ("及", "和", "与")
@@ -38,6 +39,7 @@ _ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及�
 _MAX_NAME = 12
 # Verbs between a segment name and its metric (X实现收入, X录得营业额).
 _HEAD_VERBS = ("实现", "录得", "取得", "贡献")
+_HEAD_VERB_ENDS = frozenset(verb[-1] for verb in _HEAD_VERBS)
 _MAX_LIST = 60
 _REGION_TAILS = ("市场", "地区", "区", "业务", "整体", "总")
 
@@ -338,7 +340,7 @@ class MentionFinder:
                 continue
             if view.norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
                 end -= 1  # 香港物业发展的税前溢利 -> 香港物业发展
-            for verb in _HEAD_VERBS:
+            for verb in _HEAD_VERBS if view.norm[end - 1] in _HEAD_VERB_ENDS else ():
                 if view.norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
                     end -= len(verb)  # LPCVD设备实现收入 -> LPCVD设备
                     break
@@ -354,7 +356,7 @@ class MentionFinder:
                 or name.endswith(self.suffix_words)
                 or (_any(taken, start, end) and not self._extends(found, start, end))
                 or _any(in_metric, start, end)
-                or all(ch in _NUMERALS for ch in name)
+                or not name.strip(_NUMERAL_CHARS)  # numerals only
                 or name.endswith(self.notname_suffixes)
                 or (self.market_re is not None and self.market_re.search(name))
             ):
@@ -394,6 +396,7 @@ class MentionFinder:
         """Start of a segment name ending at ``end`` (stops at breaks, entities, stops)."""
         norm = view.norm
         stop_end = self._stop_ends(view)
+        covered, name_breaks = view.covered, _NAME_BREAKS
         j = end - 1
         lowest = max(0, end - limit)
         while j >= lowest:
@@ -404,7 +407,7 @@ class MentionFinder:
                     break
                 j = k - 1
                 continue
-            if ch in _NAME_BREAKS or view.covered[j]:
+            if ch in name_breaks or covered[j]:
                 break
             code = stop_end[j]
             if code:
@@ -459,7 +462,7 @@ class MentionFinder:
             return self._enumeration(view, k)
         start = self._scan_back(view, end, _MAX_NAME)
         name = norm[start:end].strip()
-        if not name or name in self.notnames or all(ch in _NUMERALS for ch in name):
+        if not name or name in self.notnames or not name.strip(_NUMERAL_CHARS):
             return []
         mention = self._segment(view, start, end, "rule:segment.suffix")
         mention.extra["suffix"] = cue

@@ -15,6 +15,9 @@ annotated corpus.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
+
 from pipeline.relations.candidates import Candidate
 from pipeline.relations.document import DocView, Ent
 from pipeline.relations.features import (
@@ -33,6 +36,26 @@ from pipeline.relations.features import (
     pair_only_names,
 )
 from pipeline.relations.rules import FigureFacts
+
+_QIZHONG = re.compile("其中")
+_SEMICOLON = re.compile("[;；]")
+
+
+def _gap_words(view: DocView) -> tuple[list[int], list[int]]:
+    """Offsets of every 其中 and every semicolon of the paragraph (cached on the view).
+
+    ``"其中" in norm[e:f]`` is ``e <= p <= f - 2`` for some offset ``p`` (two
+    occurrences cannot overlap), and a semicolon lies in ``[e, f)``: both are two
+    bisects here, where ``pair_only_names`` searches the gap text.
+    """
+    found = view.__dict__.get("_gap_words")
+    if found is None:
+        norm = view.norm
+        found = view.__dict__["_gap_words"] = (
+            [m.start() for m in _QIZHONG.finditer(norm)],
+            [m.start() for m in _SEMICOLON.finditer(norm)],
+        )
+    return found
 
 
 class PairScorer:
@@ -133,7 +156,8 @@ class PairScorer:
         z += w_dist
         z += w_dist_type
         if s.source:
-            z += self._src(s.source, rank)
+            w = self.src_rank.get((s.source, rank))
+            z += self._src(s.source, rank) if w is None else w
         e = s.end
         p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = positions
         s_sent, s_clause, s_figs, s_subjects, s_segments, s_metrics = view.positions.get(
@@ -159,10 +183,12 @@ class PairScorer:
         if stype == "SEGMENT" and s.company is not None and s.company == main_key:
             z += self.segment_of_main
         if clause_breaks or cand.distance > 2:
-            norm, f = view.norm, fig.start
-            if norm.find("其中", e, f) != -1:
+            # "其中" / a semicolon in the gap [e, f): bisects over their offsets
+            f = fig.start
+            qizhong, semicolons = _gap_words(view)
+            if qizhong and bisect_left(qizhong, f - 1) > bisect_left(qizhong, e):
                 z += self.qizhong_between
-            if norm.find(";", e, f) != -1 or norm.find("；", e, f) != -1:
+            if semicolons and bisect_left(semicolons, f) > bisect_left(semicolons, e):
                 z += self.semicolon_between
                 z += self.semicolon[stype]
         if facts.metric is not None and facts.metric.start >= e:

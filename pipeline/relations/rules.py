@@ -124,14 +124,20 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
     last_basis: str | None = None
     # Starts of the market cues (行业/大盘...): "is there one in the clause" is two bisects.
     market_starts = [c.start for c in view.cues if c.category == "market"]
-    for index, fig in enumerate(view.figures):
-        clause_start = view.clause_start(fig.start)
-        sent_start = view.sentence_start(fig.start)
-        prev = view.figures[index - 1] if index else None
+    # The lookups below are DocView.clause_start / sentence_start / cues_in, inlined:
+    # this loop runs once per figure.
+    clause_breaks, sentence_breaks = view.clause_breaks, view.sentence_breaks
+    all_cues, cue_starts = view.cues, view._cue_starts
+    prev: Ent | None = None
+    for fig in view.figures:
+        f = fig.start
+        i = bisect_left(clause_breaks, f)
+        clause_start = clause_breaks[i - 1] + 1 if i else 0
+        i = bisect_left(sentence_breaks, f)
+        sent_start = sentence_breaks[i - 1] + 1 if i else 0
         prefix_start = max(clause_start, prev.end if prev is not None else 0)
-        cues = [
-            c for c in view.cues_in(max(prefix_start, sent_start), fig.start) if c.end <= fig.start
-        ]
+        lo = bisect_left(cue_starts, max(prefix_start, sent_start))
+        cues = [c for c in all_cues[lo : bisect_left(cue_starts, f)] if c.end <= f]
         facts = FigureFacts(prefix_start=prefix_start)
         same_sentence_prev = prev is not None and prev.start >= sent_start and bool(out)
         region_start = max(sent_start, prev.end) if same_sentence_prev and prev else sent_start
@@ -257,6 +263,7 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             last_basis = facts.comparison
         facts.period = _period(view, fig, anchored, base_dates, clause_start, sent_start, skip)
         out.append(facts)
+        prev = fig
     return out
 
 
@@ -356,6 +363,9 @@ def _period(
     comparative dates (去年同期) outside the figure's own clause; else the first
     usable DATE after the figure in its sentence.
     """
+    dates = view.dates
+    if not dates:
+        return None
     i = view.dates_before(fig.start)
     if anchored:
         for date in view.dates[max(0, i - 3) : i]:
@@ -377,15 +387,14 @@ def _period(
             return date  # 截至9月末，资本充足率为19.28%: a balance at that date
         if role == "deadline" and fallback is None:
             fallback = date
-    sent_end = view.sentence_end(fig.end)
     j = view.dates_after(fig.end)
     if (
-        j < len(view.dates)
-        and view.dates[j].start < sent_end
-        and not _is_base(view, view.dates[j])
-        and _date_role(view, view.dates[j]) == "period"
+        j < len(dates)
+        and dates[j].start < view.sentence_end(fig.end)
+        and not _is_base(view, dates[j])
+        and _date_role(view, dates[j]) == "period"
     ):
-        return view.dates[j]
+        return dates[j]
     return fallback
 
 
