@@ -148,6 +148,9 @@ def test_huge_documents_50_mb_in_bounded_memory(tmp_path: Path) -> None:
     figures = json.loads(done.stdout.splitlines()[-1])
     print(f"\n50 MB document: {size_mb:.1f} MB input, {figures}")
     assert figures["documents"] == 1 and figures["entities"] == planted
-    # The text alone is ~35 MB as a Python string and the record ~20 MB of JSON; pieces
-    # keep the pipeline's own memory at the size of one piece.
-    assert figures["worker_peak_mb"] < 1500
+    # The worker is fed one piece at a time and streams the record to the spool, so it
+    # never holds the text (~40 MB as a Python string) nor the record (~60 MB of JSON);
+    # the parent holds the text once (parsing it costs about three times its size for
+    # a moment).  Measured 2026-11-26: worker 217 MB, parent 237 MB (light pipeline).
+    assert figures["worker_peak_mb"] < 500
+    assert figures["parent_peak_mb"] < 600
