@@ -12,6 +12,7 @@ Prints, measured in the same run, for
 * ``pkuseg_original``: the original pkuseg mixed model as shipped in the pkuseg 0.0.25
   sdist (features.pkl + weights.npz, default dictionary):
 
+* chars/s on THUCNews finance articles (``news c/s``: long texts, like the pipeline's);
 * word-segmentation F1 on the SIGHAN 2005 PKU and MSR gold test sets and on UD Chinese
   GSDSimp test (``../shared/data/cws``; gold words are separated by spaces, the input is
   the gold line with the spaces removed);
@@ -44,6 +45,7 @@ GOLD_SETS = {
     "msr": CWS / "sighan2005" / "msr_test_gold.utf8",
     "ud_gsdsimp": CWS / "ud_chinese_gsdsimp" / "test.seg.txt",
 }
+NEWS = REPO_ROOT.parent / "shared" / "data" / "thucnews" / "finance_docs.tsv"
 VARIANTS = ("zhnews_fastseg", "zhnews_fastseg_pipe", "zhnews_pkuseg", "pkuseg_original")
 
 
@@ -58,6 +60,19 @@ def read_gold(path: Path, limit: int | None) -> list[list[str]]:
             if limit and len(sentences) >= limit:
                 break
     return sentences
+
+
+def read_news(limit: int | None) -> list[str]:
+    """THUCNews finance articles (long texts, unlike the gold sentences), if present."""
+    if not NEWS.is_file():
+        return []
+    articles = []
+    with NEWS.open(encoding="utf8") as handle:
+        for line in handle:
+            text = line.rstrip("\n").partition("\t")[2]
+            if text.strip():
+                articles.append(text)
+    return articles[:limit] if limit else articles
 
 
 def word_spans(words: list[str]) -> set[tuple[int, int]]:
@@ -142,6 +157,14 @@ def run_variant(variant: str, limit: int | None) -> dict:
             for words in predicted:
                 words_digest.update("\x1f".join(words).encode("utf8", "surrogatepass") + b"\n")
         result["chars_per_second"] = round(total_chars / total_seconds)
+        articles = read_news(limit)
+        if articles:
+            started = time.perf_counter()
+            predicted = segment(articles)
+            seconds = time.perf_counter() - started
+            result["news_chars_per_second"] = round(sum(map(len, articles)) / seconds)
+            for words in predicted:
+                words_digest.update("\x1f".join(words).encode("utf8", "surrogatepass") + b"\n")
         result["words_sha256"] = words_digest.hexdigest()
         result["chars"] = total_chars
         result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -180,13 +203,17 @@ def main() -> int:
             if result["chars_per_second"] > best.get(variant, {}).get("chars_per_second", -1):
                 best[variant] = result
     results = [best[variant] for variant in VARIANTS]
-    header = f"{'model':<21}{'PKU F1':>8}{'MSR F1':>8}{'UD F1':>8}{'load s':>8}{'chars/s':>10}{'RSS MB':>8}"
+    header = (
+        f"{'model':<21}{'PKU F1':>8}{'MSR F1':>8}{'UD F1':>8}{'load s':>8}{'chars/s':>10}"
+        f"{'news c/s':>10}{'RSS MB':>8}"
+    )
     print(header)
     for r in results:
         print(
             f"{r['variant']:<21}{r['f1']['pku']:>8.4f}{r['f1']['msr']:>8.4f}"
             f"{r['f1']['ud_gsdsimp']:>8.4f}{r['load_seconds']:>8.2f}"
-            f"{r['chars_per_second']:>10}{r['peak_rss_mb']:>8}"
+            f"{r['chars_per_second']:>10}{r.get('news_chars_per_second', '-'):>10}"
+            f"{r['peak_rss_mb']:>8}"
         )
     by_name = {r["variant"]: r for r in results}
     fast, slow = by_name["zhnews_fastseg"], by_name["zhnews_pkuseg"]
@@ -195,6 +222,7 @@ def main() -> int:
         print(
             f"ratios zhnews_fastseg/{name}: load {fast['load_seconds'] / base['load_seconds']:.2f}, "
             f"speed {fast['chars_per_second'] / base['chars_per_second']:.2f}, "
+            f"news {fast.get('news_chars_per_second', 0) / base.get('news_chars_per_second', 1):.2f}, "
             f"RSS {fast['peak_rss_mb'] / base['peak_rss_mb']:.2f}"
         )
     piped = by_name["zhnews_fastseg_pipe"]
