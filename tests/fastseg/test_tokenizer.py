@@ -117,3 +117,32 @@ def test_tokenizer_pipe_equals_calls(toy_model_dir, fast, batch_size):
     piped = list(nlp.tokenizer.pipe(texts, batch_size=batch_size))
     assert [[t.text for t in d] for d in piped] == [_words(nlp, t) for t in texts]
     assert [d.text for d in piped] == texts
+
+
+def test_tokenizer_entry_point_declared_and_loads_in_fresh_process(toy_model_dir, tmp_path):
+    """``spacy.load`` in a process that never imported zhnews finds the tokenizer
+    through the ``spacy_tokenizers`` entry point (pyproject.toml)."""
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    import tomllib
+
+    from .conftest import REPO_ROOT
+
+    declared = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf8"))
+    group = declared["project"]["entry-points"]["spacy_tokenizers"]
+    assert group["zhnews.pkuseg_tokenizer.v1"] == "pipeline.registrations:make_pkuseg_tokenizer"
+    installed = {ep.name for ep in entry_points(group="spacy_tokenizers")}
+    if "zhnews.pkuseg_tokenizer.v1" not in installed:
+        pytest.skip("spacy_tokenizers entry point not installed yet: run `make setup`")
+    _nlp(toy_model_dir).to_disk(tmp_path / "nlp")
+    code = "import spacy, sys; print(type(spacy.load(sys.argv[1]).tokenizer).__name__)"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "nlp")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert done.stdout.strip() == "FastChineseTokenizer"
