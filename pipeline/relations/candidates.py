@@ -258,14 +258,19 @@ def generate(view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig)
         seen.add(ident)
         out.append(Candidate(subject, rank, distance))
         rank += 1
-    j = view.subject_index_before(fig.end)
-    sent_end = view.sentence_end(fig.end)
+    e = fig.end
+    j = bisect_left(view._subject_starts, e)
+    sent_end = -1  # the sentence end, looked up when a subject follows closely
     taken = 0
     while j < len(subjects) and taken < config.max_after:
         subject = subjects[j]
         j += 1
-        distance = subject.start - fig.end
-        if distance > config.max_after_distance or subject.start >= sent_end:
+        distance = subject.start - e
+        if distance > config.max_after_distance:
+            break
+        if sent_end < 0:
+            sent_end = view.sentence_end(e)
+        if subject.start >= sent_end:
             break
         ident = (subject.type, subject.key)
         if ident in seen:

@@ -127,12 +127,15 @@ class DocView:
         clause: list[int] = []
         unit: list[int] = []
         sentence: list[int] = []
+        self.semicolons: list[int] = []  # every ; and ； (entities included)
         for m in _CLAUSE_RE.finditer(norm):
             i = m.start()
+            ch = m.group()
+            if ch in ";；":
+                self.semicolons.append(i)
             if covered[i]:
                 continue
             clause.append(i)
-            ch = m.group()
             if ch in SENTENCE_BREAKS:
                 sentence.append(i)
                 unit.append(i)

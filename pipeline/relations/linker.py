@@ -168,7 +168,8 @@ class Linker:
             )
         positions = figure_positions(view, fig)
         pair_score = scorer.score
-        best: tuple[Candidate, float] | None = None
+        best_cand: Candidate | None = None
+        best_z = 0.0
         for cand in cands:
             s = cand.subject
             # keyed by identity: candidates share the Subject objects of the view (the
@@ -177,10 +178,11 @@ class Linker:
             if z_subject is None:
                 z_subject = subject_cache[id(s)] = model.partial(subject_features(view, s))
             z = base + z_subject + pair_score(view, fig, fact, cand, main_key, positions)
-            if best is None or z > best[1]:
-                best = (cand, z)
-        if best is None:
+            if best_cand is None or z > best_z:
+                best_cand, best_z = cand, z
+        if best_cand is None:
             return None
+        best = (best_cand, best_z)
         source = MODEL_SOURCE
         if best[0].subject.type == "SEGMENT" and _unit_returns_to_main(view, fig, fact):
             main_cand = _main_candidate(cands, main_key)
