@@ -1,7 +1,7 @@
 """Relation-stage time as a share of pkuseg segmentation time (target: <= 15% added).
 
     nice -n 10 env OMP_NUM_THREADS=1 .venv/bin/python benchmarks/relations_speed.py \
-        [--repeat 5] [--profile 30]
+        [--repeat 5] [--batch-size 64] [--profile 30] [--dump out.jsonl]
 
 The reference is BARE pkuseg: ``spacy_pkuseg.pkuseg(model_dir, user_dict).cut(text)``
 with the model of ``pipeline.segmenter.default_model_dir()`` and the user dictionary
@@ -174,6 +174,31 @@ def profile(nlp, linker: RelationLinker, items, repeat: int, top: int) -> None:
     pstats.Stats(prof).sort_stats("tottime").print_stats(top)
 
 
+def dump(nlp, linker: RelationLinker, path: Path) -> None:
+    """Write the stage's output on every benchmark text, one JSON line per text.
+
+    A speed change must leave the output identical: run ``--dump`` before and after
+    (e.g. on ``git archive`` copies of two revisions) and compare the files with
+    ``cmp``.  Each line holds the component's relations and mentions, the linker's
+    nearest-subject baseline and the training features of every candidate.
+    """
+    texts = corpus_items() + [item for items in synthetic_items().values() for item in items]
+    with path.open("w", encoding="utf8") as out:
+        for n, (text, ents) in enumerate(texts):
+            doc = linker(_place(nlp.tokenizer(text), ents))
+            baseline, _ = linker.linker.link(text, ents, baseline=True)
+            _, scored, _ = linker.linker.analyse(text, ents)
+            record = {
+                "n": n,
+                "relations": doc._.relations,
+                "mentions": doc._.mentions,
+                "baseline": baseline,
+                "features": [s.features for s in scored],
+            }
+            out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+    print(f"wrote {len(texts)} lines to {path}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -195,12 +220,22 @@ def main() -> None:
         help="texts per interleaved batch (default: the pipeline's nlp.batch_size; "
         "1 = text by text)",
     )
+    parser.add_argument(
+        "--dump",
+        type=Path,
+        metavar="PATH",
+        help="instead of timing, write the stage's output on every text to PATH (JSONL) "
+        "to compare before/after a speed change",
+    )
     args = parser.parse_args()
     import pipeline
 
     nlp = pipeline.load()
     linker = RelationLinker(nlp)
     linker.initialize()
+    if args.dump:
+        dump(nlp, linker, args.dump)
+        return
     if args.profile:
         profile(nlp, linker, corpus_items(), args.repeat, args.profile)
         return
