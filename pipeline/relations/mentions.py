@@ -283,7 +283,9 @@ class MentionFinder:
         # Strong names (and their repeats) first; weak metric-head names only where
         # nothing stronger was found, then their own repeats.
         found = self._propagate(view, _dedupe(found))
-        found = self._propagate(view, _dedupe(found + self._metric_heads(view, found, in_metric)))
+        heads = self._metric_heads(view, found, in_metric)
+        if heads:  # without new names, a second dedupe + propagate would change nothing
+            found = self._propagate(view, _dedupe(found + heads))
         view.segments = found
 
     def _suffix_hits(self, norm: str) -> list[tuple[int, int]]:
@@ -327,17 +329,19 @@ class MentionFinder:
         against the company, and names that are time words or generic words
         (``notname`` rows) are dropped.
         """
-        taken = bytearray(len(view.text))
-        for m in found:
-            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
         out: list[Mention] = []
         head_metrics = self.lex.segments.get("head_metric", {})
+        taken: bytearray | None = None
         for metric in view.metrics:
             end = metric.start
             if end == 0 or in_metric[end - 1]:
                 continue
             if metric.canonical not in head_metrics:
                 continue
+            if taken is None:  # the found names' characters, once a metric qualifies
+                taken = bytearray(len(view.text))
+                for m in found:
+                    taken[m.start : m.end] = b"\x01" * (m.end - m.start)
             if view.norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
                 end -= 1  # 香港物业发展的税前溢利 -> 香港物业发展
             for verb in _HEAD_VERBS if view.norm[end - 1] in _HEAD_VERB_ENDS else ():
