@@ -372,6 +372,10 @@ def _period(
             if anchored.get(date.start) == fig.start:
                 return date
     fallback: Ent | None = None
+    # 预计全年收入650亿美元 after a sentence about 二季度: the figure's own sentence
+    # names its period (the whole year) without a DATE; an earlier shorter period is
+    # not inherited then (no period rather than a wrong one).
+    full_year = _bare_full_year(view, sent_start, fig.start)
     k = i - 1
     steps = 0
     while k >= 0 and steps < 12:
@@ -382,6 +386,8 @@ def _period(
             continue
         role = _date_role(view, date)
         if role == "period" or (role == "comparative" and date.start >= clause_start):
+            if full_year and date.start < sent_start and _granularity(date) != "year":
+                return None
             return date
         if role == "deadline" and date.start >= sent_start:
             return date  # 截至9月末，资本充足率为19.28%: a balance at that date
@@ -396,6 +402,20 @@ def _period(
     ):
         return dates[j]
     return fallback
+
+
+def _bare_full_year(view: DocView, start: int, end: int) -> bool:
+    """True when 全年 stands in ``[start, end)`` outside any DATE (2024年全年 is one)."""
+    pos = view.norm.find("全年", start, end)
+    while pos != -1:
+        if not view.covered[pos]:
+            return True
+        pos = view.norm.find("全年", pos + 2, end)
+    return False
+
+
+def _granularity(date: Ent) -> str | None:
+    return date.value.get("granularity") if isinstance(date.value, dict) else None
 
 
 def _static_skips(view: DocView, anchored: dict[int, int]) -> list[bool]:

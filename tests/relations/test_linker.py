@@ -199,3 +199,22 @@ def test_linker_comparison_with_relative_base(linker, text, base, expected):
     relations, _ = linker.link(text, ents)
     change = next(r for r in relations if r["figure"]["text"] == "5%")
     assert change["comparison"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "period"),
+    [
+        # 全年 without a DATE: an earlier quarter is not this figure's period.
+        ("星河科技2024年第二季度收入15亿元。预计全年收入65亿元。", "65亿元", None),
+        # A year before 全年 is inherited (same period).
+        ("星河科技2024年收入15亿元。全年毛利率为40%。", "40%", "2024年"),
+    ],
+)
+def test_linker_bare_full_year_blocks_shorter_period(linker, text, figure, period):
+    ents = make_ents(text, ("星河科技",))
+    for e in ents:
+        if e.label == "DATE":
+            e.value = {"granularity": "quarter" if "季度" in e.text else "year"}
+    relations, _ = linker.link(text, ents)
+    rel = next(r for r in relations if r["figure"]["text"] == figure)
+    assert (rel["period"]["text"] if rel["period"] else None) == period
