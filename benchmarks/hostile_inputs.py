@@ -147,18 +147,23 @@ print(json.dumps({"s": dt, "chars": len(text), "entities": len(record["entities"
         )
 
 
+# Peaks are VmHWM from /proc (this process's own memory since exec), not ru_maxrss:
+# Linux carries the spawning process's high-water mark into a child's ru_maxrss across
+# (v)fork + exec, so ru_maxrss would report the size of whoever started the run.
 HUGE_SCRIPT = """
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, sys.argv[3])
 from pipeline.batch.runner import ExtractOptions, run_extract
+def hwm_mb():
+    for line in open("/proc/self/status", encoding="ascii"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
 start = time.monotonic()
 counts = run_extract(ExtractOptions(inputs=[sys.argv[1]], output=sys.argv[2], workers=1))
 print(json.dumps({"documents": counts.documents, "errors": counts.errors,
                   "entities": counts.entities, "facts": counts.facts,
-                  "worker_vmhwm_mb": max(counts.worker_peak_rss_mb or [0.0]),
-                  "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-                  "parent_peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "seconds": time.monotonic() - start}))
+                  "worker_peak_mb": max(counts.worker_peak_rss_mb or [0.0]),
+                  "parent_peak_mb": hwm_mb(), "seconds": time.monotonic() - start}))
 """
 
 
@@ -229,7 +234,7 @@ def _huge_table(sizes: list[float], root: Path, limit: float) -> None:
             except (ValueError, IndexError):
                 print(f"{megabytes:6.2f} CRASH {out.stderr.strip().splitlines()[-3:]}")
                 continue
-        worker = max(row["worker_peak_mb"], row["worker_vmhwm_mb"])
+        worker = row["worker_peak_mb"]
         print(
             f"{megabytes:6.2f} {chars:10d} {row['entities']:9d} {row['facts']:7d} "
             f"{row['parent_peak_mb']:10.0f} {worker:10.0f} {row['seconds']:8.1f}",
