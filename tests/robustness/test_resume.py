@@ -22,6 +22,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 TESTS = REPO_ROOT / "tests"
 zhnews_fakes = pytest.importorskip("zhnews_fakes")
 DOCS = 240
+# Seconds per document in the interrupted runs: long enough that a run cannot finish
+# between the moment the test sees its first lines and the signal (the pipeline's own
+# speed no longer gives that margin: 0.01 s let a Ctrl-C arrive after the last line).
+_DELAY_S = "0.05"
 
 
 def _corpus(path: Path) -> Path:
@@ -109,7 +113,7 @@ def test_resume_after_kill_9_equals_uninterrupted_run(
     source, clean_out, clean_errors = clean_run
     output = tmp_path / "out.jsonl"
     process = subprocess.Popen(
-        _command(source, output, 2), cwd=REPO_ROOT, env=_env("0.01"), stderr=subprocess.PIPE
+        _command(source, output, 2), cwd=REPO_ROOT, env=_env(_DELAY_S), stderr=subprocess.PIPE
     )
     _wait_for_lines(output, process, kill_after_lines)
     os.kill(process.pid, signal.SIGKILL)
@@ -137,7 +141,7 @@ def test_resume_after_ctrl_c_equals_uninterrupted_run(
     source, clean_out, clean_errors = clean_run
     output = tmp_path / "out.jsonl"
     process = subprocess.Popen(
-        _command(source, output, 2), cwd=REPO_ROOT, env=_env("0.01"), stderr=subprocess.PIPE
+        _command(source, output, 2), cwd=REPO_ROOT, env=_env(_DELAY_S), stderr=subprocess.PIPE
     )
     _wait_for_lines(output, process, 20)
     process.send_signal(signal.SIGINT)
@@ -165,7 +169,7 @@ def test_resume_killing_a_worker_changes_nothing(
     source, clean_out, clean_errors = clean_run
     output = tmp_path / "out.jsonl"
     process = subprocess.Popen(
-        _command(source, output, 2), cwd=REPO_ROOT, env=_env("0.01"), stderr=subprocess.PIPE
+        _command(source, output, 2), cwd=REPO_ROOT, env=_env(_DELAY_S), stderr=subprocess.PIPE
     )
     _wait_for_lines(output, process, 20)
     workers = _worker_pids(process.pid)
