@@ -18,7 +18,6 @@ can point zhnews at any other pkuseg model directory with ``ZHNEWS_PKUSEG_MODEL`
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -29,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 from pipeline.errors import Errors, ZhnewsError
+from pipeline.safety.model_files import sha256_file
 
 PKUSEG_REQUIREMENT = "pkuseg==0.0.25"
 PKUSEG_SDIST_NAME = "pkuseg-0.0.25.tar.gz"
@@ -69,14 +69,6 @@ def model_is_ready(path: Path) -> bool:
     return all((path / name).is_file() for name in MODEL_FILES)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def download_sdist(target_dir: Path) -> Path:
     """Fetch the pinned pkuseg sdist with pip (registry only) and verify its SHA-256.
 
@@ -97,7 +89,7 @@ def download_sdist(target_dir: Path) -> Path:
             raise ZhnewsError(
                 Errors.E010.format(requirement=PKUSEG_REQUIREMENT, reason=result.stderr[-2000:])
             )
-    actual = _sha256(archive)
+    actual = sha256_file(archive)
     if actual != PKUSEG_SDIST_SHA256:
         archive.unlink()
         raise ZhnewsError(
@@ -134,7 +126,7 @@ def convert_sdist_model(archive: Path, dest: Path) -> Path:
         "source": PKUSEG_REQUIREMENT,
         "source_sha256": PKUSEG_SDIST_SHA256,
         "licence": "pkuseg models: research use only (proprietary); not redistributed by zhnews",
-        "files": {name: _sha256(staging / name) for name in MODEL_FILES},
+        "files": {name: sha256_file(staging / name) for name in MODEL_FILES},
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf8")
     if dest.exists():

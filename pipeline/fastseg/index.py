@@ -32,7 +32,6 @@ cache that does not match or cannot be read is rebuilt, never trusted.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ import numpy as np
 
 from pipeline.fastseg.hashtable import build_table, lookup, mix64, table_capacity
 from pipeline.fastseg.nodes import NOWORD_TOKEN, check_pkuseg_config, parse_nodes
+from pipeline.safety.model_files import sha256_file
 
 FORMAT_VERSION = 3
 FEATURES_FILE = "features.msgpack"
@@ -404,14 +404,6 @@ def tag_names_by_id(tag_to_idx: dict[str, int]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def default_cache_dir() -> Path:
     from pipeline.segmenter import cache_root
 
@@ -420,7 +412,7 @@ def default_cache_dir() -> Path:
 
 def cache_path(model_dir: Path, cache_dir: Path | None = None) -> tuple[Path, str]:
     """Where the index of ``model_dir`` is cached, and the features file's SHA-256."""
-    sha = file_sha256(Path(model_dir) / FEATURES_FILE)
+    sha = sha256_file(Path(model_dir) / FEATURES_FILE)
     return (cache_dir or default_cache_dir()) / f"index-v{FORMAT_VERSION}-{sha}.npz", sha
 
 
@@ -429,7 +421,7 @@ def build_index_from_model(model_dir: Path, sha: str | None = None) -> FeatureIn
     import srsly
 
     path = Path(model_dir) / FEATURES_FILE
-    sha = sha or file_sha256(path)
+    sha = sha or sha256_file(path)
     data = srsly.read_msgpack(path)
     index = build_index(data["feature_to_idx"], set(data["unigram"]), data["tag_to_idx"], sha)
     del data

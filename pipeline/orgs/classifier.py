@@ -14,7 +14,6 @@ model card, is refused with ``Errors.E006`` before anything in it is loaded.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import itertools
 import zipfile
@@ -26,6 +25,7 @@ import numpy as np
 
 from pipeline.errors import Errors, ZhnewsError
 from pipeline.orgs.features import LABELS, FeatureConfig
+from pipeline.safety.model_files import sha256_file
 
 # Reviewed with ``skops.io.get_untrusted_types`` on the shipped model: the only types
 # outside skops' default-trusted set are the linear model itself and the numpy scalar
@@ -64,15 +64,6 @@ def _transition_matrix(labels: tuple[str, ...]) -> np.ndarray:
             if b in ALLOWED_TRANSITIONS[a]:
                 trans[i, j] = 0.0
     return trans
-
-
-def sha256_file(path: Path | str) -> str:
-    """Hex SHA-256 of a file (recorded in the model card, checked on load)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass

@@ -10,7 +10,6 @@ product in pure Python, cheaper than a scikit-learn call per figure.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import math
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import Errors, ZhnewsError
+from pipeline.safety.model_files import sha256_file
 
 MODEL_FILE = "rel_clf.json"
 _ZEROS = itertools.repeat(0.0)
@@ -94,11 +94,6 @@ class PairModel:
             float(data["threshold"]),
             meta,
         )
-
-
-def sha256_file(path: Path) -> str:
-    """Hex SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def save_model(model: PairModel, directory: str | Path, card: dict[str, Any] | None = None) -> Path:

@@ -124,7 +124,7 @@ def test_index_cache_built_once_then_reused(toy_model_dir, tmp_path, monkeypatch
     assert calls == [] and np.array_equal(first.ww_keys, second.ww_keys)
     assert (
         cached.name
-        == f"index-v{fi.FORMAT_VERSION}-{fi.file_sha256(toy_model_dir / fi.FEATURES_FILE)}.npz"
+        == f"index-v{fi.FORMAT_VERSION}-{fi.sha256_file(toy_model_dir / fi.FEATURES_FILE)}.npz"
     )
 
 
@@ -155,7 +155,7 @@ def test_index_ensure_index_builds_into_zhnews_cache(toy_model_dir, tmp_path, mo
 
 
 def test_index_rebuild_removes_older_formats(toy_model_dir, tmp_path):
-    sha = fi.file_sha256(toy_model_dir / fi.FEATURES_FILE)
+    sha = fi.sha256_file(toy_model_dir / fi.FEATURES_FILE)
     older = tmp_path / f"index-v0-{sha}.npz"
     older.write_bytes(b"old format")
     fi.load_index(toy_model_dir, tmp_path)
