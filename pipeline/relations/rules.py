@@ -169,9 +169,7 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             if cue.value == "base":
                 date = _date_at(view, cue.end)
                 if date is not None:
-                    # 相较去年同期 is a year-on-year comparison, not a named base period.
-                    facts.comparison = _RELATIVE_BASES.get(view.norm[date.start : date.end])
-                    facts.comparison = facts.comparison or date.text
+                    facts.comparison = date.text
                     base_dates.add(date.start)
             else:
                 facts.comparison = cue.value
@@ -265,21 +263,6 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         out.append(facts)
         prev = fig
     return out
-
-
-# Base periods that only say "the same period one year / quarter / month earlier".
-_RELATIVE_BASES = {
-    "去年同期": "yoy",
-    "上年同期": "yoy",
-    "上年": "yoy",
-    "去年": "yoy",
-    "上季度": "qoq",
-    "上一季度": "qoq",
-    "上季": "qoq",
-    "上个季度": "qoq",
-    "上月": "mom",
-    "上个月": "mom",
-}
 
 
 def _date_at(view: DocView, pos: int) -> Ent | None:
