@@ -290,8 +290,9 @@ def combine(
 ) -> list[EntityCandidate]:
     """Merge model and rule proposals over the match form ``form`` of the text."""
     proposals = [Proposal(s, e, MODEL_SOURCE, c) for s, e, c in model_spans]
+    # Word boundaries (token starts and the text's end), for every edge check below.
+    bounds = {*token_starts, len(form)}
     if use_rules:
-        bounds = {*token_starts, len(form)}
         proposals = _apply_gazetteer(form, proposals, matchers, bounds)
         proposals = _apply_stock_codes(form, proposals, matchers, token_starts)
         proposals = _apply_subjects(form, proposals, matchers, support, subject_support)
@@ -331,7 +332,6 @@ def combine(
                 conf = min(conf, 0.5 + backing / 2)
             proposals.append(Proposal(m.start, m.end, m.rule, conf, m.canonical))
     out: list[EntityCandidate] = []
-    starts = set(token_starts)
     for p in proposals:
         s, e = p.start, p.end
         proposed_start = s
@@ -343,7 +343,7 @@ def combine(
                 s,
                 e,
                 matchers.leading_words,
-                starts,
+                bounds,
                 matchers.is_generic,
                 matchers.name_to_entry.__contains__,
                 walked_from=proposed_start,

@@ -140,17 +140,6 @@ def _shifts(values: np.ndarray, pad: int, offsets: Sequence[int]) -> dict[int, n
     return {o: padded[width + o : width + o + n] for o in offsets}
 
 
-def _mix(values: np.ndarray, salt: int) -> np.ndarray:
-    """Deterministic 64-bit mixing (splitmix64 finaliser) of a template's values."""
-    v = values.astype(np.uint64) + np.uint64((salt * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF)
-    v ^= v >> np.uint64(30)
-    v *= np.uint64(0xBF58476D1CE4E5B9)
-    v ^= v >> np.uint64(27)
-    v *= np.uint64(0x94D049BB133111EB)
-    v ^= v >> np.uint64(31)
-    return v
-
-
 class DictionaryMarks:
     """Per-character marks from the rule dictionaries (suffixes, gazetteer names).
 
@@ -484,20 +473,10 @@ def _windows(values: np.ndarray, pad: int, width: int) -> np.ndarray:
 
 
 def _mix_rows_inplace(values: np.ndarray, salts: np.ndarray) -> np.ndarray:
-    """:func:`_mix_rows` on a uint64 array the caller owns (no copies)."""
+    """Deterministic 64-bit mixing (splitmix64 finaliser) of each row of a uint64
+    array the caller owns, in place, with that row's salt (no copies)."""
     v = values
     v += salts
-    v ^= v >> np.uint64(30)
-    v *= np.uint64(0xBF58476D1CE4E5B9)
-    v ^= v >> np.uint64(27)
-    v *= np.uint64(0x94D049BB133111EB)
-    v ^= v >> np.uint64(31)
-    return v
-
-
-def _mix_rows(values: np.ndarray, salts: np.ndarray) -> np.ndarray:
-    """:func:`_mix` applied to every row of ``values`` with its own salt."""
-    v = values.astype(np.uint64) + salts[:, None]
     v ^= v >> np.uint64(30)
     v *= np.uint64(0xBF58476D1CE4E5B9)
     v ^= v >> np.uint64(27)
