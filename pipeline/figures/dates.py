@@ -120,6 +120,18 @@ def _period(start: date, end: date, gran: str, relative: bool, fiscal: bool) -> 
     }
 
 
+def _lunar_unresolved() -> dict[str, Any]:
+    """A lunar-calendar date: found, but not converted (no conversion table)."""
+    return {
+        "start": None,
+        "end": None,
+        "granularity": "day",
+        "relative": False,
+        "fiscal": False,
+        "unresolved": "lunar calendar date (no conversion table)",
+    }
+
+
 def unresolved(reason: str, gran: str, fiscal: bool = False) -> dict[str, Any]:
     return {
         "start": None,
@@ -311,14 +323,7 @@ def _resolve_date(groups: dict[str, str | None], ctx: DateContext) -> dict[str, 
     if groups.get("era"):
         return _era(groups)
     if groups.get("lunar"):
-        return {
-            "start": None,
-            "end": None,
-            "granularity": "day",
-            "relative": False,
-            "fiscal": False,
-            "unresolved": "lunar calendar date (no conversion table)",
-        }
+        return _lunar_unresolved()
     gran = _granularity(groups)
     try:
         if groups.get("plen"):
@@ -475,14 +480,7 @@ def _era(groups: dict[str, str | None]) -> dict[str, Any]:
         groups.get("eralunar") or month_text[:-1] in ("正", "腊", "冬") or day_text.startswith("初")
     )
     if lunar:
-        return {
-            "start": None,
-            "end": None,
-            "granularity": "day",
-            "relative": False,
-            "fiscal": False,
-            "unresolved": "lunar calendar date (no conversion table)",
-        }
+        return _lunar_unresolved()
     if not month_text:
         return _period(date(year, 1, 1), date(year, 12, 31), "year", False, False)
     month = _int(month_text[:-1], "month")
