@@ -388,13 +388,26 @@ def _period(
 
 
 def _bare_full_year(view: DocView, start: int, end: int) -> bool:
-    """True when 全年 stands in ``[start, end)`` outside any DATE (2024年全年 is one)."""
-    pos = view.norm.find("全年", start, end)
-    while pos != -1:
-        if not view.covered[pos]:
-            return True
-        pos = view.norm.find("全年", pos + 2, end)
-    return False
+    """True when 全年 stands in ``[start, end)`` outside any DATE (2024年全年 is one).
+
+    The offsets of every bare 全年 are found once per paragraph and bisected: scanning
+    the sentence for each figure would be quadratic in a long sentence of figures.
+    """
+    found: list[int] | None = view.__dict__.get("_bare_full_year")
+    if found is None:
+        norm, covered = view.norm, view.covered
+        found = []
+        pos = norm.find("全年")
+        while pos != -1:
+            if not covered[pos]:
+                found.append(pos)
+            pos = norm.find("全年", pos + 2)
+        view.__dict__["_bare_full_year"] = found
+    if not found:
+        return False
+    # some bare 全年 at p with start <= p and p + 2 <= end
+    i = bisect_left(found, start)
+    return i < len(found) and found[i] + 2 <= end
 
 
 def _granularity(date: Ent) -> str | None:
