@@ -28,6 +28,7 @@ from spacy.lang.zh import ChineseTokenizer, Segmenter, _get_pkuseg_trie_data
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from pipeline.doctext import remember_text
 from pipeline.fastseg.index import FEATURES_FILE, WEIGHTS_FILE
 from pipeline.fastseg.segmenter import FastPkuseg
 
@@ -40,6 +41,10 @@ class FastChineseTokenizer(ChineseTokenizer):
     def __init__(self, vocab: Vocab, segmenter: str = "pkuseg", fast: bool = True) -> None:
         super().__init__(vocab, segmenter=segmenter)
         self.fast = bool(fast)
+
+    def __call__(self, text: str) -> Doc:
+        """spaCy's tokenization; the text is recorded for :func:`pipeline.doctext.doc_text`."""
+        return remember_text(super().__call__(text), text)
 
     @property
     def uses_fast(self) -> bool:
@@ -87,7 +92,7 @@ class FastChineseTokenizer(ChineseTokenizer):
     def _docs(self, texts: list[str]) -> Iterator[Doc]:
         for text, words in zip(texts, self.pkuseg_seg.cut_many(texts), strict=True):
             words, spaces = util.get_words_and_spaces(words, text)
-            yield Doc(self.vocab, words=words, spaces=spaces)
+            yield remember_text(Doc(self.vocab, words=words, spaces=spaces), text)
 
     def _get_config(self) -> dict[str, Any]:
         return {"segmenter": self.segmenter, "fast": self.fast}

@@ -18,6 +18,7 @@ import srsly
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.doctext import doc_text
 from pipeline.extensions import ensure_extensions
 from pipeline.figures.recognizer import RULE_FILES, FigureEngine
 from pipeline.spans import place_entities
@@ -57,7 +58,7 @@ class FigureRecognizer:
 
     # ---------------------------------------------------------------- running
     def __call__(self, doc: Doc) -> Doc:
-        candidates = self.engine.find(doc.text, doc._.pub_date)
+        candidates = self.engine.find(doc_text(doc), doc._.pub_date)
         if candidates:
             place_entities(doc, candidates, overwrite=self.overwrite)
         elif doc._.unplaced is None:

@@ -20,6 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import ensure_path
 
+from pipeline.doctext import doc_text
 from pipeline.extensions import ensure_extensions
 from pipeline.relations.candidates import CandidateConfig
 from pipeline.relations.document import Ent
@@ -84,7 +85,7 @@ class RelationLinker:
         # (pipeline/extensions.py); reading the dict directly avoids building a
         # Underscore object per entity, which costs more than the linking itself.
         data = doc.user_data
-        text = doc.text
+        text = doc_text(doc)
         ents = []
         for e in doc.ents:
             label = e.label_
