@@ -37,6 +37,8 @@ _CONJUNCTIONS = ("及", "和", "与")
 # Characters before a bare 公司/集团 that make it an anaphor (not 子公司, 科技公司).
 _ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及让其该本即向给于")
 _MAX_NAME = 12
+# One-character words before a suffix cue that name no segment (按渠道, 各业务, 该板块).
+_FUNCTION_CHARS = frozenset("按分各其在以从对该本每此另")
 # Verbs between a segment name and its metric (X实现收入, X录得营业额).
 _HEAD_VERBS = ("实现", "录得", "取得", "贡献")
 _HEAD_VERB_ENDS = frozenset(verb[-1] for verb in _HEAD_VERBS)
@@ -462,18 +464,33 @@ class MentionFinder:
             k = list_end
             while k > 0 and norm[k - 1] in _NUMERALS:
                 k -= 1
-            # 三大板块 / 两个业务 / 等业务: a list or nothing (集团三大板块 is no segment)
-            return self._enumeration(view, k)
+            # 三大板块 / 两个业务 / 等业务: a list or nothing (集团三大板块 is no segment),
+            # except that 手机部件及组装等业务 names its one example as a segment
+            return self._enumeration(view, k, single_cue=cue if norm[k:end] == "等" else "")
         start = self._scan_back(view, end, _MAX_NAME)
         name = norm[start:end].strip()
         if not name or name in self.notnames or not name.strip(_NUMERAL_CHARS):
             return []
+        if len(name) == 1:
+            # 新业务分部 / 新业务收入: one character before the cue is no name; the name
+            # is that character plus the cue's first suffix word (新业务), unless it is
+            # a function word (按渠道划分, 各业务)
+            if name in _FUNCTION_CHARS:
+                return []
+            end = cue_start + self._leading_suffix_length(cue)
         mention = self._segment(view, start, end, "rule:segment.suffix")
         mention.extra["suffix"] = cue
         return [mention]
 
-    def _enumeration(self, view: DocView, end: int) -> list[Mention]:
-        """Split ``A、B（b）和C`` ending at ``end`` into segment mentions."""
+    def _leading_suffix_length(self, cue: str) -> int:
+        """Length of the shortest suffix word ``cue`` starts with (业务分部 -> 业务)."""
+        return min((len(w) for w in self.suffix_words if cue.startswith(w)), default=len(cue))
+
+    def _enumeration(self, view: DocView, end: int, single_cue: str = "") -> list[Mention]:
+        """Split ``A、B（b）和C`` ending at ``end`` into segment mentions.
+
+        ``single_cue``: the suffix cue after ``等`` (``A等业务``); a one-item "list" is then
+        a segment named like ``A业务`` (source ``rule:segment.suffix``)."""
         norm = view.norm
         lo = max(0, end - _MAX_LIST)
         j = end
@@ -502,7 +519,7 @@ class MentionFinder:
                     continue
             i += 1
         pieces.append((cursor, end))
-        if len(pieces) < 2:
+        if len(pieces) < 2 and not single_cue:
             return []
         out: list[Mention] = []
         for n, (a, b) in enumerate(pieces):
@@ -516,6 +533,11 @@ class MentionFinder:
                 continue
             name = _no_parens(norm[a:b]).strip()
             if not name or name in self.notnames or len(name) > _MAX_NAME:
+                continue
+            if len(pieces) == 1:
+                mention = self._segment(view, a, b, "rule:segment.suffix")
+                mention.extra["suffix"] = single_cue
+                out.append(mention)
                 continue
             mention = self._segment(view, a, b, "rule:segment.list")
             alias = re.search(r"[(（]([^)）]+)[)）]", view.text[a:b])

@@ -33,6 +33,14 @@ def _view(lexicons, text, orgs=()):
         ("分业务看，住宿预订营业收入54亿元。", ["住宿预订"]),
         ("公司主营业务收入100亿元。", []),
         ("在香港上市的公司。", []),
+        # one character before the cue is no name: the name keeps the first suffix word
+        ("新业务分部收入242亿元。", ["新业务"]),
+        ("公司新业务收入增长20%。", ["新业务"]),
+        ("主品牌销量下降5.0%。", ["主品牌"]),
+        ("按渠道划分，电商渠道收入占比31%。", ["电商"]),
+        # the one example of 等业务 is a segment; a numeral list without items is none
+        ("手机部件及组装等业务收入1597亿元。", ["手机部件及组装"]),
+        ("集团三大板块收入合计100亿元。", []),
     ],
 )
 def test_mentions_segments(lexicons, text, segments):
@@ -50,6 +58,8 @@ def test_mentions_segments(lexicons, text, segments):
             [("经调整EBITDA", "adjusted_ebitda"), ("亏损", "net_loss")],
         ),
         ("归母净利润93.74亿元。", [("归母净利润", "net_profit")]),
+        ("股東應佔盈利2227億元。", [("股東應佔盈利", "net_profit")]),
+        ("平均每日成交金额为1318亿港元。", [("平均每日成交金额", "turnover")]),
     ],
 )
 def test_mentions_metrics(lexicons, text, metrics):
@@ -105,3 +115,10 @@ def test_mentions_known_unit_wins_over_org(lexicons, text, org):
 def test_mentions_segment_names_keep_their_parts(lexicons, text, segments):
     view = _view(lexicons, text)
     assert [m.text for m in view.segments] == segments
+
+
+def test_mentions_single_example_is_named_like_a_suffix_segment(lexicons):
+    view = _view(lexicons, "手机部件及组装等业务收入1597亿元。")
+    (segment,) = view.segments
+    assert segment.source == "rule:segment.suffix"
+    assert segment.extra["suffix"] == "业务"
