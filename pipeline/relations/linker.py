@@ -41,6 +41,7 @@ from pipeline.relations.textnorm import normalize
 MODEL_SOURCE = "model:rel_clf"
 BASELINE_SOURCE = "rule:nearest_subject"
 UNIT_MAIN_SOURCE = "rule:unit_main_subject"
+FROM_TO_SOURCE = "rule:from_to_pair"
 # Confidence of the unit rule: on the annotated corpus (train+dev+test, gold entities)
 # 153 of 155 figures in a ；/。 unit that names a metric but no subject, after a
 # segment's figures, belong to the main company.
@@ -113,18 +114,26 @@ class Linker:
         config = self.config
         relations: list[dict[str, Any]] = []
         subject_cache: dict[int, float] = {}
+        # the "from" figure of the previous 由A增至B pair and its chosen subject
+        pair_from: tuple[FigureFacts, Candidate, float] | None = None
         for fig, fact in zip(view.figures, facts, strict=True):
             cands = generate(view, fig, main, config)
             if not cands:
+                pair_from = None
                 continue
             if use_baseline:
                 choice = self._nearest(view, fig, cands)
             else:
                 assert model is not None and scorer is not None
                 choice = self._best(view, fig, fact, cands, main_key, subject_cache, model, scorer)
+                if fact.role == "to" and pair_from is not None and pair_from[0].role == "from":
+                    choice = _same_subject_as_from(cands, pair_from, choice)
+            pair_from = None
             if choice is not None:
                 cand, confidence, source = choice
                 relations.append(_relation(fig, fact, cand, confidence, source))
+                if fact.role == "from":
+                    pair_from = (fact, cand, confidence)
         # sorted by (start, end); ties keep segments, metrics, anaphors order (stable)
         ordered = sorted((*view.segments, *view.metrics, *view.anaphors), key=_START_END)
         return relations, [m.as_dict() for m in ordered]
@@ -217,6 +226,28 @@ def _unit_returns_to_main(view: DocView, fig: Ent, fact: FigureFacts) -> bool:
     if fact.metric is None or fact.metric.start < start:
         return False
     return not any(word in view.norm[start : fig.start] for word in _SEGMENT_POINTERS)
+
+
+def _same_subject_as_from(
+    cands: list[Candidate],
+    pair_from: tuple[FigureFacts, Candidate, float],
+    choice: tuple[Candidate, float, str] | None,
+) -> tuple[Candidate, float, str] | None:
+    """The "to" figure of 由A增至B is the same change as A: it takes A's subject.
+
+    Scored alone, B looks like a figure with another figure (A) between it and the
+    subject, which the model rightly penalises elsewhere; the from/to rule already
+    tied the two figures together (same metric), so B follows A's subject whenever A
+    was linked and that subject is among B's candidates.
+    """
+    _, from_cand, confidence = pair_from
+    want = (from_cand.subject.type, from_cand.subject.key)
+    for cand in cands:
+        if (cand.subject.type, cand.subject.key) == want:
+            if choice is not None and choice[0] is cand:
+                return choice
+            return cand, confidence, FROM_TO_SOURCE
+    return choice
 
 
 def _main_candidate(cands: list[Candidate], main_key: str | None) -> Candidate | None:

@@ -218,3 +218,28 @@ def test_linker_bare_full_year_blocks_shorter_period(linker, text, figure, perio
     relations, _ = linker.link(text, ents)
     rel = next(r for r in relations if r["figure"]["text"] == figure)
     assert (rel["period"]["text"] if rel["period"] else None) == period
+
+
+def test_linker_to_figure_follows_its_from_figure(linker):
+    # the 4.5% of 由…3.6%提升至4.5% is the same change as 3.6%: same subject.  Scored
+    # alone, 4.5% has a figure between it and the unit and is left unlinked (p < 0.1)
+    text = "甲乙零售收入2571亿元，经营利润率由去年同期的3.6%提升至4.5%；甲乙物流收入445亿元。"
+    ents = make_ents(text, ("甲乙物流",))
+    ents.append(Ent(0, 2, "ORG", "甲乙", None, "甲乙集团"))  # the ORG part of 甲乙零售
+    ents.sort(key=lambda e: e.start)
+    relations, _ = linker.link(text, ents)
+    by_figure = {r["figure"]["text"]: r for r in relations}
+    assert by_figure["3.6%"]["role"] == "from"
+    assert by_figure["4.5%"]["role"] == "to"
+    assert (
+        by_figure["4.5%"]["subject"]["text"] == by_figure["3.6%"]["subject"]["text"] == "甲乙零售"
+    )
+    assert by_figure["4.5%"]["source"] == "rule:from_to_pair"
+    assert by_figure["4.5%"]["confidence"] == by_figure["3.6%"]["confidence"]
+
+
+def test_linker_from_to_rule_needs_a_linked_from_figure(linker):
+    # no subject at all: neither figure of the pair is linked
+    text = "行业平均利润率由3.6%提升至4.5%。"
+    relations, _ = linker.link(text, make_ents(text))
+    assert relations == []
