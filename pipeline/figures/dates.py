@@ -371,15 +371,15 @@ _PERIOD_GRANULARITY = {12: "year", 6: "half", 3: "quarter"}
 
 
 def _period_ending(groups: dict[str, str | None], ctx: DateContext) -> dict[str, Any]:
-    """截至2024年6月30日止六个月 / 止年度: the months that end on the given day.
+    """截至2024年6月30日止六个月 / 止年度 / 止季度: the months that end on the given day.
 
     Hong Kong results name their period by its last day; the period, not that day,
     is what the figures beside it refer to.  A 12-month period that does not end on
     31 December is a fiscal year.
     """
     length = groups["plen"] or ""
-    is_year = length.endswith("年度")
-    months = 12 if is_year else _int(length.removesuffix("个月"), "period length")
+    named = {"季度": 3, "半年度": 6, "年度": 12, "财政年度": 12}
+    months = named.get(length) or _int(length.removesuffix("个月"), "period length")
     if not 1 <= months <= 24:
         raise FigureValueError(f"a reporting period of {months} months")
     year, relative, _ = _year_of(groups, ctx)

@@ -68,6 +68,8 @@ PUB = date(2025, 3, 26)
             "quarter",
         ),
         ({"y": "2024", "m": "9", "d": "15", "plen": "九个月"}, "2023-12-16", "2024-09-15", "month"),
+        ({"y": "2024", "m": "9", "d": "30", "plen": "季度"}, "2024-07-01", "2024-09-30", "quarter"),
+        ({"y": "2024", "m": "6", "d": "30", "plen": "半年度"}, "2024-01-01", "2024-06-30", "half"),
     ],
 )
 def test_dates_resolve_table(groups: dict, start: str, end: str, granularity: str) -> None:
