@@ -96,6 +96,26 @@ def is_cited_source(view: DocView, ent: Ent) -> bool:
     return any(word in norm[k + 1 : ent.start] for word in _CITATION_WORDS)
 
 
+# 据海关总署数据 / 根据中汽协统计 / 据X监测: the ORG is where the data come from.
+_DATA_SOURCE_LEFT = ("据", "根据", "依据")
+_DATA_SOURCE_RIGHT = (
+    "数据", "统计", "显示", "监测", "调查", "测算", "发布的数据", "公布的数据", "的数据", "的统计",
+)  # fmt: skip
+
+
+def is_data_source(view: DocView, ent: Ent) -> bool:
+    """An ORG introduced by 据 and followed by 数据/统计/显示 is the source of the data.
+
+    Figures after 据海关总署数据 are about the economy, a market or other companies,
+    not about the agency that compiled them.  据商汤集团公告 (the company's own
+    report) stays a subject: 公告/财报 are not data-source words.
+    """
+    norm = view.norm
+    return norm[max(0, ent.start - 2) : ent.start].endswith(_DATA_SOURCE_LEFT) and norm.startswith(
+        _DATA_SOURCE_RIGHT, ent.end
+    )
+
+
 _DESCRIPTOR_ENDS = ("公司", "集团", "企业", "龙头", "厂商", "巨头")
 
 
@@ -117,7 +137,10 @@ def main_company(view: DocView) -> Ent | None:
     orgs = [
         o
         for o in view.orgs
-        if not is_speaker(view, o) and not is_descriptor(view, o) and not is_cited_source(view, o)
+        if not is_speaker(view, o)
+        and not is_descriptor(view, o)
+        and not is_cited_source(view, o)
+        and not is_data_source(view, o)
     ]
     if not orgs:
         return None  # only the author of the text (研报/点评) or descriptors: no main company
@@ -147,7 +170,7 @@ def build_subjects(view: DocView) -> Ent | None:
     for o in view.orgs:
         if seg_cover.find(1, o.start, o.end) != -1 or is_descriptor(view, o):
             continue
-        if is_research_author(view, o) or is_cited_source(view, o):
+        if is_research_author(view, o) or is_cited_source(view, o) or is_data_source(view, o):
             continue
         org_starts.append(o)
         k = org_key(o)

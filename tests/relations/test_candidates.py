@@ -84,6 +84,11 @@ def test_candidates_empty_when_no_subject(lexicons, text):
         ("全国房地产开发投资4.59万亿元（数据来源：星海统计局）", ("星海统计局",), []),
         # A company named in an ordinary bracket stays a subject.
         ("收入37.7亿元（星河科技公告）。", ("星河科技",), ["星河科技"]),
+        # 据X数据 / 根据X统计: the data come from X; they are not about X.
+        ("据星海海关数据，一季度进出口总值10.3万亿元，同比下降1.3%。", ("星海海关",), []),
+        ("根据星海汽车协会统计，4月新能源车销量增长33.5%。", ("星海汽车协会",), []),
+        # 据X公告: a company reporting its own figures stays a subject.
+        ("据星河科技公告，公司收入37.7亿元。", ("星河科技",), ["星河科技"]),
     ],
 )
 def test_candidates_cited_source_is_no_subject(lexicons, text, orgs, subject_keys):
