@@ -88,7 +88,7 @@ def test_candidates_empty_when_no_subject(lexicons, text):
         ("据星海海关数据，一季度进出口总值10.3万亿元，同比下降1.3%。", ("星海海关",), []),
         ("根据星海汽车协会统计，4月新能源车销量增长33.5%。", ("星海汽车协会",), []),
         # 据X公告: a company reporting its own figures stays a subject.
-        ("据星河科技公告，公司收入37.7亿元。", ("星河科技",), ["星河科技"]),
+        ("据星河科技公告，上半年收入37.7亿元。", ("星河科技",), ["星河科技"]),
     ],
 )
 def test_candidates_cited_source_is_no_subject(lexicons, text, orgs, subject_keys):
