@@ -38,6 +38,7 @@ def _view(lexicons, text, orgs=()):
         ("公司新业务收入增长20%。", ["新业务"]),
         ("主品牌销量下降5.0%。", ["主品牌"]),
         ("按渠道划分，电商渠道收入占比31%。", ["电商"]),
+        ("海外业务收入增长12.6%，其中南亚市场增长超过25%。", ["海外", "南亚市场"]),
         # the one example of 等业务 is a segment; a numeral list without items is none
         ("手机部件及组装等业务收入1597亿元。", ["手机部件及组装"]),
         ("集团三大板块收入合计100亿元。", []),
@@ -60,6 +61,13 @@ def test_mentions_segments(lexicons, text, segments):
         ("归母净利润93.74亿元。", [("归母净利润", "net_profit")]),
         ("股東應佔盈利2227億元。", [("股東應佔盈利", "net_profit")]),
         ("平均每日成交金额为1318亿港元。", [("平均每日成交金额", "turnover")]),
+        (
+            "稅後營運溢利66.05億美元，每股稅後營運溢利增長9%。",
+            [
+                ("稅後營運溢利", "operating_profit"),
+                ("每股稅後營運溢利", "operating_profit_per_share"),
+            ],
+        ),
     ],
 )
 def test_mentions_metrics(lexicons, text, metrics):
