@@ -354,9 +354,17 @@ class MentionFinder:
             name = view.norm[start:end].strip()
             if len(_no_parens(name).strip()) < 2:
                 continue  # only a bracket left (腾讯控股（00700.HK）收入)
+            # 百度核心收入: a name glued to an ORG is judged with the ORG (百度核心 is a
+            # unit even though 核心 alone names nothing)
+            glued_unit = (
+                start > 0
+                and view.covered[start - 1]
+                and _ORG_UNIT_MIN <= end - start <= _ORG_UNIT_MAX
+                and _org_ending_at(view, start) is not None
+            )
             if (
                 len(name) < 2
-                or name in self.notnames
+                or (name in self.notnames and not glued_unit)
                 or name in self.lex.anaphors
                 or name in self.lex.segments.get("suffix", {})
                 or name.endswith(self.suffix_words)

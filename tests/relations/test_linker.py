@@ -140,6 +140,8 @@ def test_linker_unit_without_subject_returns_to_main(linker, text, orgs, figure,
     [
         ("2024年，示例集团收入1000亿元，同比增长5%。示例零售收入800亿元，同比增长3%。", "示例零售", "800亿元"),
         ("2024年，示例集团收入1000亿元，同比增长5%；示例云音乐营业收入20亿元。", "示例云音乐", "20亿元"),
+        # 核心 alone names no segment (notname), glued to the ORG it is a unit
+        ("2024年，示例集团收入1000亿元，其中示例核心收入800亿元。", "示例核心", "800亿元"),
     ],
 )  # fmt: skip
 def test_linker_org_glued_name_is_internal_unit(linker, text, unit, figure):

@@ -61,6 +61,8 @@ def test_mentions_segments(lexicons, text, segments):
         ("归母净利润93.74亿元。", [("归母净利润", "net_profit")]),
         ("股東應佔盈利2227億元。", [("股東應佔盈利", "net_profit")]),
         ("平均每日成交金额为1318亿港元。", [("平均每日成交金额", "turnover")]),
+        # 营收 must not match inside 经营收益 / 经营收入
+        ("炼油板块经营收益18.5亿元。", [("经营收益", "operating_profit")]),
         (
             "稅後營運溢利66.05億美元，每股稅後營運溢利增長9%。",
             [
