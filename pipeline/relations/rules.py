@@ -355,9 +355,10 @@ def _period(
             if anchored.get(date.start) == fig.start:
                 return date
     fallback: Ent | None = None
-    # 预计全年收入650亿美元 after a sentence about 二季度: the figure's own sentence
-    # names its period (the whole year) without a DATE; an earlier shorter period is
-    # not inherited then (no period rather than a wrong one).
+    # 预计全年收入650亿美元 after a sentence about 二季度, or 12月营收…；全年营收…: the
+    # figure's own sentence names its period (the whole year) without a DATE after the
+    # shorter period; that period is not inherited then (no period rather than a
+    # wrong one).
     full_year = _bare_full_year(view, sent_start, fig.start)
     k = i - 1
     steps = 0
@@ -369,7 +370,11 @@ def _period(
             continue
         role = _date_role(view, date)
         if role == "period" or (role == "comparative" and date.start >= clause_start):
-            if full_year and date.start < sent_start and _granularity(date) != "year":
+            if (
+                full_year
+                and _granularity(date) not in (None, "year")
+                and _bare_full_year(view, max(sent_start, date.end), fig.start)
+            ):
                 return None
             return date
         if role == "deadline" and date.start >= sent_start:

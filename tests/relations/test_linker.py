@@ -210,6 +210,10 @@ def test_linker_comparison_with_relative_base(linker, text, base, expected):
         ("星河科技2024年第二季度收入15亿元。预计全年收入65亿元。", "65亿元", None),
         # A year before 全年 is inherited (same period).
         ("星河科技2024年收入15亿元。全年毛利率为40%。", "40%", "2024年"),
+        # 全年 after a quarter in the same sentence: the quarter is not inherited ...
+        ("星河科技2024年第四季度收入15亿元；全年收入65亿元。", "65亿元", None),
+        # ... but a quarter named after 全年 is that figure's period.
+        ("星河科技全年收入65亿元，其中2024年第四季度收入15亿元。", "15亿元", "2024年第四季度"),
     ],
 )
 def test_linker_bare_full_year_blocks_shorter_period(linker, text, figure, period):
