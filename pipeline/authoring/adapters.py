@@ -345,6 +345,7 @@ def relations_rule_catalogue(component: Any) -> list[dict[str, Any]]:
         "kind.percent_compared",
         "kind.percent_default",
         "kind.from_to_share",
+        "kind.respectively",
     ):
         out.append(_entry(kind_rule, "REL:kind", "pipeline/relations/rules.py", None))
     return out
