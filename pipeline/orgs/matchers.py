@@ -32,6 +32,10 @@ _SENTENCE_START = re.compile(
     r"(?:晚间|早间|上午|下午|晚|早)?[，,]\s*)?"
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*(?:年|财年|财政年度)")
+# A sentence opening with a pronoun (a closed class) has the speaker, not a name, as
+# its subject: 我们预计公司…, 我司公告…, 他们认为….  Single characters (我/他) are left
+# out: they start real names (我爱我家, 我乐家居).
+_PRONOUN_STARTS = ("我们", "我司", "我国", "你们", "他们", "她们", "本报", "笔者")
 _SUBJECT_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z][\u4e00-\u9fffA-Za-z·&\-]{1,11}")
 
 # Characters that end a name when walking left from a suffix or a stock-code bracket.
@@ -316,6 +320,8 @@ class OrgMatchers:
             if name_m is None:
                 continue
             head = name_m.group()
+            if head.startswith(_PRONOUN_STARTS):
+                continue  # 我们预计公司2024年… / 我们上调公司…: the analyst speaks
             for trigger in self._subject_triggers:
                 # The trigger may start anywhere after two name characters: pick the
                 # first occurrence (星河科技公告 -> 星河科技 + 公告).

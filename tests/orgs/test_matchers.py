@@ -118,6 +118,10 @@ def test_matchers_descriptor_trimming(matchers, text, expected):
         ("6月23日，星河科技宣布回购", ["星河科技"]),
         ("公司2024年收入增长", []),
         ("收入2024年增长", []),
+        # an analyst speaking (pronoun) is no company; 我爱我家 starts with 我 and is one
+        ("我们预计公司2024年归母净利润为121亿元", []),
+        ("我们上调公司2025年收入预测", []),
+        ("我爱我家2024年营收增长", ["我爱我家"]),
     ],
 )
 def test_matchers_sentence_subjects(matchers, text, expected):
