@@ -473,7 +473,9 @@ def _apply_subjects(
 ) -> list[Proposal]:
     """Sentence subjects (星河科技：…) confirm a proposal with the same span, or add a
     span where nothing else was proposed and the model gives it some support (the
-    position alone also fits people, 主持人：, 归母净利润：…)."""
+    position alone also fits people, 主持人：, 归母净利润：…) or the gazetteer knows
+    the name (a weak alias: 长和公布…)."""
+    known: dict[tuple[int, int], str | None] | None = None
     for m in matchers.subjects(form):
         same = [p for p in proposals if p.start == m.start and p.end == m.end]
         if same:
@@ -481,6 +483,13 @@ def _apply_subjects(
                 p.confidence = max(p.confidence, m.confidence)
             continue
         if any(_overlaps(p, m) for p in proposals):
+            continue
+        if known is None:  # gazetteer names (weak aliases included), looked up once
+            known = {(g.start, g.end): g.canonical for g in matchers.gazetteer(form)}
+        if (m.start, m.end) in known:
+            # a known name (a weak alias such as 长和 / Apple) opening the sentence as
+            # its subject needs no model support: position and name agree
+            proposals.append(Proposal(m.start, m.end, m.rule, m.confidence, known[m.start, m.end]))
             continue
         confidence = m.confidence
         if support is not None and support(m.start, m.end) < min_support:

@@ -32,6 +32,11 @@ _SENTENCE_START = re.compile(
     r"(?:晚间|早间|上午|下午|晚|早)?[，,]\s*)?"
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*(?:年|财年|财政年度)")
+_REL_YEARS = ("今年", "去年", "明年", "前年", "本年", "上年", "本财年", "上财年")
+# A relative reporting period after a name (Apple今年第一财季营收…, 星河去年上半年…).
+_REL_PERIOD_RE = re.compile(
+    r"(?:今年|去年|本财年|上财年)(?:第?[一二三四1-4]季度|第[一二三四]财季|上半年|下半年|前三季度|全年)"
+)
 # A sentence opening with a pronoun (a closed class) has the speaker, not a name, as
 # its subject: 我们预计公司…, 我司公告…, 他们认为….  Single characters (我/他) are left
 # out: they start real names (我爱我家, 我乐家居).
@@ -322,21 +327,18 @@ class OrgMatchers:
             head = name_m.group()
             if head.startswith(_PRONOUN_STARTS):
                 continue  # 我们预计公司2024年… / 我们上调公司…: the analyst speaks
-            for trigger in self._subject_triggers:
-                # The trigger may start anywhere after two name characters: pick the
-                # first occurrence (星河科技公告 -> 星河科技 + 公告).
-                pos = head.find(trigger, 2) if trigger in head[2:] else -1
-                if pos >= 2:
-                    end = start + pos
-                elif form.startswith(trigger, name_m.end()):
-                    end = name_m.end()
-                else:
-                    continue
+            # The trigger may start anywhere after two name characters: the earliest
+            # one wins (星河科技公告 -> 星河科技 + 公告; 长和公布全年业绩 -> 长和).
+            found = self._first_trigger(form, head, start, name_m.end())
+            if found is not None:
+                trigger, end = found
+                for word in _REL_YEARS:  # 苹果今年|上半年: the year word is no part of it
+                    if form.endswith(word, start, end) and end - len(word) - start >= 2:
+                        end -= len(word)
+                        break
                 name = form[start:end]
-                if name in self.exclusions or "的" in name:
-                    break
-                out.append(RuleMatch(start, end, RULE_SUBJECT, self._subject_conf[trigger]))
-                break
+                if name not in self.exclusions and "的" not in name:
+                    out.append(RuleMatch(start, end, RULE_SUBJECT, self._subject_conf[trigger]))
             else:
                 # A bare stock code right after the name: 星河科技(300001)
                 code = _STOCK_RE.match(form, name_m.end())
@@ -350,7 +352,31 @@ class OrgMatchers:
                     and head not in self._generic
                 ):
                     out.append(RuleMatch(start, name_m.end(), RULE_SUBJECT, 0.6))
+                else:
+                    rel = _REL_PERIOD_RE.search(head, 2)
+                    name = head[: rel.start()] if rel else ""
+                    if len(name) >= 2 and name not in self._generic and name not in self.exclusions:
+                        out.append(RuleMatch(start, start + len(name), RULE_SUBJECT, 0.6))
         return out
+
+    def _first_trigger(
+        self, form: str, head: str, start: int, head_end: int
+    ) -> tuple[str, int] | None:
+        """The earliest subject trigger in ``head`` (after two characters) or right
+        after it, and where the name ends; longer triggers first at the same place."""
+        best: tuple[int, int, str] | None = None
+        for trigger in self._subject_triggers:
+            pos = head.find(trigger, 2)
+            if pos >= 2:
+                end = start + pos
+            elif form.startswith(trigger, head_end):
+                end = head_end
+            else:
+                continue
+            key = (end, -len(trigger), trigger)
+            if best is None or key < best:
+                best = key
+        return None if best is None else (best[2], best[0])
 
     # -- list contexts --------------------------------------------------------------------
 

@@ -122,6 +122,11 @@ def test_matchers_descriptor_trimming(matchers, text, expected):
         ("我们预计公司2024年归母净利润为121亿元", []),
         ("我们上调公司2025年收入预测", []),
         ("我爱我家2024年营收增长", ["我爱我家"]),
+        # a relative period after the name is no part of it
+        ("星河科技今年上半年营收增长", ["星河科技"]),
+        ("Apple今年第一财季营收1243亿美元", ["Apple"]),
+        # 公佈 (traditional) is 公布
+        ("長和公佈全年業績", ["長和"]),
     ],
 )
 def test_matchers_sentence_subjects(matchers, text, expected):
