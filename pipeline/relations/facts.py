@@ -47,11 +47,22 @@ _NUMERIC = ("amount", "low", "high", "confidence")
 _INTEGER = ("figure_start", "figure_end")
 
 
+# At most this many characters of a sentence are kept on each side of its figure.
+SENTENCE_WINDOW = 500
+
+
 def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence of ``text`` that contains ``[start, end)`` (with its end mark)."""
-    left = max(text.rfind(ch, 0, start) for ch in _SENTENCE_ENDS) + 1
-    rights = [i for i in (text.find(ch, end) for ch in _SENTENCE_ENDS) if i != -1]
-    right = min(rights) + 1 if rights else len(text)
+    """The sentence of ``text`` that contains ``[start, end)`` (with its end mark).
+
+    The search looks at most :data:`SENTENCE_WINDOW` characters each way: a text
+    without sentence marks (a table dump, a 50 MB document on one line) would otherwise
+    put the whole text in every row and scan it once per figure.
+    """
+    lo = max(0, start - SENTENCE_WINDOW)
+    hi = min(len(text), end + SENTENCE_WINDOW)
+    left = max(text.rfind(ch, lo, start) for ch in _SENTENCE_ENDS) + 1 or lo
+    rights = [i for i in (text.find(ch, end, hi) for ch in _SENTENCE_ENDS) if i != -1]
+    right = min(rights) + 1 if rights else hi
     return text[left:right].strip()
 
 

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipeline.errors import ZhnewsError
-from pipeline.relations.facts import FACT_COLUMNS, facts_rows, write_facts
+from pipeline.relations.facts import FACT_COLUMNS, SENTENCE_WINDOW, facts_rows, write_facts
 
 from .rel_helpers import EXAMPLE, make_ents
 
@@ -73,3 +73,34 @@ def test_facts_write_empty(tmp_path, suffix):
 def test_facts_write_rejects_unknown_suffix(tmp_path):
     with pytest.raises(ZhnewsError, match=r"\[E002\]"):
         write_facts([], tmp_path / "facts.xlsx")
+
+
+def _row_for(text: str, figure: str) -> dict:
+    start = text.index(figure)
+    record = {
+        "id": "long",
+        "entities": [{"start": start, "end": start + len(figure), "label": "MONEY"}],
+        "relations": [
+            {
+                "figure": {"start": start, "end": start + len(figure), "text": figure},
+                "subject": {"text": "甲乙集团", "type": "ORG"},
+                "period": None,
+            }
+        ],
+    }
+    (row,) = facts_rows(record, text)
+    return row
+
+
+def test_facts_sentence_is_the_figure_sentence():
+    text = "上一句。甲乙集团收入37.7亿元，同比增长10.8%！下一句。"
+    assert _row_for(text, "37.7亿元")["sentence"] == "甲乙集团收入37.7亿元，同比增长10.8%！"
+
+
+def test_facts_sentence_is_bounded_without_sentence_marks():
+    # a table dump on one line: the row keeps a window around the figure, not the text
+    filler = "甲乙集团收入增长，" * 2000
+    text = filler + "收入37.7亿元" + filler
+    sentence = _row_for(text, "37.7亿元")["sentence"]
+    assert "37.7亿元" in sentence
+    assert len(sentence) <= 2 * SENTENCE_WINDOW + len("37.7亿元")
