@@ -114,6 +114,35 @@ def make_doc(nlp: Language, text: str, pub_date: str | None = None) -> Doc:
     return doc
 
 
+def make_docs(
+    nlp: Language, items: Iterable[tuple[str, str | None]], batch_size: int = 256
+) -> Iterator[Doc]:
+    """:func:`make_doc` for many ``(text, pub_date)`` pairs, tokenised in batches.
+
+    Why: the pipeline's tokenizer segments a batch of texts in one call
+    (``FastChineseTokenizer.pipe``), which is several times faster than one call per
+    text on headline- and sentence-length documents; ``nlp.pipe`` itself tokenises one
+    text at a time.  The Docs are the same as :func:`make_doc`'s (tested).
+    """
+    pipe = getattr(nlp.tokenizer, "pipe", None)
+    batch: list[tuple[str, str | None]] = []
+
+    def flush() -> Iterator[Doc]:
+        texts = [text for text, _ in batch]
+        docs = pipe(texts, batch_size=batch_size) if pipe else map(nlp.make_doc, texts)
+        for doc, (_, pub_date) in zip(docs, batch, strict=True):
+            doc._.pub_date = pub_date
+            yield doc
+        batch.clear()
+
+    for text, pub_date in items:
+        batch.append((check_text(text), pub_date))
+        if len(batch) >= batch_size:
+            yield from flush()
+    if batch:
+        yield from flush()
+
+
 def extract(
     texts: Iterable[str | Mapping[str, Any]],
     *,
@@ -130,7 +159,7 @@ def extract(
     ensure_extensions()
     metas: list[tuple[str, str | None]] = []
 
-    def docs() -> Iterator[Doc]:
+    def items() -> Iterator[tuple[str, str | None]]:
         for position, item in enumerate(texts):
             if isinstance(item, str):
                 text, doc_id, date = item, str(position), None
@@ -139,9 +168,10 @@ def extract(
                 doc_id = str(item.get("id", position))
                 date = item.get("date")
             metas.append((doc_id, date))
-            yield make_doc(nlp, text, date)
+            yield text, date
 
-    for index, doc in enumerate(nlp.pipe(docs(), batch_size=batch_size)):
+    docs = make_docs(nlp, items(), batch_size=batch_size or nlp.batch_size)
+    for index, doc in enumerate(nlp.pipe(docs, batch_size=batch_size)):
         doc_id, date = metas[index]
         metas[index] = ("", None)  # release early; the list index stays aligned
         yield doc_to_record(doc, doc_id, date=date)

@@ -8,7 +8,7 @@ import pytest
 import spacy
 
 import pipeline
-from pipeline.api import extract, load_config, make_doc
+from pipeline.api import extract, load_config, make_doc, make_docs
 from pipeline.errors import ZhnewsError
 from pipeline.schema import doc_to_record, validate_record
 
@@ -47,6 +47,26 @@ def test_api_extract_plain_strings_get_positional_ids(nlp):
 def test_api_make_doc_sets_publication_date(nlp):
     doc = make_doc(nlp, "去年收入增长", "2025-03-26")
     assert doc._.pub_date == "2025-03-26"
+
+
+def test_api_make_docs_equals_make_doc_one_by_one(nlp):
+    # batched tokenisation (the tokenizer's pipe) gives exactly the Docs of make_doc
+    items = [
+        ("2024年，商汤集团收入37.7亿元。", "2025-03-26"),
+        ("", None),
+        ("  空格 与\n换行  ", "2024-01-01"),
+        ("騰訊控股公佈業績，收入按年增長8%。", None),
+    ] * 3
+    batched = list(make_docs(nlp, items, batch_size=5))
+    single = [make_doc(nlp, text, date) for text, date in items]
+    assert [(d.text, [t.text for t in d], d._.pub_date) for d in batched] == [
+        (d.text, [t.text for t in d], d._.pub_date) for d in single
+    ]
+
+
+def test_api_make_docs_rejects_bad_text_like_make_doc(nlp):
+    with pytest.raises(ZhnewsError):
+        list(make_docs(nlp, [("好", None), (None, None)]))  # type: ignore[list-item]
 
 
 def test_api_to_disk_spacy_load_round_trip_gives_identical_output(nlp, tmp_path):

@@ -172,7 +172,7 @@ def _pipe_pieces(
     documents for their spool names and for ``fetch``, which returns the pieces of a
     document sent as a :class:`~pipeline.batch.stream.PieceFeed`.
     """
-    from pipeline.api import make_doc
+    from pipeline.api import make_doc, make_docs
     from pipeline.schema import doc_to_record
 
     pending: deque[tuple[int, int, bool, bool]] = deque()
@@ -190,8 +190,25 @@ def _pipe_pieces(
             yield make_doc(nlp, piece, date)
             start = end
 
+    # Documents that fit in one piece are tokenised together (make_docs: the tokenizer
+    # segments a batch in one call), in input order with the pieces of the others.
+    whole: list[tuple[int, str, str | None]] = []
+
+    def flush_whole() -> Iterator[Doc]:
+        made = make_docs(nlp, [(text, date) for _, text, date in whole], len(whole) or 1)
+        for (index, _, _), doc in zip(whole, made, strict=True):
+            pending.append((index, 0, True, False))
+            yield doc
+        whole.clear()
+
     def piece_docs() -> Iterator[Doc]:
         for index, (_, text, date) in enumerate(docs):
+            if not isinstance(text, PieceFeed) and len(text) <= limit:
+                whole.append((index, text, date))
+                if len(whole) >= spec.batch_size:
+                    yield from flush_whole()
+                continue
+            yield from flush_whole()
             if isinstance(text, PieceFeed):
                 yield from fed_pieces(index, text, date)
                 continue
@@ -199,6 +216,7 @@ def _pipe_pieces(
             for number, (start, end) in enumerate(spans):
                 pending.append((index, start, number == len(spans) - 1, len(spans) > 1))
                 yield make_doc(nlp, text[start:end], date)
+        yield from flush_whole()
 
     split: _Split | None = None
     # nlp.pipe holds a whole batch of Docs: for a split document that would be
