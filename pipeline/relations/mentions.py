@@ -37,6 +37,14 @@ _CONJUNCTIONS = ("及", "和", "与")
 # Characters before a bare 公司/集团 that make it an anaphor (not 子公司, 科技公司).
 _ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及让其该本即向给于")
 _MAX_NAME = 12
+# How far a name may grow past _MAX_NAME to keep a Latin word whole.
+_MAX_LATIN_WORD = 20
+
+
+def _is_ascii_alnum(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
 # One-character words before a suffix cue that name no segment (按渠道, 各业务, 该板块).
 _FUNCTION_CHARS = frozenset("按分各其在以从对该本每此另")
 # Verbs between a segment name and its metric (X实现收入, X录得营业额).
@@ -431,6 +439,13 @@ class MentionFinder:
                 break
             j -= 1
         start = j + 1
+        if 0 < start < end and j == lowest - 1 and _is_ascii_alnum(norm[start - 1]):
+            # the length limit cut a Latin word (Reality Labs部门 -> ality Labs部门):
+            # take the whole word, a Latin name is never cut inside a word
+            while (
+                start > 0 and start > lowest - _MAX_LATIN_WORD and _is_ascii_alnum(norm[start - 1])
+            ):
+                start -= 1
         while start < end and (norm[start].isspace() or norm[start] in _CONJUNCTIONS):
             start += 1
         return start

@@ -326,6 +326,16 @@ def _compute_date_role(view: DocView, date: Ent) -> str:
         window = norm[date.end : view.clause_end(date.end)][:10]
         if any(word in window for word in _EVENT_WORDS):
             return "event"
+        # 8月20日，比亚迪发布半年报: a day that opens its sentence (after a byline such
+        # as （记者 王明）at most) on its own clause dates the announcement the sentence
+        # goes on to report
+        opening = norm[view.sentence_start(date.start) : date.start].strip()
+        if (not opening or opening.endswith(("）", ")", "】", "]"))) and norm[
+            date.end : date.end + 1
+        ] in ("，", ","):
+            rest = norm[date.end + 1 : view.sentence_end(date.end)][:40]
+            if any(word in rest for word in _EVENT_WORDS):
+                return "event"
     return "period"
 
 

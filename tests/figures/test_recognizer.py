@@ -62,6 +62,19 @@ def test_recognizer_fiscal_company_override(engine) -> None:
     assert cand.flags["fiscal_company"] == "阿里巴巴"
 
 
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        # NVIDIA's fiscal year ends in late January: FY2025 Q4 is Nov 2024 - Jan 2025
+        ("英伟达公布2025财年第四季度业绩", "2024-11-01", "2025-01-31"),
+        ("耐克2025财年收入", "2024-06-01", "2025-05-31"),
+    ],
+)
+def test_recognizer_fiscal_years_of_us_companies(engine, text, start, end) -> None:
+    (cand,) = engine.find(text, "2025-02-27")
+    assert (cand.value["start"], cand.value["end"]) == (start, end)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.text(

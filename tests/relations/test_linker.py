@@ -249,3 +249,30 @@ def test_linker_from_to_rule_needs_a_linked_from_figure(linker):
     text = "行业平均利润率由3.6%提升至4.5%。"
     relations, _ = linker.link(text, make_ents(text))
     assert relations == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "8月20日，甲乙集团发布半年报。报告期内，甲乙集团实现营收3011.27亿元。",
+        "（记者 王明）8月20日，甲乙集团发布半年报。报告期内，甲乙集团实现营收3011.27亿元。",
+    ],
+)
+def test_linker_announcement_day_is_no_period(linker, text):
+    # the day opening a sentence that reports an announcement dates the announcement
+    ents = make_ents(text, ("甲乙集团",))
+    pos = text.index("8月20日")
+    ents.append(Ent(pos, pos + 5, "DATE", "8月20日", {"granularity": "day"}))
+    ents.sort(key=lambda e: e.start)
+    relations, _ = linker.link(text, ents)
+    (rel,) = relations
+    assert rel["period"] is None
+
+
+def test_linker_day_before_a_balance_is_its_period(linker):
+    text = "9月30日，甲乙银行总资产为3011.27亿元。"
+    ents = make_ents(text, ("甲乙银行",))
+    ents.append(Ent(0, 5, "DATE", "9月30日", {"granularity": "day"}))
+    ents.sort(key=lambda e: e.start)
+    relations, _ = linker.link(text, ents)
+    assert relations[0]["period"]["text"] == "9月30日"

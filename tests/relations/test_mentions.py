@@ -39,6 +39,10 @@ def _view(lexicons, text, orgs=()):
         ("主品牌销量下降5.0%。", ["主品牌"]),
         ("按渠道划分，电商渠道收入占比31%。", ["电商"]),
         ("海外业务收入增长12.6%，其中南亚市场增长超过25%。", ["海外", "南亚市场"]),
+        # the name length limit never cuts a Latin word
+        ("其中，Reality Labs部门运营亏损49.7亿美元。", ["Reality Labs部门"]),
+        # an accounting basis before a metric is no segment
+        ("全年非美国通用会计准则运营利润为28亿元。", []),
         # the one example of 等业务 is a segment; a numeral list without items is none
         ("手机部件及组装等业务收入1597亿元。", ["手机部件及组装"]),
         ("集团三大板块收入合计100亿元。", []),
@@ -61,6 +65,10 @@ def test_mentions_segments(lexicons, text, segments):
         ("归母净利润93.74亿元。", [("归母净利润", "net_profit")]),
         ("股東應佔盈利2227億元。", [("股東應佔盈利", "net_profit")]),
         ("平均每日成交金额为1318亿港元。", [("平均每日成交金额", "turnover")]),
+        (
+            "Non-GAAP净利润139.4亿元，运营亏损49.7亿美元。",
+            [("Non-GAAP净利润", "adjusted_net_profit"), ("运营亏损", "operating_loss")],
+        ),
         # 营收 must not match inside 经营收益 / 经营收入
         ("炼油板块经营收益18.5亿元。", [("经营收益", "operating_profit")]),
         (
