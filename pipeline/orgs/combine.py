@@ -404,18 +404,25 @@ def _apply_gazetteer(
 ) -> list[Proposal]:
     matches = matchers.gazetteer(form)
     strong_canon = {m.canonical for m in matches if not m.weak}
+    # organisations named on token boundaries somewhere in the text
+    on_bounds = {
+        m.canonical for m in matches if (m.start in bounds or m.start == 0) and m.end in bounds
+    }
     for m in matches:
         overlapping = [p for p in proposals if _overlaps(p, m)]
         # A name that ends inside a pkuseg token followed by more Han characters is
         # usually the head of a longer word (中国银行|业, 海通|国际, 索尼|亚): keep it
-        # only if the model also sees an organisation ending there.  The same holds at
-        # the start (祖|国航|空): a name starting inside a token after a Han character
-        # needs a model span starting with it.
+        # only if the model also sees an organisation ending there, or it opens a
+        # sentence and the text names the same organisation elsewhere (商汤集团…。
+        # 商汤|期内净亏损: pkuseg glued 商汤期).  The same holds at the start
+        # (祖|国航|空): a name starting inside a token after a Han character needs a
+        # model span starting with it.
         if (
             m.end not in bounds
             and m.end < len(form)
             and _is_han(form[m.end])
             and not any(p.end == m.end for p in overlapping)
+            and not (m.canonical in on_bounds and _opens_sentence(form, m.start))
         ):
             continue
         if (
@@ -442,6 +449,14 @@ def _apply_gazetteer(
         proposals = [p for p in proposals if not _overlaps(p, m)]
         proposals.append(Proposal(m.start, m.end, m.rule, m.confidence, m.canonical))
     return proposals
+
+
+_SENTENCE_OPENERS = "。！？；!?;\n"
+
+
+def _opens_sentence(form: str, start: int) -> bool:
+    """True at the text start or right after a sentence or ；-clause mark."""
+    return start == 0 or form[start - 1] in _SENTENCE_OPENERS
 
 
 def _apply_stock_codes(
