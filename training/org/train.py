@@ -4,8 +4,12 @@
 
 Training data: MSRA train (minus a fixed-seed dev carve-out), CLUENER2020 train
 (company + organization + government -> ORG) and ``corpus/annotated/train.jsonl``.
-Writes ``pipeline/models/org/org_clf.skops`` and its model card ``org_clf.card.json``
+Writes ``pipeline/models/org/org_clf.npz`` and its model card ``org_clf.card.json``
 (data sets + licences, date, library versions, dev metrics, SHA-256 of the model file).
+
+``--algorithm crf`` trains a linear-chain CRF on the same features instead
+(:mod:`training.org.crf`, python-crfsuite, ~30 min on 1 core) and exports it to the same
+npz arrays plus learned transitions and a confidence calibration fitted on dev.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ import platform
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,7 +49,16 @@ MODEL_DIR = REPO_ROOT / "pipeline" / "models" / "org"
 MODEL_FILE = "org_clf.npz"
 ESTIMATOR_FILE = "org_clf.skops"
 CARD_FILE = "org_clf.card.json"
+O_BIAS_SWEEP = {"sgd": (0.0, 0.5, 1.0, 1.5, 2.0, 3.0), "crf": (0.0, 0.1, 0.2, 0.3, 0.5)}
+ESTIMATORS = {
+    "sgd": "sklearn.linear_model.SGDClassifier (one-vs-rest, log loss)",
+    "crf": "linear-chain CRF (python-crfsuite L-BFGS, training only) exported to plain arrays",
+}
 SEED = 0
+# CRF settings (training/org/crf.py): best of the subset comparison, see WHY_THIS_MODEL.
+CRF_C1 = 0.1
+CRF_C2 = 0.1
+CRF_ITERATIONS = 150
 
 # Decided by measurement (numbers from the runs that chose this design, 2026-11-26):
 WHY_THIS_MODEL = {
@@ -59,6 +73,19 @@ WHY_THIS_MODEL = {
         "0.54 vs 0.73 for SGD log loss with the same data",
         "sgd_variants_10k": "log_loss 0.727 (alpha 1e-6, B/E/S class weight 3), adaptive "
         "learning rate 0.730 (4x slower), modified_huber 0.690, averaged hinge 0.592",
+        "crf": "linear-chain CRF (python-crfsuite L-BFGS, 150 iterations) on the same hashed "
+        "features, exported to the npz arrays (--algorithm crf, training/org/crf.py). "
+        "Subset (python -m training.org.crf, MSRA train[:10000], rules of 2026-11-26): MSRA "
+        "dev[:1000] model-alone F1, best O-bias each: SGD log_loss 0.764; CRF c1=0.1 c2=0.1 "
+        "0.775, c2=1 0.772, c2=0.1 0.767, c2=3 0.760, c1=0.1 c2=1 0.767 (whole MSRA dev: "
+        "SGD 0.724, CRF c1=0.1 c2=0.1 0.747). Full data (same sets as SGD, c1=0.1 c2=0.1, "
+        "dev-fitted confidence calibration, O-bias 0.1; 0.9 MB): dev F1 0.897 vs 0.870; "
+        "training.org.evaluate model alone / combined: MSRA test 0.838 / 0.815 (SGD 0.807 / "
+        "0.799), CLUENER dev 0.778 / 0.776 (SGD 0.782 / 0.780), CFSC exact recall 0.475 / "
+        "0.759 (SGD 0.539 / 0.792), own news dev 0.897 / 0.916 (SGD 0.873 / 0.915), own news "
+        "test 0.880 / 0.906 (SGD 0.902 / 0.921); benchmarks/org_speed.py ORG/pkuseg 0.337 "
+        "and 0.323 vs 0.285 and 0.296 for SGD in the same runs (busy 2-core machine). Not "
+        "adopted: CLUENER dev, CFSC recall and own news test fall, and it is ~14% slower",
     },
 }
 
@@ -87,6 +114,26 @@ DATA_CARD = [
 ]
 
 
+def sentence_features(
+    examples: list[Example],
+    featurizer: CharTagPipeline,
+    tokens: Callable[[str], list[tuple[int, int, str]]] | None,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Per non-empty example: hashed feature indices (n, templates) and BIOES label ids.
+
+    A generator, so the CRF trainer can take one sentence at a time; ``build_matrix``
+    stacks the same arrays for SGD (both algorithms see identical features).
+    """
+    label_index = {lab: i for i, lab in enumerate(LABELS)}
+    for ex in examples:
+        if not ex.text:
+            continue
+        token_spans = tokens(ex.text) if tokens is not None else None
+        idx = featurizer.indices(ex.text, token_spans)
+        tags = spans_to_tags(len(ex.text), ex.spans)
+        yield idx, np.array([label_index[t] for t in tags], dtype=np.int64)
+
+
 def build_matrix(
     examples: list[Example],
     featurizer: CharTagPipeline,
@@ -95,15 +142,9 @@ def build_matrix(
     """Stack per-character hashed features of every example into one CSR matrix."""
     blocks: list[np.ndarray] = []
     labels: list[np.ndarray] = []
-    label_index = {lab: i for i, lab in enumerate(LABELS)}
-    for ex in examples:
-        if not ex.text:
-            continue
-        token_spans = tokens(ex.text) if tokens is not None else None
-        idx = featurizer.indices(ex.text, token_spans)
+    for idx, y_sent in sentence_features(examples, featurizer, tokens):
         blocks.append(idx)
-        tags = spans_to_tags(len(ex.text), ex.spans)
-        labels.append(np.array([label_index[t] for t in tags], dtype=np.int64))
+        labels.append(y_sent)
     indices = np.concatenate(blocks)
     y = np.concatenate(labels)
     n_rows, n_templates = indices.shape
@@ -111,6 +152,39 @@ def build_matrix(
     data = np.ones(n_rows * n_templates, dtype=np.float64)
     X = sp.csr_matrix((data, indices.ravel(), indptr), shape=(n_rows, 1 << featurizer.config.bits))
     return X, y
+
+
+def fit_sgd(
+    X: sp.csr_matrix,
+    y: np.ndarray,
+    config: FeatureConfig,
+    *,
+    loss: str = "log_loss",
+    alpha: float = 1e-6,
+    epochs: int = 8,
+    learning_rate: str = "optimal",
+    entity_weight: float = 3.0,
+) -> tuple[OrgTagger, Any]:
+    """Fit the one-vs-rest SGD tagger; returns the runtime tagger and the estimator."""
+    from sklearn.linear_model import SGDClassifier
+
+    clf = SGDClassifier(
+        loss=loss,
+        alpha=alpha,
+        max_iter=epochs,
+        tol=None,
+        shuffle=True,
+        random_state=SEED,
+        learning_rate=learning_rate,
+        eta0=0.1,
+        # Entity characters are rare (~5%): weigh span edges up so recall does not collapse.
+        class_weight={0: 1.0, 1: entity_weight, 2: 2.0, 3: entity_weight, 4: entity_weight},
+    )
+    clf.fit(X, y)
+    # Keep only what inference needs, in float32 (halves the file).
+    clf.coef_ = clf.coef_.astype(np.float32)
+    clf.intercept_ = clf.intercept_.astype(np.float32)
+    return OrgTagger.from_estimator(clf, config), clf
 
 
 def _cache_tokens(
@@ -147,11 +221,21 @@ def main(argv: list[str] | None = None) -> int:
         action="store_false",
         help="leave out the pkuseg token features (they are on by default)",
     )
+    parser.add_argument(
+        "--algorithm",
+        choices=("sgd", "crf"),
+        default="sgd",
+        help="sgd: one-vs-rest SGDClassifier; crf: linear-chain CRF (python-crfsuite, "
+        "training only), exported to the same npz arrays",
+    )
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--alpha", type=float, default=1e-6)
     parser.add_argument("--learning-rate", default="optimal", help="optimal or adaptive")
     parser.add_argument("--entity-weight", type=float, default=3.0, help="class weight of B/E/S")
     parser.add_argument("--loss", default="log_loss")
+    parser.add_argument("--c1", type=float, default=CRF_C1, help="CRF L1 regularisation")
+    parser.add_argument("--c2", type=float, default=CRF_C2, help="CRF L2 regularisation")
+    parser.add_argument("--iterations", type=int, default=CRF_ITERATIONS, help="CRF L-BFGS")
     parser.add_argument("--limit", type=int, default=0, help="use only N MSRA sentences")
     parser.add_argument("--corpus-weight", type=int, default=5, help="repeat corpus train N times")
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
@@ -184,42 +268,71 @@ def main(argv: list[str] | None = None) -> int:
         f"corpus={len(corpus_train)}x{args.corpus_weight}",
         flush=True,
     )
-    X, y = build_matrix(train, featurizer, tokens)
-    print(f"matrix {X.shape} nnz={X.nnz} built in {time.perf_counter() - t0:.0f}s", flush=True)
+    clf = None
+    if args.algorithm == "crf":
+        from training.org.crf import train_crf
 
-    from sklearn.linear_model import SGDClassifier
+        n_chars = 0
 
-    clf = SGDClassifier(
-        loss=args.loss,
-        alpha=args.alpha,
-        max_iter=args.epochs,
-        tol=None,
-        shuffle=True,
-        random_state=SEED,
-        learning_rate=args.learning_rate,
-        eta0=0.1,
-        # Entity characters are rare (~5%): weigh span edges up so recall does not collapse.
-        class_weight={
-            0: 1.0,
-            1: args.entity_weight,
-            2: 2.0,
-            3: args.entity_weight,
-            4: args.entity_weight,
-        },
-    )
-    clf.fit(X, y)
-    # Keep only what inference needs, in float32 (halves the file).
-    clf.coef_ = clf.coef_.astype(np.float32)
-    clf.intercept_ = clf.intercept_.astype(np.float32)
+        def counted() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+            nonlocal n_chars
+            for idx, y_sent in sentence_features(train, featurizer, tokens):
+                n_chars += y_sent.shape[0]
+                yield idx, y_sent
+
+        weights, transitions = train_crf(
+            counted(),
+            config.bits,
+            c1=args.c1,
+            c2=args.c2,
+            iterations=args.iterations,
+            log=lambda line: print(line, flush=True),
+        )
+        featurizer.tagger = OrgTagger(
+            weights=weights,
+            bias=np.zeros(len(LABELS), dtype=np.float32),
+            labels=LABELS,
+            config=config,
+            transitions=transitions,
+        )
+    else:
+        X, y = build_matrix(train, featurizer, tokens)
+        n_chars = int(y.shape[0])
+        print(f"matrix {X.shape} nnz={X.nnz} built in {time.perf_counter() - t0:.0f}s", flush=True)
+        featurizer.tagger, clf = fit_sgd(
+            X,
+            y,
+            config,
+            loss=args.loss,
+            alpha=args.alpha,
+            epochs=args.epochs,
+            learning_rate=args.learning_rate,
+            entity_weight=args.entity_weight,
+        )
+        del X
     print(f"fitted in {time.perf_counter() - t0:.0f}s", flush=True)
-    del X
 
-    featurizer.tagger = OrgTagger.from_estimator(clf, config)
     dev = msra_dev + read_corpus("dev")
     cached = _cache_tokens(dev, tokens)
+    calibration: dict[str, Any] = {}
+    if args.algorithm == "crf":
+        from training.org.crf import fit_calibration
+
+        tagger = featurizer.tagger
+        feats = list(sentence_features(dev, featurizer, cached))
+        scores = np.concatenate([tagger.weights[idx].sum(axis=1) for idx, _ in feats])
+        gold = np.concatenate([y_dev for _, y_dev in feats])
+        tagger.temperature, tagger.calibration = fit_calibration(scores, gold)
+        calibration = {
+            "temperature": round(tagger.temperature, 4),
+            "offsets": [round(float(x), 4) for x in tagger.calibration],
+        }
+        print(f"confidence calibration on dev characters: {calibration}", flush=True)
     # Tune the O bias of the decoder on dev (precision/recall balance), then keep it.
+    # Units: log-probability for SGD, raw CRF score (the transitions' scale) for the CRF.
+    sweep = O_BIAS_SWEEP[args.algorithm]
     tuning = {}
-    for o_bias in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0):
+    for o_bias in sweep:
         featurizer.tagger.o_bias = o_bias
         tuning[o_bias] = evaluate_tagger(dev, featurizer, cached)
         print(f"dev o_bias={o_bias}: {tuning[o_bias]}", flush=True)
@@ -231,31 +344,43 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     model_path = args.out / MODEL_FILE
     save_tagger(featurizer.tagger, model_path)
-    if args.save_estimator:
+    if args.save_estimator and clf is not None:
         dump_estimator(clf, args.out / ESTIMATOR_FILE)
     import sklearn
     import skops
     import spacy
 
+    hyperparameters: dict[str, Any] = {"algorithm": args.algorithm}
+    if args.algorithm == "crf":
+        from importlib.metadata import version
+
+        hyperparameters.update({"c1": args.c1, "c2": args.c2, "iterations": args.iterations})
+        crf_versions = {"python-crfsuite": version("python-crfsuite")}
+    else:
+        hyperparameters.update(
+            {
+                "loss": args.loss,
+                "alpha": args.alpha,
+                "learning_rate": args.learning_rate,
+                "entity_weight": args.entity_weight,
+                "epochs": args.epochs,
+            }
+        )
+        crf_versions = {}
+    hyperparameters.update({"seed": SEED, "corpus_weight": args.corpus_weight})
+
     card = {
         "name": "org_clf",
         "task": "ORG character tagging (BIOES) for zhnews_orgs",
-        "estimator": "sklearn.linear_model.SGDClassifier (one-vs-rest, log loss)",
-        "format": "npz (allow_pickle=False): weights float16 (2**bits x labels), bias, labels",
-        "hyperparameters": {
-            "loss": args.loss,
-            "alpha": args.alpha,
-            "learning_rate": args.learning_rate,
-            "entity_weight": args.entity_weight,
-            "epochs": args.epochs,
-            "seed": SEED,
-            "corpus_weight": args.corpus_weight,
-        },
+        "estimator": ESTIMATORS[args.algorithm],
+        "format": "npz (allow_pickle=False): weights float16 (2**bits x labels), bias, labels"
+        + (", transitions (labels x labels, CRF)" if args.algorithm == "crf" else ""),
+        "hyperparameters": hyperparameters,
         "features": config.to_dict(),
         "labels": list(LABELS),
         "training_data": DATA_CARD,
         "n_train_sentences": len(train),
-        "n_train_chars": int(y.shape[0]),
+        "n_train_chars": n_chars,
         "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "versions": {
             "python": platform.python_version(),
@@ -263,8 +388,10 @@ def main(argv: list[str] | None = None) -> int:
             "skops": skops.__version__,
             "numpy": np.__version__,
             "spacy": spacy.__version__,
+            **crf_versions,
         },
         "decoder": {
+            **({"confidence_calibration": calibration} if calibration else {}),
             "o_bias": best_bias,
             "o_bias_sweep_dev_f1": {str(k): v["f1"] for k, v in tuning.items()},
         },
