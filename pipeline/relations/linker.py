@@ -122,8 +122,8 @@ class Linker:
         config = self.config
         relations: list[dict[str, Any]] = []
         subject_cache: dict[int, float] = {}
-        # the "from" figure of the previous 由A增至B pair and its chosen subject
-        pair_from: tuple[FigureFacts, Candidate, float] | None = None
+        # the link of the previous figure when it opened a 由A增至B pair
+        pair_from: tuple[Candidate, float] | None = None
         # 分别 groups: figure index -> group, and each group's first link
         grouped = groups_by_figure(view) if view.figures else {}
         group_first: dict[int, tuple[Candidate, float]] = {}
@@ -137,8 +137,9 @@ class Linker:
             else:
                 assert model is not None and scorer is not None
                 choice = self._best(view, fig, fact, cands, main_key, subject_cache, model, scorer)
-                if fact.role == "to" and pair_from is not None and pair_from[0].role == "from":
-                    choice = _same_subject_as_from(cands, pair_from, choice)
+                if fact.role == "to" and pair_from is not None:
+                    # the "to" figure is the same change as its "from" figure
+                    choice = _follow(cands, *pair_from, FROM_TO_SOURCE, choice)
                 group = grouped.get(index)
                 if group is not None:
                     choice = _respectively(cands, group, index, group_first, choice)
@@ -147,7 +148,7 @@ class Linker:
                 cand, confidence, source = choice
                 relations.append(_relation(fig, fact, cand, confidence, source))
                 if fact.role == "from":
-                    pair_from = (fact, cand, confidence)
+                    pair_from = (cand, confidence)
         # sorted by (start, end); ties keep segments, metrics, anaphors order (stable)
         ordered = sorted((*view.segments, *view.metrics, *view.anaphors), key=_START_END)
         return relations, [m.as_dict() for m in ordered]
@@ -275,34 +276,30 @@ def _respectively(
         if k == 0 and choice is not None:
             group_first[key] = (choice[0], choice[1])
         return choice
-    want_ident = (first[0].subject.type, first[0].subject.key)
-    for cand in cands:
-        if (cand.subject.type, cand.subject.key) == want_ident:
-            if choice is not None and choice[0] is cand:
-                return choice
-            return cand, first[1], RESPECTIVELY_SOURCE
-    return choice
+    return _follow(cands, first[0], first[1], RESPECTIVELY_SOURCE, choice)
 
 
-def _same_subject_as_from(
+def _follow(
     cands: list[Candidate],
-    pair_from: tuple[FigureFacts, Candidate, float],
+    leader: Candidate,
+    confidence: float,
+    source: str,
     choice: tuple[Candidate, float, str] | None,
 ) -> tuple[Candidate, float, str] | None:
-    """The "to" figure of 由A增至B is the same change as A: it takes A's subject.
+    """Link a figure to the subject an earlier figure of the same fact was linked to.
 
-    Scored alone, B looks like a figure with another figure (A) between it and the
-    subject, which the model rightly penalises elsewhere; the from/to rule already
-    tied the two figures together (same metric), so B follows A's subject whenever A
-    was linked and that subject is among B's candidates.
+    Used where rules tie figures together: the "to" figure of 由A增至B is the same change
+    as A, and the figures of one 分别 group share one subject.  Scored alone, the later
+    figure has another figure between it and the subject, which the model rightly
+    penalises elsewhere.  The model's own choice stays when it agrees; the leader's
+    subject must be among the candidates (else the model's choice stays).
     """
-    _, from_cand, confidence = pair_from
-    want = (from_cand.subject.type, from_cand.subject.key)
+    want = (leader.subject.type, leader.subject.key)
     for cand in cands:
         if (cand.subject.type, cand.subject.key) == want:
             if choice is not None and choice[0] is cand:
                 return choice
-            return cand, confidence, FROM_TO_SOURCE
+            return cand, confidence, source
     return choice
 
 
