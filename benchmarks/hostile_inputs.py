@@ -147,23 +147,18 @@ print(json.dumps({"s": dt, "chars": len(text), "entities": len(record["entities"
         )
 
 
-# Peaks are VmHWM from /proc (this process's own memory since exec), not ru_maxrss:
-# Linux carries the spawning process's high-water mark into a child's ru_maxrss across
-# (v)fork + exec, so ru_maxrss would report the size of whoever started the run.
+# Peaks are VmHWM (pipeline.batch.pool.peak_rss_mb), not ru_maxrss: see its docstring.
 HUGE_SCRIPT = """
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
+from pipeline.batch.pool import peak_rss_mb
 from pipeline.batch.runner import ExtractOptions, run_extract
-def hwm_mb():
-    for line in open("/proc/self/status", encoding="ascii"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
 start = time.monotonic()
 counts = run_extract(ExtractOptions(inputs=[sys.argv[1]], output=sys.argv[2], workers=1))
 print(json.dumps({"documents": counts.documents, "errors": counts.errors,
                   "entities": counts.entities, "facts": counts.facts,
                   "worker_peak_mb": max(counts.worker_peak_rss_mb or [0.0]),
-                  "parent_peak_mb": hwm_mb(), "seconds": time.monotonic() - start}))
+                  "parent_peak_mb": peak_rss_mb(), "seconds": time.monotonic() - start}))
 """
 
 

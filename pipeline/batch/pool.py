@@ -160,7 +160,7 @@ class LocalPool:
     def close(self) -> None:
         """Stop every worker (politely, then firmly)."""
         for worker in self._pool:
-            peak = _peak_rss_mb(worker.process.pid)
+            peak = peak_rss_mb(worker.process.pid)
             if peak is not None:
                 self.peak_rss_mb.append(peak)
         for worker in list(self._pool):
@@ -312,8 +312,13 @@ class LocalPool:
         queue.extendleft(reversed(singles))
 
 
-def _peak_rss_mb(pid: int | None) -> float | None:
-    """Peak resident memory of a process in MB (Linux ``VmHWM``; ``None`` elsewhere)."""
+def peak_rss_mb(pid: int | str | None = "self") -> float | None:
+    """Peak resident memory of a process in MB (Linux ``VmHWM``; ``None`` elsewhere).
+
+    Why not ``ru_maxrss``: Linux carries the spawning process's high-water mark into a
+    child's ``ru_maxrss`` across fork + exec, so a child would report the size of
+    whoever started it.  ``VmHWM`` counts this process's memory since exec.
+    """
     try:
         with open(f"/proc/{pid}/status", encoding="ascii") as handle:
             for line in handle:

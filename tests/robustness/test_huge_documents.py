@@ -111,23 +111,19 @@ def test_huge_documents_real_pipeline_streamed_equals_in_memory(nlp, tmp_path: P
     assert list(spooled_facts(fed[1], text)) == memory[4]
 
 
-# VmHWM (memory since exec), not ru_maxrss: Linux carries the spawning process's
-# high-water mark into a child's ru_maxrss, and here the spawner is pytest, which may
-# hold the real pipeline (~700 MB) from other tests.
+# peak_rss_mb reads VmHWM, not ru_maxrss: here the spawner is pytest, which may hold the
+# real pipeline (~700 MB) from other tests, and ru_maxrss would report that.
 PEAK_SCRIPT = """
 import json, sys, time
 sys.path.insert(0, sys.argv[3])
+from pipeline.batch.pool import peak_rss_mb
 from pipeline.batch.runner import ExtractOptions, run_extract
 from pipeline.batch.work import PipelineSpec
-def hwm_mb():
-    for line in open("/proc/self/status", encoding="ascii"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
 start = time.monotonic()
 counts = run_extract(ExtractOptions(inputs=[sys.argv[1]], output=sys.argv[2], workers=1,
                                    spec=PipelineSpec(loader="zhnews_fakes:load_light")))
 print(json.dumps({"documents": counts.documents, "errors": counts.errors, "entities": counts.entities,
-                  "worker_peak_mb": max(counts.worker_peak_rss_mb), "parent_peak_mb": hwm_mb(),
+                  "worker_peak_mb": max(counts.worker_peak_rss_mb), "parent_peak_mb": peak_rss_mb(),
                   "seconds": time.monotonic() - start}))
 """
 
