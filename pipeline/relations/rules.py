@@ -446,6 +446,18 @@ def _static_skips(view: DocView, anchored: dict[int, int]) -> list[bool]:
 _BASE_LEFT = ("较", "比", "相比", "相较", "较之", "相较于", "从", "由", "对比")
 
 
+# 与/和/同/跟 <DATE> 相比: the DATE between the two words is the base (与上年同期相比
+# 将增加约60亿元 is a change over the current period, not a figure of 上年同期).
+_BASE_PAIR_LEFT = ("与", "和", "同", "跟")
+_BASE_PAIR_RIGHT = ("相比", "比较", "对比", "相较")
+
+
 def _is_base(view: DocView, date: Ent) -> bool:
-    """A DATE right after 较/比/相比/从/由 is a comparison base, not a period."""
-    return view.norm.endswith(_BASE_LEFT, max(0, date.start - 3), date.start)
+    """A DATE right after 较/比/相比/从/由, or framed by 与…相比, is a comparison base,
+    not a period."""
+    norm = view.norm
+    if norm.endswith(_BASE_LEFT, max(0, date.start - 3), date.start):
+        return True
+    return norm.endswith(_BASE_PAIR_LEFT, max(0, date.start - 1), date.start) and (
+        norm.startswith(_BASE_PAIR_RIGHT, date.end)
+    )

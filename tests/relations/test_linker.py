@@ -276,3 +276,32 @@ def test_linker_day_before_a_balance_is_its_period(linker):
     ents.sort(key=lambda e: e.start)
     relations, _ = linker.link(text, ents)
     assert relations[0]["period"]["text"] == "9月30日"
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "period"),
+    [
+        # 与上年同期相比 frames a comparison base: the change is the current period's
+        ("星河科技2025年上半年净利润30亿元，与上年同期相比增加12亿元。", "12亿元", "2025年上半年"),
+        ("星河科技2025年上半年净利润30亿元，和去年同期相比增长65%。", "65%", "2025年上半年"),
+        # a figure OF the comparative period keeps it
+        ("星河科技2025年上半年净利润30亿元，上年同期为18亿元。", "18亿元", "上年同期"),
+    ],
+)
+def test_linker_framed_comparison_base_is_no_period(linker, text, figure, period):
+    ents = make_ents(text, ("星河科技",))
+    for base in ("上年同期", "去年同期"):
+        if base in text:
+            start = text.index(base)
+            ents.append(Ent(start, start + len(base), "DATE", base))
+    ents.sort(key=lambda e: e.start)
+    relations, _ = linker.link(text, ents)
+    rel = next(r for r in relations if r["figure"]["text"] == figure)
+    assert rel["period"]["text"] == period
+
+
+def test_linker_production_is_a_metric(linker):
+    text = "星河矿业2025年上半年净利润30亿元。其中矿产铜产量同比上升15%。"
+    relations, _ = linker.link(text, make_ents(text, ("星河矿业",)))
+    rel = next(r for r in relations if r["figure"]["text"] == "15%")
+    assert (rel["metric_canonical"], rel["kind"]) == ("production", "change")
