@@ -108,6 +108,9 @@ class Proposal:
 # company short name (新宙邦：…, 春立医疗：…): short names are what flash news and
 # announcement headlines start with, and the tagger's training data has few of them.
 _UNSUPPORTED_SUBJECT_CONFIDENCE = 0.55
+# A sentence subject ending in a suffix at least this confident (科技, 股份, 集团, 银行,
+# 证券 ...) needs no model support; weaker suffixes (技术 0.55, 汽车 0.55) still do.
+_SHAPED_SUBJECT_MIN_SUFFIX = 0.8
 # Common single-character surnames: a 2-3 character subject starting with one is
 # more likely a person (张伟：…) than a company.
 _SURNAMES = set(
@@ -491,7 +494,7 @@ def _apply_subjects(
     position alone also fits people, 主持人：, 归母净利润：…) or the gazetteer knows
     the name (a weak alias: 长和公布…)."""
     known: dict[tuple[int, int], str | None] | None = None
-    for m in matchers.subjects(form):
+    for m in [*matchers.subjects(form), *matchers.clause_movers(form)]:
         same = [p for p in proposals if p.start == m.start and p.end == m.end]
         if same:
             for p in same:
@@ -508,7 +511,15 @@ def _apply_subjects(
             continue
         confidence = m.confidence
         if support is not None and support(m.start, m.end) < min_support:
-            if not event_headline(form, m.start, m.end):
+            # Without model support, the position must be backed by the name's shape:
+            # a flash headline (新宙邦：预计…), or a company suffix on a plausible short
+            # name (爱玛科技涨停…, 中路股份公告…): two rules agreeing.
+            name = form[m.start : m.end]
+            shaped = (
+                plausible_subject(name)
+                and matchers.suffix_confidence(name) >= _SHAPED_SUBJECT_MIN_SUFFIX
+            )
+            if not shaped and not event_headline(form, m.start, m.end):
                 continue
             confidence = min(confidence, _UNSUPPORTED_SUBJECT_CONFIDENCE)
         proposals.append(Proposal(m.start, m.end, m.rule, confidence, m.canonical))

@@ -30,9 +30,13 @@ _SENTENCE_START = re.compile(
     # 6月23日，欣旺达公告… / 近日，星河科技宣布…
     r"(?:(?:\d{1,2}月\d{1,2}日|近日|日前|今日|昨日|今天|昨天)"
     r"(?:晚间|早间|上午|下午|晚|早)?[，,]\s*)?"
+    # ... nor does a discourse opener (消息面上，爱玛科技昨日公告… / 此外，星河科技…)
+    r"(?:(?:消息面上|消息面|消息方面|此外|另外|同时|与此同时|个股方面|个股上)[，,]\s*)?"
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*(?:年|财年|财政年度)")
 _REL_YEARS = ("今年", "去年", "明年", "前年", "本年", "上年", "本财年", "上财年")
+# A day adverb between a name and its trigger (爱玛科技昨日公告) is no part of the name.
+_REL_DAYS = ("昨日", "今日", "近日", "日前", "今天", "昨天", "当日", "晚间", "早间", "盘中")
 # A relative reporting period after a name (Apple今年第一财季营收…, 星河去年上半年…).
 _REL_PERIOD_RE = re.compile(
     r"(?:今年|去年|本财年|上财年)(?:第?[一二三四1-4]季度|第[一二三四]财季|上半年|下半年|前三季度|全年)"
@@ -59,6 +63,19 @@ _STOCK_RE = re.compile(
     r"\s*(?P<close>[)）]|[，,；;](?=\s*(?:股价|收盘价|市值|现价|最新价)))"
 )
 _LIST_SEPARATORS = "、"
+# Stock lists closed by a tail (A、B等跟涨): where the list may start, how long it may
+# be, and the words that make a sentence about stocks rather than futures.
+_LIST_OPENERS = "，。；;,！？!?\n：:（("
+_MAX_STOCK_LIST = 80
+# <clause start><name><price move>: 云图控股涨超7% / 金莱特一度跌停 (lazy name: the
+# earliest move word ends it).
+_CLAUSE_MOVER = re.compile(
+    r"[，,]\s*(?P<name>\*?[\u4e00-\u9fffA-Za-z]{2,8}?)"
+    r"(?:一度|盘中|早盘|午后|尾盘|今日|直线)?"
+    r"(?:涨停|跌停|涨超|跌超|涨近|跌近|涨逾|跌逾|大涨|大跌|收涨|收跌|领涨|领跌)"
+)
+_STOCK_CONTEXT = ("股", "板块", "概念", "涨停", "跌停")
+_FUTURES_CONTEXT = ("期货", "期指", "合约", "期铜", "期铝", "期锌", "期镍", "期金")
 _LIST_END = re.compile(r"等|，|。|；|;|,|！|？|\n|以及|及其")
 
 
@@ -203,6 +220,9 @@ class OrgMatchers:
         triggers = sorted((fold(t) for t in rules.triggers), key=lambda s: (-len(s), s))
         self._trigger_conf = {fold(t): c for t, c in rules.triggers.items()}
         self._trigger_re = re.compile("|".join(map(re.escape, triggers))) if triggers else None
+        tails = sorted((fold(t) for t in rules.list_tails), key=lambda s: (-len(s), s))
+        self._tail_conf = {fold(t): c for t, c in rules.list_tails.items()}
+        self._tail_re = re.compile("|".join(map(re.escape, tails))) if tails else None
         self.exclusions = {fold(x) for x in rules.exclusions}
         # Longest first, so 控股股东 is tried before 股东 (pipeline/orgs/context.py).
         self.leading_words = tuple(
@@ -221,6 +241,17 @@ class OrgMatchers:
         self._descriptor_re = (
             re.compile("|".join(map(re.escape, descriptors))) if descriptors else None
         )
+
+    def suffix_confidence(self, name: str) -> float:
+        """Confidence of the ORG suffix ``name`` ends with (科技 in 爱玛科技), 0.0 when
+        none does or when what comes before it is too short or generic to be a name."""
+        best = 0.0
+        for suffix, (conf, _max_chars) in self._suffix_conf.items():
+            if name.endswith(suffix) and conf > best:
+                head = name[: -len(suffix)]
+                if len(head) >= 2 and head not in self._generic:
+                    best = conf
+        return best
 
     def is_generic(self, text: str) -> bool:
         """True for a string that can never be an ORG on its own (exclusion, bare
@@ -336,6 +367,10 @@ class OrgMatchers:
                     if form.endswith(word, start, end) and end - len(word) - start >= 2:
                         end -= len(word)
                         break
+                for word in _REL_DAYS:  # 爱玛科技昨日|公告
+                    if form.endswith(word, start, end) and end - len(word) - start >= 2:
+                        end -= len(word)
+                        break
                 name = form[start:end]
                 if name not in self.exclusions and "的" not in name:
                     out.append(RuleMatch(start, end, RULE_SUBJECT, self._subject_conf[trigger]))
@@ -357,6 +392,35 @@ class OrgMatchers:
                     name = head[: rel.start()] if rel else ""
                     if len(name) >= 2 and name not in self._generic and name not in self.exclusions:
                         out.append(RuleMatch(start, start + len(name), RULE_SUBJECT, 0.6))
+        return out
+
+    def clause_movers(self, form: str) -> list[RuleMatch]:
+        """``…板块走强，云图控股涨超7%`` : a name opening a clause of a sentence about
+        stocks, right before a price-move word, is a listed company (a stock).
+
+        The same words describe futures (焦煤涨超4%), so the sentence must speak of
+        stocks and not of futures (see :meth:`_stock_list_items`); the combination
+        still asks the model or the name's suffix to agree, as for sentence subjects.
+        """
+        out = []
+        for m in _CLAUSE_MOVER.finditer(form):
+            start, end = m.start("name"), m.end("name")
+            sent_start = max(form.rfind(ch, 0, start) for ch in "。！？；;!?\n") + 1
+            sent_end = min(
+                (p for p in (form.find(ch, end) for ch in "。！？；;!?\n") if p >= 0),
+                default=len(form),
+            )
+            sentence = form[sent_start:sent_end]
+            if not any(w in sentence for w in _STOCK_CONTEXT) or any(
+                w in sentence for w in _FUTURES_CONTEXT
+            ):
+                continue
+            name = form[start:end]
+            if name in self._generic or name.endswith(("板块", "概念", "指数")):
+                continue
+            if name.endswith("股") and not name.endswith("控股"):
+                continue  # 银行股 / 券商股 / 白马股: a group of stocks, not one company
+            out.append(RuleMatch(start, end, RULE_SUBJECT, 0.6))
         return out
 
     def _first_trigger(
@@ -381,10 +445,11 @@ class OrgMatchers:
     # -- list contexts --------------------------------------------------------------------
 
     def list_items(self, form: str) -> list[RuleMatch]:
-        """Items of enumerations after a trigger such as 客户包括 (A、B、C等)."""
+        """Items of enumerations after a trigger such as 客户包括 (A、B、C等), and of
+        stock lists closed by a tail such as 等跟涨 (:meth:`_stock_list_items`)."""
+        out = self._stock_list_items(form)
         if self._trigger_re is None:
-            return []
-        out = []
+            return out
         for m in self._trigger_re.finditer(form):
             conf = self._trigger_conf[m.group()]
             stop = _LIST_END.search(form, m.end())
@@ -407,6 +472,49 @@ class OrgMatchers:
                     out.append(RuleMatch(s, e, RULE_LIST, conf))
                 elif e - s == 1 and form[s:e].isascii():
                     continue
+        return out
+
+    def _stock_list_items(self, form: str) -> list[RuleMatch]:
+        """``A、B、C等跟涨`` in market news: the items are listed companies (stocks).
+
+        Futures and commodity reports use the same words (焦煤、焦炭等跌幅居前), so the
+        sentence must speak of stocks (股 / 板块 / 概念) and not of futures (期货), and
+        each item must be a short name (2-8 characters, no digits) that is not generic.
+        """
+        if self._tail_re is None:
+            return []
+        out = []
+        for m in self._tail_re.finditer(form):
+            conf = self._tail_conf[m.group()]
+            sent_start = max(form.rfind(ch, 0, m.start()) for ch in "。！？；;!?\n") + 1
+            sentence = form[sent_start : m.end()]
+            if not any(w in sentence for w in _STOCK_CONTEXT) or any(
+                w in sentence for w in _FUTURES_CONTEXT
+            ):
+                continue
+            start = max(form.rfind(ch, 0, m.start()) for ch in _LIST_OPENERS) + 1
+            start = max(start, m.start() - _MAX_STOCK_LIST)
+            pos, items = start, []
+            for item in form[start : m.start()].split(_LIST_SEPARATORS):
+                s, e = pos, pos + len(item)
+                pos = e + 1
+                while s < e and form[s] in " \u3000":
+                    s += 1
+                while e > s and form[e - 1] in " \u3000":
+                    e -= 1
+                for word in self.leading_words:  # 其中|A、B等涨停 / 包括|A、B等
+                    if form.startswith(word, s) and e - s - len(word) >= 2:
+                        s += len(word)
+                        break
+                items.append((s, e))
+            if len(items) < 2 or not all(
+                2 <= e - s <= 8
+                and not any(ch.isdigit() for ch in form[s:e])
+                and form[s:e] not in self._generic
+                for s, e in items
+            ):
+                continue
+            out.extend(RuleMatch(s, e, RULE_LIST, conf) for s, e in items)
         return out
 
     # -- suffixes -------------------------------------------------------------------------

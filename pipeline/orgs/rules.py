@@ -30,6 +30,7 @@ EXTRA_GAZETTEER_GLOB = "gazetteer_*.tsv"
 SUFFIX_FILE = "suffixes.tsv"
 EXCLUSION_FILE = "exclusions.tsv"
 TRIGGER_FILE = "list_triggers.tsv"
+TAIL_FILE = "list_tails.tsv"
 TRAD_FILE = "trad_simp.tsv"
 DESCRIPTOR_FILE = "descriptors.tsv"
 SUBJECT_FILE = "subject_triggers.tsv"
@@ -59,6 +60,8 @@ class OrgRules:
     suffixes: dict[str, tuple[float, int]] = field(default_factory=dict)
     exclusions: dict[str, str] = field(default_factory=dict)
     triggers: dict[str, float] = field(default_factory=dict)
+    # Words closing a list of listed companies in market news (A、B、C等跟涨).
+    list_tails: dict[str, float] = field(default_factory=dict)
     trad_simp: dict[str, str] = field(default_factory=dict)
     descriptors: list[str] = field(default_factory=list)
     subject_triggers: dict[str, float] = field(default_factory=dict)
@@ -80,6 +83,7 @@ class OrgRules:
             "suffixes": {k: list(v) for k, v in self.suffixes.items()},
             "exclusions": dict(self.exclusions),
             "triggers": dict(self.triggers),
+            "list_tails": dict(self.list_tails),
             "trad_simp": dict(self.trad_simp),
             "descriptors": list(self.descriptors),
             "subject_triggers": dict(self.subject_triggers),
@@ -102,6 +106,7 @@ class OrgRules:
             suffixes={k: (float(v[0]), int(v[1])) for k, v in data.get("suffixes", {}).items()},
             exclusions=dict(data.get("exclusions", {})),
             triggers={k: float(v) for k, v in data.get("triggers", {}).items()},
+            list_tails={k: float(v) for k, v in data.get("list_tails", {}).items()},
             trad_simp=dict(data.get("trad_simp", {})),
             descriptors=list(data.get("descriptors", [])),
             subject_triggers={k: float(v) for k, v in data.get("subject_triggers", {}).items()},
@@ -328,6 +333,7 @@ def load_rules(directory: Path | str) -> OrgRules:
         suffixes=maybe(SUFFIX_FILE, load_suffixes, {}),
         exclusions=maybe(EXCLUSION_FILE, load_exclusions, {}),
         triggers=maybe(TRIGGER_FILE, load_triggers, {}),
+        list_tails=maybe(TAIL_FILE, load_triggers, {}),
         trad_simp=trad_simp,
         descriptors=maybe(DESCRIPTOR_FILE, load_descriptors, []),
         subject_triggers=maybe(SUBJECT_FILE, load_triggers, {}),

@@ -293,3 +293,23 @@ def test_combine_model_span_repairs(shipped_rules, text, model_span, expected):
         support=lambda s, e: 0.9 if (s, e) == (start, start + len(model_span)) else 0.0,
     )
     assert [text[c.start : c.end] for c in out] == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # the model gives no support: a company suffix on a plausible name opening the
+        # sentence before a trigger is enough (two rules agree) ...
+        ("北辰科技涨停创历史新高", ["北辰科技"]),
+        ("星河股份公告称将回购股份", ["星河股份"]),
+        # ... a name without such a suffix is not (the position alone fits people too)
+        ("张三丰公告称将回购股份", []),
+    ],
+)
+def test_combine_shaped_subject_needs_no_model_support(shipped_rules, text, expected):
+    from pipeline.orgs.combine import combine
+    from pipeline.orgs.matchers import OrgMatchers
+
+    matchers = OrgMatchers(shipped_rules, lambda s: s)
+    out = combine(text, [], matchers, list(range(len(text))), support=lambda s, e: 0.0)
+    assert [text[c.start : c.end] for c in out] == expected

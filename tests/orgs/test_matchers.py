@@ -220,3 +220,64 @@ def test_matchers_name_before_stock_code(matchers, text, name):
     end = text.index("(")
     start = matchers.name_before(text, end, list(range(len(text))), limit=16)
     assert text[start:end] == name
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a discourse opener and a day adverb between name and trigger are no part of it
+        ("消息面上，星河科技昨日公告称预计上半年净利增长", ["星河科技"]),
+        ("此外，北辰股份今日涨停", ["北辰股份"]),
+        ("北辰股份涨停创历史新高", ["北辰股份"]),
+    ],
+)
+def test_matchers_sentence_subjects_openers_and_moves(matchers, text, expected):
+    found = [text[m.start : m.end] for m in matchers.subjects(_fold(matchers, text))]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("光伏概念股走强，星河能源、北辰股份、南海科技等跟涨", ["星河能源", "北辰股份", "南海科技"]),
+        ("白酒板块下跌，其中东山酒业、西岭酒业等跌幅居前", ["东山酒业", "西岭酒业"]),
+        # futures and commodities use the same words: not companies
+        ("商品期货普涨，焦煤、焦炭等跌幅居前", []),
+        # a list with a figure in it is no list of names
+        ("板块走强，星河能源、3只新股等跟涨", []),
+        # one item is no list
+        ("板块走强，星河能源等跟涨", []),
+    ],
+)
+def test_matchers_stock_list_tails(matchers, text, expected):
+    found = [
+        text[m.start : m.end]
+        for m in matchers.list_items(_fold(matchers, text))
+        if m.rule == RULE_LIST
+    ]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("化工板块走强，北辰控股涨超7%，星河能源一度涨停", ["北辰控股", "星河能源"]),
+        ("概念股走低，南海科技跌近5%", ["南海科技"]),
+        # futures, and a group of stocks (银行股), are no company
+        ("国内商品期货普涨，焦煤涨超4%", []),
+        ("银行板块走强，银行股涨超2%", []),
+        # no stock context at all
+        ("今日气温回升，最高温涨超5度", []),
+    ],
+)
+def test_matchers_clause_movers(matchers, text, expected):
+    found = [text[m.start : m.end] for m in matchers.clause_movers(_fold(matchers, text))]
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    "name,strong",
+    [("爱玛科技", True), ("北辰股份", True), ("星河银行", True), ("星河汽车", False), ("科技", False)],
+)
+def test_matchers_suffix_confidence(matchers, name, strong):
+    assert (matchers.suffix_confidence(name) >= 0.8) is strong
