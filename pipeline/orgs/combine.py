@@ -494,6 +494,9 @@ def _apply_subjects(
     position alone also fits people, 主持人：, 归母净利润：…) or the gazetteer knows
     the name (a weak alias: 长和公布…)."""
     known: dict[tuple[int, int], str | None] | None = None
+    for m in matchers.report_sources(form):  # 据<name>半年报: the report names its company
+        if not any(_overlaps(p, m) for p in proposals):
+            proposals.append(Proposal(m.start, m.end, m.rule, m.confidence, m.canonical))
     for m in [*matchers.subjects(form), *matchers.clause_movers(form)]:
         same = [p for p in proposals if p.start == m.start and p.end == m.end]
         if same:

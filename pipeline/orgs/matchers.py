@@ -63,16 +63,28 @@ _STOCK_RE = re.compile(
     r"\s*(?P<close>[)）]|[，,；;](?=\s*(?:股价|收盘价|市值|现价|最新价)))"
 )
 _LIST_SEPARATORS = "、"
+# The longest name opening a sentence before a stock code that may hold a function
+# character (征和工业, 中和科技): A-share short names have at most 4-5 characters.
+_MAX_OPENING_NAME = 6
+# The function characters that also occur inside company names (征和, 万和, 中和).
+_INNER_NAME_CHARS = frozenset("和")
 # Stock lists closed by a tail (A、B等跟涨): where the list may start, how long it may
 # be, and the words that make a sentence about stocks rather than futures.
 _LIST_OPENERS = "，。；;,！？!?\n：:（("
 _MAX_STOCK_LIST = 80
+_LIST_COUNT = r"(?:[0-9十百余多数几两一二三四五六七八九]+(?:只|股|家|个)?(?:个股)?)?"
 # <clause start><name><price move>: 云图控股涨超7% / 金莱特一度跌停 (lazy name: the
 # earliest move word ends it).
 _CLAUSE_MOVER = re.compile(
     r"[，,]\s*(?P<name>\*?[\u4e00-\u9fffA-Za-z]{2,8}?)"
-    r"(?:一度|盘中|早盘|午后|尾盘|今日|直线)?"
-    r"(?:涨停|跌停|涨超|跌超|涨近|跌近|涨逾|跌逾|大涨|大跌|收涨|收跌|领涨|领跌)"
+    r"(?:一度|盘中|早盘|午后|尾盘|今日|直线|大幅)?"
+    r"(?:涨停|跌停|涨超|跌超|涨近|跌近|涨逾|跌逾|大涨|大跌|收涨|收跌|领涨|领跌|高开|低开)"
+)
+# 据<name>半年报 / 根据<name>公告 (lazy name: the earliest report word ends it).
+_REPORT_SOURCE = re.compile(
+    r"(?:^|(?<=[。！？；;!?\n，,]))\s*(?:据|根据)(?P<name>[\u4e00-\u9fffA-Za-z]{2,8}?)"
+    r"(?:最新|发布的|披露的|公布的)?"
+    r"(?:半年报|半年度报告|年报|年度报告|财报|季报|一季报|三季报|中报|业绩快报|业绩预告|公告)"
 )
 _STOCK_CONTEXT = ("股", "板块", "概念", "涨停", "跌停")
 _FUTURES_CONTEXT = ("期货", "期指", "合约", "期铜", "期铝", "期锌", "期镍", "期金")
@@ -222,7 +234,20 @@ class OrgMatchers:
         self._trigger_re = re.compile("|".join(map(re.escape, triggers))) if triggers else None
         tails = sorted((fold(t) for t in rules.list_tails), key=lambda s: (-len(s), s))
         self._tail_conf = {fold(t): c for t, c in rules.list_tails.items()}
-        self._tail_re = re.compile("|".join(map(re.escape, tails))) if tails else None
+        # 等十余股涨停 / 等5只个股跟涨: a count may stand between 等 and the tail word
+        self._tail_re = (
+            re.compile(
+                "|".join(
+                    f"(?P<t{i}>等{_LIST_COUNT}{re.escape(t[1:])})"
+                    if t.startswith("等")
+                    else f"(?P<t{i}>{re.escape(t)})"
+                    for i, t in enumerate(tails)
+                )
+            )
+            if tails
+            else None
+        )
+        self._tail_by_group = {f"t{i}": t for i, t in enumerate(tails)}
         self.exclusions = {fold(x) for x in rules.exclusions}
         # Longest first, so 控股股东 is tried before 股东 (pipeline/orgs/context.py).
         self.leading_words = tuple(
@@ -319,6 +344,19 @@ class OrgMatchers:
             and (start == 1 or form[start - 2] in _SENTENCE_BREAKS)
         ):
             start -= 1
+        elif 1 < start < end and form[start - 1] in _INNER_NAME_CHARS:
+            # ... and 和 inside a short name that opens the sentence (征和工业(003033)
+            # walked back to 工业; 另据|星海电子 keeps its cut): no other stop before it
+            opening = start - 1
+            while (
+                opening > 0
+                and form[opening - 1] not in _SENTENCE_BREAKS
+                and form[opening - 1] not in _STOP_CHARS
+                and end - opening < _MAX_OPENING_NAME
+            ):
+                opening -= 1
+            if opening < start - 1 and (opening == 0 or form[opening - 1] in _SENTENCE_BREAKS):
+                start = opening
         if start == end:
             return end
         start = self.trim_descriptor(form, start, end)
@@ -392,6 +430,22 @@ class OrgMatchers:
                     name = head[: rel.start()] if rel else ""
                     if len(name) >= 2 and name not in self._generic and name not in self.exclusions:
                         out.append(RuleMatch(start, start + len(name), RULE_SUBJECT, 0.6))
+        return out
+
+    def report_sources(self, form: str) -> list[RuleMatch]:
+        """``据牧高笛半年报，公司上半年…`` : the name between 据 and a company report
+        (年报, 半年报, 公告, 业绩预告 ...) is the company that published it.
+
+        Only a company publishes these reports, so position and report word together
+        need no model support; a generic word (据公司公告) is never a name.
+        """
+        out = []
+        for m in _REPORT_SOURCE.finditer(form):
+            start, end = m.start("name"), m.end("name")
+            name = form[start:end]
+            if name in self._generic or "的" in name or name.startswith(_PRONOUN_STARTS):
+                continue
+            out.append(RuleMatch(start, end, RULE_SUBJECT, 0.7))
         return out
 
     def clause_movers(self, form: str) -> list[RuleMatch]:
@@ -485,7 +539,7 @@ class OrgMatchers:
             return []
         out = []
         for m in self._tail_re.finditer(form):
-            conf = self._tail_conf[m.group()]
+            conf = self._tail_conf[self._tail_by_group[m.lastgroup or ""]]
             sent_start = max(form.rfind(ch, 0, m.start()) for ch in "。！？；;!?\n") + 1
             sentence = form[sent_start : m.end()]
             if not any(w in sentence for w in _STOCK_CONTEXT) or any(

@@ -103,14 +103,25 @@ _DATA_SOURCE_RIGHT = (
 )  # fmt: skip
 
 
-def is_data_source(view: DocView, ent: Ent) -> bool:
-    """An ORG introduced by 据 and followed by 数据/统计/显示 is the source of the data.
+# 商务部数据显示 / 国家统计局最新统计显示: without 据, only "data ... show" says it.
+_DATA_SHOW_RIGHT = (
+    "数据显示", "数据表明", "统计显示", "统计数据显示", "最新数据显示", "最新统计显示",
+    "监测数据显示", "发布的数据显示", "公布的数据显示", "发布数据显示", "公布数据显示",
+)  # fmt: skip
 
-    Figures after 据海关总署数据 are about the economy, a market or other companies,
-    not about the agency that compiled them.  据商汤集团公告 (the company's own
-    report) stays a subject: 公告/财报 are not data-source words.
+
+def is_data_source(view: DocView, ent: Ent) -> bool:
+    """An ORG introduced by 据 and followed by 数据/统计/显示, or followed by 数据显示,
+    is the source of the data.
+
+    Figures after 据海关总署数据 / 商务部数据显示 are about the economy, a market or
+    other companies, not about the agency that compiled them.  据商汤集团公告 /
+    商汤集团公告显示 (the company's own report) stays a subject: 公告/财报 are not
+    data-source words.
     """
     norm = view.norm
+    if norm.startswith(_DATA_SHOW_RIGHT, ent.end):
+        return True
     return norm[max(0, ent.start - 2) : ent.start].endswith(_DATA_SOURCE_LEFT) and norm.startswith(
         _DATA_SOURCE_RIGHT, ent.end
     )

@@ -277,6 +277,12 @@ def test_context_trim_leading_words_inside_walked_part(text, model_span, token_c
         ("韩国银行（央行）行长表示", "韩国银行（央行", ["韩国银行"]),  # half a bracket
         ("星河（成都）科技有限公司成立", "星河（成都）科技有限公司", ["星河（成都）科技有限公司"]),
         ("公司党组书记表示", "党组", []),  # a body inside an organisation
+        # a verb before the name is cut (参与竞拍|星河华联锌铟股份有限公司)
+        (
+            "参与竞拍星河锌铟股份有限公司8%股份",
+            "竞拍星河锌铟股份有限公司",
+            ["星河锌铟股份有限公司"],
+        ),
     ],
 )
 def test_combine_model_span_repairs(shipped_rules, text, model_span, expected):

@@ -239,7 +239,10 @@ def test_matchers_sentence_subjects_openers_and_moves(matchers, text, expected):
 @pytest.mark.parametrize(
     "text,expected",
     [
-        ("光伏概念股走强，星河能源、北辰股份、南海科技等跟涨", ["星河能源", "北辰股份", "南海科技"]),
+        (
+            "光伏概念股走强，星河能源、北辰股份、南海科技等跟涨",
+            ["星河能源", "北辰股份", "南海科技"],
+        ),
         ("白酒板块下跌，其中东山酒业、西岭酒业等跌幅居前", ["东山酒业", "西岭酒业"]),
         # futures and commodities use the same words: not companies
         ("商品期货普涨，焦煤、焦炭等跌幅居前", []),
@@ -262,6 +265,7 @@ def test_matchers_stock_list_tails(matchers, text, expected):
     "text,expected",
     [
         ("化工板块走强，北辰控股涨超7%，星河能源一度涨停", ["北辰控股", "星河能源"]),
+        ("概念股活跃，北辰股份大幅高开9.6%", ["北辰股份"]),
         ("概念股走低，南海科技跌近5%", ["南海科技"]),
         # futures, and a group of stocks (银行股), are no company
         ("国内商品期货普涨，焦煤涨超4%", []),
@@ -277,7 +281,51 @@ def test_matchers_clause_movers(matchers, text, expected):
 
 @pytest.mark.parametrize(
     "name,strong",
-    [("爱玛科技", True), ("北辰股份", True), ("星河银行", True), ("星河汽车", False), ("科技", False)],
+    [
+        ("爱玛科技", True),
+        ("北辰股份", True),
+        ("星河银行", True),
+        ("星河汽车", False),
+        ("科技", False),
+    ],
 )
 def test_matchers_suffix_confidence(matchers, name, strong):
     assert (matchers.suffix_confidence(name) >= 0.8) is strong
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("据星河户外半年报，公司上半年营收增长", ["星河户外"]),
+        ("上半年业绩向好。根据北辰科技公告，收入增长", ["北辰科技"]),
+        ("据北辰股份最新年报，净利润增长", ["北辰股份"]),
+        # generic words and data sources are no report source
+        ("据公司公告，收入增长", []),
+        ("据星海统计局数据，一季度增长", []),
+    ],
+)
+def test_matchers_report_sources(matchers, text, expected):
+    found = [text[m.start : m.end] for m in matchers.report_sources(_fold(matchers, text))]
+    assert found == expected
+
+
+def test_matchers_stock_list_tail_with_a_count(matchers):
+    text = "光伏板块走高，星河能源、北辰股份、南海科技等十余股涨停"
+    found = [text[m.start : m.end] for m in matchers.list_items(_fold(matchers, text))]
+    assert found == ["星河能源", "北辰股份", "南海科技"]
+
+
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        # a function character inside a short name opening the sentence (征和工业)
+        ("星和工业(003033)晚间公告", "星和工业"),
+        # ... but not a conjunction after other words (公司与|和邦生物)
+        ("公司与和邦生物(603077)签署协议", "邦生物"),
+    ],
+)
+def test_matchers_name_before_code_keeps_inner_function_char(matchers, text, name):
+    form = _fold(matchers, text)
+    end = text.index("(")
+    start = matchers.name_before(form, end, [], 16)
+    assert text[start:end] == name

@@ -89,6 +89,10 @@ def test_candidates_empty_when_no_subject(lexicons, text):
         ("根据星海汽车协会统计，4月新能源车销量增长33.5%。", ("星海汽车协会",), []),
         # 据X公告: a company reporting its own figures stays a subject.
         ("据星河科技公告，上半年收入37.7亿元。", ("星河科技",), ["星河科技"]),
+        # X数据显示 without 据: still the source of the data ...
+        ("星海商务局数据显示，1-8月服务出口1.5万亿元，增长25.3%。", ("星海商务局",), []),
+        # ... but a company's own announcement (公告显示) keeps it a subject.
+        ("星河科技公告显示，上半年收入37.7亿元。", ("星河科技",), ["星河科技"]),
     ],
 )
 def test_candidates_cited_source_is_no_subject(lexicons, text, orgs, subject_keys):
