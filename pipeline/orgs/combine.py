@@ -226,8 +226,13 @@ _EVENT_WORDS = (
 _HEADLINE_START = "\n】"
 
 
+# <name>公告，… opening a text or line is a headline too (longest first).
+_ANNOUNCES = ("晚间公告", "发布公告", "公告")
+
+
 def event_headline(form: str, start: int, end: int) -> bool:
-    """``<name>：<corporate event>`` opening a text or line: a flash-news headline.
+    """``<name>：<corporate event>`` (or ``<name>公告，<event>``) opening a text or line:
+    a flash-news headline.
 
     Used for subjects the model does not support (short names it never saw): the
     position, a company-like shape and an event word after the colon must all agree;
@@ -235,9 +240,14 @@ def event_headline(form: str, start: int, end: int) -> bool:
     """
     if start > 0 and form[start - 1] not in _HEADLINE_START:
         return False
-    if end >= len(form) or form[end] not in "：:":
-        return False
     if not plausible_subject(form[start:end]):
+        return False
+    if form.startswith(_ANNOUNCES, end):
+        # 高争民爆公告，预计上半年净利…: the announcement opens the text like a headline
+        end += next(len(w) for w in _ANNOUNCES if form.startswith(w, end))
+        if form[end : end + 1] not in ("，", ",", "称", "："):
+            return False
+    elif end >= len(form) or form[end] not in "：:":
         return False
     clause = form[end + 1 : end + 40]
     for stop in "。；;\n":

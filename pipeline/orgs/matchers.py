@@ -63,6 +63,9 @@ _STOCK_RE = re.compile(
     r"\s*(?P<close>[)）]|[，,；;](?=\s*(?:股价|收盘价|市值|现价|最新价)))"
 )
 _LIST_SEPARATORS = "、"
+# Name endings that shape a sentence subject but are no suffix proposal (see
+# OrgMatchers.suffix_confidence): (suffix, (confidence, max name characters)).
+_SHAPE_SUFFIXES = (("股份", (0.8, 6)),)
 # The longest name opening a sentence before a stock code that may hold a function
 # character (征和工业, 中和科技): A-share short names have at most 4-5 characters.
 _MAX_OPENING_NAME = 6
@@ -269,9 +272,13 @@ class OrgMatchers:
 
     def suffix_confidence(self, name: str) -> float:
         """Confidence of the ORG suffix ``name`` ends with (科技 in 爱玛科技), 0.0 when
-        none does or when what comes before it is too short or generic to be a name."""
+        none does or when what comes before it is too short or generic to be a name.
+
+        股份 counts here (新日股份 opening a sentence before 涨停/公告) but is no entry of
+        ``suffixes.tsv``: as a suffix proposal and a model feature it also marks
+        减持公司股份 / 持有本公司股份 (shares), which the tagger then took for names."""
         best = 0.0
-        for suffix, (conf, _max_chars) in self._suffix_conf.items():
+        for suffix, (conf, _max_chars) in (*self._suffix_conf.items(), *_SHAPE_SUFFIXES):
             if name.endswith(suffix) and conf > best:
                 head = name[: -len(suffix)]
                 if len(head) >= 2 and head not in self._generic:

@@ -117,6 +117,11 @@ def test_combine_plausible_subject(name, expected):
         ("开放时间：上午九点", "开放时间", False),
         ("收入增长；净息差：1.82%", "净息差", False),
         ("星河科技：我们看好明年", "星河科技", False),
+        # <name>公告，<event> opening the text reads as a headline too
+        ("星河民爆公告，预计上半年净利增长", "星河民爆", True),
+        ("星河民爆晚间公告称拟回购股份", "星河民爆", True),
+        ("张小明公告，今天天气很好", "张小明", False),
+        ("星河民爆公告显示收入增长", "星河民爆", False),
     ],
 )
 def test_combine_event_headline(text, name, expected):
@@ -277,6 +282,9 @@ def test_context_trim_leading_words_inside_walked_part(text, model_span, token_c
         ("韩国银行（央行）行长表示", "韩国银行（央行", ["韩国银行"]),  # half a bracket
         ("星河（成都）科技有限公司成立", "星河（成都）科技有限公司", ["星河（成都）科技有限公司"]),
         ("公司党组书记表示", "党组", []),  # a body inside an organisation
+        # the company's shares are no organisation, also after 公司 is cut as a lead word
+        ("控股股东持有公司股份5000万股", "公司股份", []),
+        ("股东拟减持本公司股份", "本公司股份", []),
         # a verb before the name is cut (参与竞拍|星河华联锌铟股份有限公司)
         (
             "参与竞拍星河锌铟股份有限公司8%股份",
