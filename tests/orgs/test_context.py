@@ -285,6 +285,9 @@ def test_context_trim_leading_words_inside_walked_part(text, model_span, token_c
         # the company's shares are no organisation, also after 公司 is cut as a lead word
         ("控股股东持有公司股份5000万股", "公司股份", []),
         ("股东拟减持本公司股份", "本公司股份", []),
+        # job titles, investment kinds and generic institution kinds are no names
+        ("三位基金经理表示", "基金经理", []),
+        ("设立金融租赁公司", "金融租赁公司", []),
         # a verb before the name is cut (参与竞拍|星河华联锌铟股份有限公司)
         (
             "参与竞拍星河锌铟股份有限公司8%股份",
