@@ -436,6 +436,8 @@ def _apply_gazetteer(
             and _is_han(form[m.end])
             and not any(p.end == m.end for p in overlapping)
             and not (m.canonical in on_bounds and _opens_sentence(form, m.start))
+            # 高|盛涨近4%, 爱奇|艺涨: pkuseg glues a price move to the name before it
+            and not form.startswith(_PRICE_MOVES, m.end)
         ):
             continue
         if (
@@ -465,6 +467,8 @@ def _apply_gazetteer(
 
 
 _SENTENCE_OPENERS = "。！？；!?;\n"
+# Words of a share-price move that follow a company name in market news.
+_PRICE_MOVES = ("涨", "跌", "股价", "大涨", "大跌", "收涨", "收跌", "高开", "低开")
 
 
 def _opens_sentence(form: str, start: int) -> bool:

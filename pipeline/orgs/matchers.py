@@ -69,8 +69,8 @@ _SHAPE_SUFFIXES = (("股份", (0.8, 6)),)
 # The longest name opening a sentence before a stock code that may hold a function
 # character (征和工业, 中和科技): A-share short names have at most 4-5 characters.
 _MAX_OPENING_NAME = 6
-# The function characters that also occur inside company names (征和, 万和, 中和).
-_INNER_NAME_CHARS = frozenset("和")
+# The function characters that also occur inside company names (征和, 万和, 移为通信).
+_INNER_NAME_CHARS = frozenset("和为")
 # Stock lists closed by a tail (A、B等跟涨): where the list may start, how long it may
 # be, and the words that make a sentence about stocks rather than futures.
 _LIST_OPENERS = "，。；;,！？!?\n：:（("

@@ -330,3 +330,15 @@ def test_combine_shaped_subject_needs_no_model_support(shipped_rules, text, expe
     matchers = OrgMatchers(shipped_rules, lambda s: s)
     out = combine(text, [], matchers, list(range(len(text))), support=lambda s, e: 0.0)
     assert [text[c.start : c.end] for c in out] == expected
+
+
+def test_combine_gazetteer_name_glued_to_a_price_move(shipped_rules):
+    # pkuseg cuts 高|盛涨|近|4%: the name ends inside a token, but a price move follows
+    from pipeline.orgs.combine import combine
+    from pipeline.orgs.matchers import OrgMatchers
+
+    text = "美股收盘。高盛涨近4%，摩根大通跌1%。"
+    starts = [0, 2, 4, 5, 6, 8, 9, 11, 12, 16, 18, 19]
+    matchers = OrgMatchers(shipped_rules, lambda s: s)
+    out = combine(text, [], matchers, starts, support=lambda s, e: 0.0)
+    assert "高盛" in [text[c.start : c.end] for c in out]

@@ -320,6 +320,7 @@ def test_matchers_stock_list_tail_with_a_count(matchers):
     [
         # a function character inside a short name opening the sentence (征和工业)
         ("星和工业(003033)晚间公告", "星和工业"),
+        ("移为通信(300590)晚间披露半年报", "移为通信"),
         # ... but not a conjunction after other words (公司与|和邦生物)
         ("公司与和邦生物(603077)签署协议", "邦生物"),
     ],
