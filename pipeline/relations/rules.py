@@ -395,6 +395,7 @@ def _period(
     if (
         j < len(dates)
         and dates[j].start < view.sentence_end(fig.end)
+        and dates[j].start < view.clause_end(fig.end)
         and not _is_base(view, dates[j])
         and _date_role(view, dates[j]) == "period"
     ):

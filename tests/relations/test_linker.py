@@ -305,3 +305,15 @@ def test_linker_production_is_a_metric(linker):
     relations, _ = linker.link(text, make_ents(text, ("星河矿业",)))
     rel = next(r for r in relations if r["figure"]["text"] == "15%")
     assert (rel["metric_canonical"], rel["kind"]) == ("production", "change")
+
+
+def test_linker_date_in_a_later_clause_is_not_the_figures_period(linker):
+    # the 4% move is today's; 二季度 dates the results named in the next clause
+    text = "星河银行涨近4%，公司二季度营收高于市场预估。"
+    ents = make_ents(text, ("星河银行",))
+    start = text.index("二季度")
+    ents.append(Ent(start, start + 3, "DATE", "二季度"))
+    ents.sort(key=lambda e: e.start)
+    relations, _ = linker.link(text, ents)
+    rel = next(r for r in relations if r["figure"]["text"] == "4%")
+    assert rel["period"] is None
