@@ -38,6 +38,12 @@ DEFAULT_DIR = Path(__file__).resolve().parents[2] / "configs" / "figures"
 RULE_FILES = ("patterns.yaml", "lexicon.yaml", "fiscal_years.yaml")
 _PUNCT = set("，,。；;：:！!？?、（）()“”\"'《》\n")
 _UNIT_CHARS = "年月日号"
+# Verbs of a change written before "<amount>至<amount>" (see _change_then_level).
+_CHANGE_VERBS = (
+    "增加", "上升", "增长", "下降", "减少", "下跌", "上涨", "提升", "提高", "下滑",
+    "扩大", "收窄", "回升", "回落", "降低", "增", "升", "降", "跌", "涨", "减",
+)  # fmt: skip
+_LEVEL_RATIO = 4.0
 # Range sides that are not dates on their own: 一月十日到[十二日], [2016]-2018.
 _BARE_DAY = re.compile(
     r"(?P<d>3[01]|[12][0-9]|0?[1-9]|三十一?|二十[一二三四五六七八九]?|十[一二三四五六七八九]?|[一二三四五六七八九])[日号]"
@@ -169,9 +175,44 @@ class FigureEngine:
             if raw is None:  # pragma: no cover - the master matched, so a rule does
                 pos = m.start() + 1
                 continue
+            if self._change_then_level(s, raw):
+                # 上升21亿美元至323亿美元: the change and the new level, two figures
+                again = self._match_at(s, m.start(), skipped | {self._index_of(raw.rule)})
+                raw = again if again is not None else raw
             out.append(raw)
             pos = raw.end
         return out
+
+    def _change_then_level(self, s: str, raw: RawMatch) -> bool:
+        """``上升21亿美元至323亿美元``: a change verb, an amount with its own currency,
+        至/到 and a much larger amount are a change and the level it reached, not a
+        range.  A forecast range (同比增加1.2亿元至1.5亿元) has close ends; the end
+        must be at least :data:`_LEVEL_RATIO` times the start to split."""
+        if raw.rule.label != "MONEY" or "post1" not in raw.groups or "num2" not in raw.group_spans:
+            return False
+        if s[raw.group_spans["post1"][1] : raw.group_spans["num2"][0]] not in ("至", "到"):
+            return False
+        before = s[max(0, raw.start - 6) : raw.start].rstrip("约近逾超了达")
+        if not before.endswith(_CHANGE_VERBS):
+            return False
+        try:
+            low = self._side_amount(raw.groups["num"], raw.groups["post1"])
+            high = self._side_amount(raw.groups["num2"], raw.groups.get("post", ""))
+        except FigureValueError:
+            return False
+        return low > 0 and high >= _LEVEL_RATIO * low
+
+    def _side_amount(self, num: str, post: str) -> float:
+        value = money_value(
+            {"num": num, "post": post},
+            self.lexicon.currencies,
+            max_amount=self.lexicon.money_max_amount,
+            subunits=self.lexicon.subunits,
+        )
+        return float(value["amount"])
+
+    def _index_of(self, rule: Rule) -> int:
+        return next(i for i, r in enumerate(self.rules.rules) if r is rule)
 
     # ---------------------------------------------------------------- values
     def _qualifier(self, s: str, start: int, end: int) -> dict[str, Any] | None:

@@ -99,3 +99,21 @@ def test_recognizer_never_crashes_and_spans_are_sane(engine, text) -> None:
 def test_recognizer_never_crashes_on_unicode(engine, text) -> None:
     for c in engine.find(text):
         assert 0 <= c.start < c.end <= len(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        # a change verb, an amount with its own currency, 至 and a much larger amount:
+        # the change and the level it reached
+        ("除税前利润按年上升21亿美元至323亿美元", ["21亿美元", "323亿美元"]),
+        ("營收增加3000萬元至2億元", ["3000萬元", "2億元"]),
+        # a forecast range has close ends; a range without a change verb stays one
+        ("净利润同比增加1.2亿元至1.5亿元", ["1.2亿元至1.5亿元"]),
+        ("预计净利润10亿元至45亿元", ["10亿元至45亿元"]),
+        ("预计净利润10亿至12亿元", ["10亿至12亿元"]),
+    ],
+)
+def test_recognizer_change_then_level_is_two_figures(engine, text, figures) -> None:
+    found = [text[c.start : c.end] for c in engine.find(text, "2025-03-26") if c.label == "MONEY"]
+    assert found == figures
