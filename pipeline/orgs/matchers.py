@@ -35,6 +35,8 @@ _SENTENCE_START = re.compile(
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*(?:年|财年|财政年度)")
 _REL_YEARS = ("今年", "去年", "明年", "前年", "本年", "上年", "本财年", "上财年")
+# A verb between a name and a period trigger (星河科技预计上半年…) is no part of it.
+_TRAILING_VERBS = ("预计", "预期", "预告", "计划", "拟", "将")
 # A day adverb between a name and its trigger (爱玛科技昨日公告) is no part of the name.
 _REL_DAYS = ("昨日", "今日", "近日", "日前", "今天", "昨天", "当日", "晚间", "早间", "盘中")
 # A relative reporting period after a name (Apple今年第一财季营收…, 星河去年上半年…).
@@ -412,10 +414,12 @@ class OrgMatchers:
                     if form.endswith(word, start, end) and end - len(word) - start >= 2:
                         end -= len(word)
                         break
-                for word in _REL_DAYS:  # 爱玛科技昨日|公告
-                    if form.endswith(word, start, end) and end - len(word) - start >= 2:
-                        end -= len(word)
-                        break
+                # 爱玛科技昨日|公告, 星河科技预计|上半年, 星河科技今日预计|…
+                for words in (_REL_DAYS, _TRAILING_VERBS, _REL_DAYS):
+                    for word in words:
+                        if form.endswith(word, start, end) and end - len(word) - start >= 2:
+                            end -= len(word)
+                            break
                 name = form[start:end]
                 if name not in self.exclusions and "的" not in name:
                     out.append(RuleMatch(start, end, RULE_SUBJECT, self._subject_conf[trigger]))

@@ -229,6 +229,8 @@ def test_matchers_name_before_stock_code(matchers, text, name):
         ("消息面上，星河科技昨日公告称预计上半年净利增长", ["星河科技"]),
         ("此外，北辰股份今日涨停", ["北辰股份"]),
         ("北辰股份涨停创历史新高", ["北辰股份"]),
+        ("星河科技预计上半年净利润增长", ["星河科技"]),
+        ("星河科技今日预计上半年净利润增长", ["星河科技"]),
     ],
 )
 def test_matchers_sentence_subjects_openers_and_moves(matchers, text, expected):
