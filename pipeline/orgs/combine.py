@@ -450,7 +450,12 @@ def _apply_gazetteer(
         containing = [
             p
             for p in overlapping
-            if p.start <= m.start and m.end <= p.end and (p.end - p.start) > (m.end - m.start)
+            if p.start <= m.start
+            and m.end <= p.end
+            and (p.end - p.start) > (m.end - m.start)
+            # 亚马逊AWS部门 / 苹果iPhone业务: a Latin unit name glued to a known company
+            # before a segment word is the company's segment, not part of its name
+            and not _latin_unit(form, m.end, p.end)
         ]
         if m.weak and not overlapping and m.canonical not in strong_canon:
             continue
@@ -467,6 +472,16 @@ def _apply_gazetteer(
 
 
 _SENTENCE_OPENERS = "。！？；!?;\n"
+# Words after which a name denotes a business unit (亚马逊AWS|部门).
+_SEGMENT_WORDS = ("部门", "业务", "板块", "分部", "事业部", "事业群")
+
+
+def _latin_unit(form: str, start: int, end: int) -> bool:
+    """``[start, end)`` is a Latin word followed by a segment word (AWS|部门)."""
+    part = form[start:end].strip()
+    return bool(part) and part.isascii() and form.startswith(_SEGMENT_WORDS, end)
+
+
 # Words of a share-price move that follow a company name in market news.
 _PRICE_MOVES = ("涨", "跌", "股价", "大涨", "大跌", "收涨", "收跌", "高开", "低开")
 

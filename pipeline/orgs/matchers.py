@@ -35,6 +35,10 @@ _SENTENCE_START = re.compile(
 )
 _YEAR_RE = re.compile(r"(?:19|20)\d{2}\s*(?:年|财年|财政年度)")
 _REL_YEARS = ("今年", "去年", "明年", "前年", "本年", "上年", "本财年", "上财年")
+# Results metrics that may follow a company name opening a sentence.
+_OPENING_METRIC = re.compile(
+    r"营业收入|营收|收入|收益|归母净利润|净利润|净利|净亏损|股东应占|毛利率|营业利润|经营利润"
+)
 # A verb between a name and a period trigger (星河科技预计上半年…) is no part of it.
 _TRAILING_VERBS = ("预计", "预期", "预告", "计划", "拟", "将")
 # A day adverb between a name and its trigger (爱玛科技昨日公告) is no part of the name.
@@ -67,7 +71,16 @@ _STOCK_RE = re.compile(
 _LIST_SEPARATORS = "、"
 # Name endings that shape a sentence subject but are no suffix proposal (see
 # OrgMatchers.suffix_confidence): (suffix, (confidence, max name characters)).
-_SHAPE_SUFFIXES = (("股份", (0.8, 6)),)
+_SHAPE_SUFFIXES = tuple(
+    (ending, (0.8, 6))
+    for ending in (
+        "股份", "药业", "制药", "医药", "能源", "电气", "化工", "材料", "重工", "实业",
+        "传媒", "食品", "环保", "物流", "地产", "置业", "航空", "电力", "矿业", "钢铁",
+    )
+)  # fmt: skip
+# Company endings that make <name><metric> a company: not 集团, since internal units
+# are named so too (云智能集团收入… is a segment of its parent).
+_METRIC_OPENING_ENDINGS = (*(e for e, _ in _SHAPE_SUFFIXES), "科技", "电子", "半导体")
 # The longest name opening a sentence before a stock code that may hold a function
 # character (征和工业, 中和科技): A-share short names have at most 4-5 characters.
 _MAX_OPENING_NAME = 6
@@ -278,7 +291,9 @@ class OrgMatchers:
 
         股份 counts here (新日股份 opening a sentence before 涨停/公告) but is no entry of
         ``suffixes.tsv``: as a suffix proposal and a model feature it also marks
-        减持公司股份 / 持有本公司股份 (shares), which the tagger then took for names."""
+        减持公司股份 / 持有本公司股份 (shares), which the tagger then took for names.
+        The other shape endings (药业, 能源 ...) are left out of ``suffixes.tsv`` for the
+        same reason: the shipped tagger was trained without them as features."""
         best = 0.0
         for suffix, (conf, _max_chars) in (*self._suffix_conf.items(), *_SHAPE_SUFFIXES):
             if name.endswith(suffix) and conf > best:
@@ -441,6 +456,16 @@ class OrgMatchers:
                     name = head[: rel.start()] if rel else ""
                     if len(name) >= 2 and name not in self._generic and name not in self.exclusions:
                         out.append(RuleMatch(start, start + len(name), RULE_SUBJECT, 0.6))
+                    elif (metric := _OPENING_METRIC.search(head, 2)) is not None:
+                        # 星河药业净亏损收窄…: a results metric right after a name that
+                        # has a company ending (a segment name before a metric has none)
+                        name = head[: metric.start()]
+                        if (
+                            name.endswith(_METRIC_OPENING_ENDINGS)
+                            and len(name) >= 4
+                            and name not in self._generic
+                        ):
+                            out.append(RuleMatch(start, start + len(name), RULE_SUBJECT, 0.6))
         return out
 
     def report_sources(self, form: str) -> list[RuleMatch]:

@@ -342,3 +342,28 @@ def test_combine_gazetteer_name_glued_to_a_price_move(shipped_rules):
     matchers = OrgMatchers(shipped_rules, lambda s: s)
     out = combine(text, [], matchers, starts, support=lambda s, e: 0.0)
     assert "高盛" in [text[c.start : c.end] for c in out]
+
+
+@pytest.mark.parametrize(
+    "text,model_span,expected",
+    [
+        # a Latin unit glued to a known company before a segment word is a segment
+        ("商汤集团XR业务收入增长", "商汤集团XR", "商汤集团"),
+        # ... a longer legal name keeps the model's boundaries
+        ("商汤集团有限公司收入增长", "商汤集团有限公司", "商汤集团有限公司"),
+    ],
+)
+def test_combine_latin_unit_after_known_company(shipped_rules, text, model_span, expected):
+    from pipeline.orgs.combine import combine
+    from pipeline.orgs.matchers import OrgMatchers
+
+    matchers = OrgMatchers(shipped_rules, lambda s: s)
+    start = text.index(model_span)
+    out = combine(
+        text,
+        [(start, start + len(model_span), 0.9)],
+        matchers,
+        list(range(len(text))),
+        support=lambda s, e: 0.9,
+    )
+    assert [text[c.start : c.end] for c in out] == [expected]

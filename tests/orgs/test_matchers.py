@@ -230,6 +230,9 @@ def test_matchers_name_before_stock_code(matchers, text, name):
         ("此外，北辰股份今日涨停", ["北辰股份"]),
         ("北辰股份涨停创历史新高", ["北辰股份"]),
         ("星河科技预计上半年净利润增长", ["星河科技"]),
+        # a quarter or a results metric right after the name
+        ("星河科技第三财季营收增长", ["星河科技"]),
+        ("星河药业净亏损收窄至1亿元", ["星河药业"]),
         ("星河科技今日预计上半年净利润增长", ["星河科技"]),
     ],
 )
@@ -288,6 +291,8 @@ def test_matchers_clause_movers(matchers, text, expected):
         ("北辰股份", True),
         ("星河银行", True),
         ("星河汽车", False),
+        ("星河药业", True),
+        ("药业", False),
         ("科技", False),
     ],
 )

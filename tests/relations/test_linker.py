@@ -317,3 +317,10 @@ def test_linker_date_in_a_later_clause_is_not_the_figures_period(linker):
     relations, _ = linker.link(text, ents)
     rel = next(r for r in relations if r["figure"]["text"] == "4%")
     assert rel["period"] is None
+
+
+def test_linker_interim_dividend_per_share(linker):
+    text = "星河汽车上半年收益45.6亿港元，派中期息每股0.25港元。"
+    relations, _ = linker.link(text, make_ents(text, ("星河汽车",)))
+    rel = next(r for r in relations if r["figure"]["text"] == "0.25港元")
+    assert rel["metric_canonical"] == "dividend_per_share"
