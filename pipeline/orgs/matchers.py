@@ -38,6 +38,7 @@ _REL_YEARS = ("今年", "去年", "明年", "前年", "本年", "上年", "本�
 # Results metrics that may follow a company name opening a sentence.
 _OPENING_METRIC = re.compile(
     r"营业收入|营收|收入|收益|归母净利润|净利润|净利|净亏损|股东应占|毛利率|营业利润|经营利润"
+    r"|营业额|新业务价值|保费收入|销量|交付量"
 )
 # A verb between a name and a period trigger (星河科技预计上半年…) is no part of it.
 _TRAILING_VERBS = ("预计", "预期", "预告", "计划", "拟", "将")
@@ -80,7 +81,9 @@ _SHAPE_SUFFIXES = tuple(
 )  # fmt: skip
 # Company endings that make <name><metric> a company: not 集团, since internal units
 # are named so too (云智能集团收入… is a segment of its parent).
-_METRIC_OPENING_ENDINGS = (*(e for e, _ in _SHAPE_SUFFIXES), "科技", "电子", "半导体")
+_METRIC_OPENING_ENDINGS = (
+    *(e for e, _ in _SHAPE_SUFFIXES), "科技", "电子", "半导体", "银行", "证券", "保险", "汽车",
+)  # fmt: skip
 # The longest name opening a sentence before a stock code that may hold a function
 # character (征和工业, 中和科技): A-share short names have at most 4-5 characters.
 _MAX_OPENING_NAME = 6

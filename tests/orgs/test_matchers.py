@@ -233,6 +233,9 @@ def test_matchers_name_before_stock_code(matchers, text, name):
         # a quarter or a results metric right after the name
         ("星河科技第三财季营收增长", ["星河科技"]),
         ("星河药业净亏损收窄至1亿元", ["星河药业"]),
+        ("星河保险新业务价值增长20%", ["星河保险"]),
+        # an internal unit named 集团 before a metric is no company subject
+        ("云智能集团收入增长", []),
         ("星河科技今日预计上半年净利润增长", ["星河科技"]),
     ],
 )

@@ -324,3 +324,10 @@ def test_linker_interim_dividend_per_share(linker):
     relations, _ = linker.link(text, make_ents(text, ("星河汽车",)))
     rel = next(r for r in relations if r["figure"]["text"] == "0.25港元")
     assert rel["metric_canonical"] == "dividend_per_share"
+
+
+def test_linker_basic_eps_hong_kong_wording(linker):
+    text = "星河電訊收益45億港元，每股基本盈利1.23港元。"
+    relations, _ = linker.link(text, make_ents(text, ("星河電訊",)))
+    rel = next(r for r in relations if r["figure"]["text"] == "1.23港元")
+    assert rel["metric_canonical"] == "eps"
