@@ -127,7 +127,11 @@ class Linker:
         # 分别 groups: figure index -> group, and each group's first link
         grouped = groups_by_figure(view) if view.figures else {}
         group_first: dict[int, tuple[Candidate, float]] = {}
-        for index, (fig, fact) in enumerate(zip(view.figures, facts, strict=True)):
+        # Segments are parts of a company: a paragraph that names no company (statistics
+        # releases: 餐饮收入…增长, 税收收入…) has categories, not business segments, and
+        # its figures get no relation rather than a wrong one.
+        figures = view.figures if main is not None or _has_org_subject(view) else []
+        for index, (fig, fact) in enumerate(zip(figures, facts[: len(figures)], strict=True)):
             cands = generate(view, fig, main, config)
             if not cands:
                 pair_from = None
@@ -224,6 +228,11 @@ class Linker:
         if p < model.threshold:
             return None
         return best[0], round(p, 4), MODEL_SOURCE
+
+
+def _has_org_subject(view: DocView) -> bool:
+    """True when some ORG of the paragraph may be a subject (see ``build_subjects``)."""
+    return any(s.type == "ORG" for s in view.subjects)
 
 
 def _unit_returns_to_main(view: DocView, fig: Ent, fact: FigureFacts) -> bool:

@@ -331,3 +331,32 @@ def test_linker_basic_eps_hong_kong_wording(linker):
     relations, _ = linker.link(text, make_ents(text, ("星河電訊",)))
     rel = next(r for r in relations if r["figure"]["text"] == "1.23港元")
     assert rel["metric_canonical"] == "eps"
+
+
+def test_linker_paragraph_without_company_links_no_segment(linker):
+    # a statistics release: categories, not business segments of a company
+    text = "一季度全省社会消费品零售总额1788亿元，增长2.1%。其中餐饮收入121亿元，增长5.6%。"
+    relations, mentions = linker.link(text, make_ents(text, ()))
+    assert relations == []
+    # the segment-like mentions are still reported (auditable), only not linked
+    assert any(m["type"] == "SEGMENT" for m in mentions)
+
+
+def test_linker_same_text_with_a_company_links_its_segment(linker):
+    text = "星河餐饮一季度收入1788亿元，增长2.1%。其中外卖业务收入121亿元，增长5.6%。"
+    relations, _ = linker.link(text, make_ents(text, ("星河餐饮",)))
+    rel = next(r for r in relations if r["figure"]["text"] == "121亿元")
+    assert rel["subject"]["text"] == "外卖"
+
+
+def test_linker_ordinal_industry_is_no_segment(linker):
+    text = "星河集团称，分产业看，第一产业投资增长11.6%。"
+    relations, _ = linker.link(text, make_ents(text, ("星河集团",)))
+    assert all(r["subject"]["text"] != "第一" for r in relations)
+
+
+def test_linker_yield_is_not_revenue(linker):
+    text = "星河银行发行的两年期债券收益率升至3.08%。"
+    relations, _ = linker.link(text, make_ents(text, ("星河银行",)))
+    rel = next(r for r in relations if r["figure"]["text"] == "3.08%")
+    assert (rel["metric_canonical"], rel["kind"]) == ("yield", "ratio")
