@@ -384,8 +384,16 @@ def combine(
         # may be that short.
         if use_rules and e - s < 2 and p.source != RULE_GAZETTEER:
             continue
+        if use_rules and p.source == MODEL_SOURCE:
+            # 欧股集体收跌 / 国内商品期货多数收涨: an adverb closing the span is no name
+            for tail in _TRAILING_ADVERBS:
+                if form.endswith(tail, s, e) and e - s - len(tail) >= 2:
+                    e -= len(tail)
+                    break
         if use_rules and form[s:e] in matchers.exclusions:
             continue
+        if use_rules and _INDEX_AFTER.match(form, e):
+            continue  # 标普500指数 / 纳斯达克100指数: an index, not the company
         out.append(
             EntityCandidate(
                 start=s,
@@ -472,6 +480,10 @@ def _apply_gazetteer(
 
 
 _SENTENCE_OPENERS = "。！？；!?;\n"
+# Adverbs pkuseg and the tagger glue to the end of a market name (欧股集体).
+_TRAILING_ADVERBS = ("集体", "多数", "普遍", "全线", "纷纷", "盘中")
+# A name followed by an index word names the index (标普500指数, 纳斯达克100指数).
+_INDEX_AFTER = re.compile(r"\s*[0-9]*\s*(?:指数|综指|成指|期指)")
 # Words after which a name denotes a business unit (亚马逊AWS|部门).
 _SEGMENT_WORDS = ("部门", "业务", "板块", "分部", "事业部", "事业群")
 

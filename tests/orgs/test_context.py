@@ -285,6 +285,11 @@ def test_context_trim_leading_words_inside_walked_part(text, model_span, token_c
         # the company's shares are no organisation, also after 公司 is cut as a lead word
         ("控股股东持有公司股份5000万股", "公司股份", []),
         ("股东拟减持本公司股份", "本公司股份", []),
+        # an index named after a company is no organisation; trailing adverbs are cut
+        ("标普500指数涨0.03%", "标普", []),
+        ("纳斯达克100指数的成分股", "纳斯达克", []),
+        ("欧股集体收跌", "欧股集体", []),
+        ("星河控股集体收跌", "星河控股集体", ["星河控股"]),
         # job titles, investment kinds and generic institution kinds are no names
         ("三位基金经理表示", "基金经理", []),
         ("设立金融租赁公司", "金融租赁公司", []),
