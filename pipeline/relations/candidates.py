@@ -127,6 +127,25 @@ def is_data_source(view: DocView, ent: Ent) -> bool:
     )
 
 
+# An exchange named before a contract it trades (LME期铜收跌…, 纽约金属交易所（COMEX）
+# 黄金期货价格收于…) is the venue of a price, not the subject of a company fact.
+_VENUES = frozenset({"LME", "COMEX", "CBOT", "NYMEX", "ICE", "CME", "IPE", "SHFE"})
+# the contract right after the exchange (an abbreviation in brackets may come first)
+_CONTRACT_RE = re.compile(
+    r"(?:[（(][A-Za-z]{2,6}[）)])?"
+    r"(?:期货|期铜|期铝|期锌|期镍|期铅|期锡|期金|期银|[^，。；]{0,4}(?:原油|黄金|白银|铜|铝)期货)"
+)
+
+
+def is_venue(view: DocView, ent: Ent) -> bool:
+    """An exchange followed by a contract (期铜, 黄金期货, 布伦特原油期货) is a price
+    venue; 港交所上半年收入… (the exchange's own results) keeps it a subject."""
+    name = ent.text
+    if not (name.endswith("交易所") or name.upper() in _VENUES):
+        return False
+    return _CONTRACT_RE.match(view.norm, ent.end) is not None
+
+
 _DESCRIPTOR_ENDS = ("公司", "集团", "企业", "龙头", "厂商", "巨头")
 
 
@@ -152,6 +171,7 @@ def main_company(view: DocView) -> Ent | None:
         and not is_descriptor(view, o)
         and not is_cited_source(view, o)
         and not is_data_source(view, o)
+        and not is_venue(view, o)
     ]
     if not orgs:
         return None  # only the author of the text (研报/点评) or descriptors: no main company
@@ -182,6 +202,8 @@ def build_subjects(view: DocView) -> Ent | None:
         if seg_cover.find(1, o.start, o.end) != -1 or is_descriptor(view, o):
             continue
         if is_research_author(view, o) or is_cited_source(view, o) or is_data_source(view, o):
+            continue
+        if is_venue(view, o):
             continue
         org_starts.append(o)
         k = org_key(o)

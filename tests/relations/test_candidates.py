@@ -89,6 +89,11 @@ def test_candidates_empty_when_no_subject(lexicons, text):
         ("根据星海汽车协会统计，4月新能源车销量增长33.5%。", ("星海汽车协会",), []),
         # 据X公告: a company reporting its own figures stays a subject.
         ("据星河科技公告，上半年收入37.7亿元。", ("星河科技",), ["星河科技"]),
+        # an exchange before a contract it trades is the venue of a price ...
+        ("星海金属交易所期铜收跌221美元，报7584美元/吨。", ("星海金属交易所",), []),
+        ("星海商品交易所（XCE）原油期货收于39.6美元/桶。", ("星海商品交易所",), []),
+        # ... its own results keep it a subject
+        ("星海交易所公布，期内收入109亿港元。", ("星海交易所",), ["星海交易所"]),
         # X数据显示 without 据: still the source of the data ...
         ("星海商务局数据显示，1-8月服务出口1.5万亿元，增长25.3%。", ("星海商务局",), []),
         # ... but a company's own announcement (公告显示) keeps it a subject.
