@@ -130,10 +130,11 @@ def is_data_source(view: DocView, ent: Ent) -> bool:
 # An exchange named before a contract it trades (LME期铜收跌…, 纽约金属交易所（COMEX）
 # 黄金期货价格收于…) is the venue of a price, not the subject of a company fact.
 _VENUES = frozenset({"LME", "COMEX", "CBOT", "NYMEX", "ICE", "CME", "IPE", "SHFE"})
-# the contract right after the exchange (an abbreviation in brackets may come first)
+# the contract right after the exchange (an abbreviation in brackets may come first):
+# 期铜 / 玉米期货 / 棉花期货主力合约 / 当月期货铜
 _CONTRACT_RE = re.compile(
     r"(?:[（(][A-Za-z]{2,6}[）)])?"
-    r"(?:期货|期铜|期铝|期锌|期镍|期铅|期锡|期金|期银|[^，。；]{0,4}(?:原油|黄金|白银|铜|铝)期货)"
+    r"(?:期铜|期铝|期锌|期镍|期铅|期锡|期金|期银|[^，。；、\s]{0,6}?(?:期货|期权|合约))"
 )
 
 
@@ -144,6 +145,29 @@ def is_venue(view: DocView, ent: Ent) -> bool:
     if not (name.endswith("交易所") or name.upper() in _VENUES):
         return False
     return _CONTRACT_RE.match(view.norm, ent.end) is not None
+
+
+# Government bodies, regulators, central banks, associations and international bodies
+# publish, regulate or trade with; the facts users extract are about companies and
+# their segments, so these are never subjects (商务部消息，全国实际使用外资…; 我国对欧盟
+# 出口…; 中国物流与采购联合会发布的…指数).  The annotated corpus has no such subject.
+_PUBLIC_BODY_ENDS = (
+    "局", "部", "署", "委", "委员会", "协会", "联合会", "商会", "学会", "办公室", "海关",
+    "政府", "国务院", "法院", "监会", "央行", "人民银行", "统计厅", "工作组", "小组",
+)  # fmt: skip
+_PUBLIC_BODIES = frozenset(
+    {
+        "美联储", "欧盟", "东盟", "OECD", "IMF", "WTO", "欧佩克", "OPEC", "世界银行",
+        "联合国", "世贸组织", "国际货币基金组织", "经合组织", "二十国集团", "G20", "G7",
+        "发改委", "国资委", "证监会", "银保监会", "金融监管总局", "外汇局",
+    }
+)  # fmt: skip
+
+
+def is_public_body(view: DocView, ent: Ent) -> bool:
+    """A government body, regulator, association or international body (no company)."""
+    name = view.norm[ent.start : ent.end]
+    return name in _PUBLIC_BODIES or (len(name) >= 3 and name.endswith(_PUBLIC_BODY_ENDS))
 
 
 _DESCRIPTOR_ENDS = ("公司", "集团", "企业", "龙头", "厂商", "巨头")
@@ -172,6 +196,7 @@ def main_company(view: DocView) -> Ent | None:
         and not is_cited_source(view, o)
         and not is_data_source(view, o)
         and not is_venue(view, o)
+        and not is_public_body(view, o)
     ]
     if not orgs:
         return None  # only the author of the text (研报/点评) or descriptors: no main company
@@ -203,7 +228,7 @@ def build_subjects(view: DocView) -> Ent | None:
             continue
         if is_research_author(view, o) or is_cited_source(view, o) or is_data_source(view, o):
             continue
-        if is_venue(view, o):
+        if is_venue(view, o) or is_public_body(view, o):
             continue
         org_starts.append(o)
         k = org_key(o)

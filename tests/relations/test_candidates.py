@@ -94,6 +94,11 @@ def test_candidates_empty_when_no_subject(lexicons, text):
         ("星海商品交易所（XCE）原油期货收于39.6美元/桶。", ("星海商品交易所",), []),
         # ... its own results keep it a subject
         ("星海交易所公布，期内收入109亿港元。", ("星海交易所",), ["星海交易所"]),
+        # government bodies, regulators and international bodies are never subjects
+        ("星海商务部消息，1-6月实际使用外资6078亿元。", ("星海商务部",), []),
+        ("我国对欧盟出口1.5万亿元。", ("欧盟",), []),
+        # an exchange before a futures contract of any commodity is a venue
+        ("CBOT玉米期货跌2.88%，报5.7美元。", ("CBOT",), []),
         # X数据显示 without 据: still the source of the data ...
         ("星海商务局数据显示，1-8月服务出口1.5万亿元，增长25.3%。", ("星海商务局",), []),
         # ... but a company's own announcement (公告显示) keeps it a subject.
