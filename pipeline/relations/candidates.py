@@ -133,7 +133,7 @@ _VENUES = frozenset({"LME", "COMEX", "CBOT", "NYMEX", "ICE", "CME", "IPE", "SHFE
 # the contract right after the exchange (an abbreviation in brackets may come first):
 # 期铜 / 玉米期货 / 棉花期货主力合约 / 当月期货铜
 _CONTRACT_RE = re.compile(
-    r"(?:[（(][A-Za-z]{2,6}[）)])?"
+    r"\s*(?:[（(][A-Za-z]{2,6}[）)])?\s*"
     r"(?:期铜|期铝|期锌|期镍|期铅|期锡|期金|期银|[^，。；、\s]{0,6}?(?:期货|期权|合约))"
 )
 
@@ -142,9 +142,21 @@ def is_venue(view: DocView, ent: Ent) -> bool:
     """An exchange followed by a contract (期铜, 黄金期货, 布伦特原油期货) is a price
     venue; 港交所上半年收入… (the exchange's own results) keeps it a subject."""
     name = ent.text
+    if name[:4].upper().startswith(tuple(_VENUES)) and "期货" in name:
+        return True  # CME比特币期货BTC: the tagger kept the contract in the name
     if not (name.endswith("交易所") or name.upper() in _VENUES):
         return False
     return _CONTRACT_RE.match(view.norm, ent.end) is not None
+
+
+# 彭博谷物分类指数 / 纳斯达克生物科技指数 / 巴克莱美国可转债ETF: the ORG names an index or
+# a fund it publishes; the figures are the product's, not the company's.
+_PRODUCT_AFTER = re.compile(r"[^，。；、,;\s]{0,8}?(?:指数|ETF|etf)")
+
+
+def is_product_name(view: DocView, ent: Ent) -> bool:
+    """An ORG that starts the name of an index or a fund (彭博|谷物分类指数)."""
+    return _PRODUCT_AFTER.match(view.norm, ent.end) is not None
 
 
 # Government bodies, regulators, central banks, associations and international bodies
@@ -197,6 +209,7 @@ def main_company(view: DocView) -> Ent | None:
         and not is_data_source(view, o)
         and not is_venue(view, o)
         and not is_public_body(view, o)
+        and not is_product_name(view, o)
     ]
     if not orgs:
         return None  # only the author of the text (研报/点评) or descriptors: no main company
@@ -228,7 +241,7 @@ def build_subjects(view: DocView) -> Ent | None:
             continue
         if is_research_author(view, o) or is_cited_source(view, o) or is_data_source(view, o):
             continue
-        if is_venue(view, o) or is_public_body(view, o):
+        if is_venue(view, o) or is_public_body(view, o) or is_product_name(view, o):
             continue
         org_starts.append(o)
         k = org_key(o)

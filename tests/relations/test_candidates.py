@@ -99,6 +99,10 @@ def test_candidates_empty_when_no_subject(lexicons, text):
         ("我国对欧盟出口1.5万亿元。", ("欧盟",), []),
         # an exchange before a futures contract of any commodity is a venue
         ("CBOT玉米期货跌2.88%，报5.7美元。", ("CBOT",), []),
+        ("星海商品交易所 8月黄金期货收涨10.70美元。", ("星海商品交易所",), []),
+        # an ORG opening the name of an index or a fund is not the subject of its moves
+        ("纽约尾盘，星海谷物分类指数跌2.19%。", ("星海",), []),
+        ("星海美国可转债ETF跌超0.7%。", ("星海",), []),
         # X数据显示 without 据: still the source of the data ...
         ("星海商务局数据显示，1-8月服务出口1.5万亿元，增长25.3%。", ("星海商务局",), []),
         # ... but a company's own announcement (公告显示) keeps it a subject.
