@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import Errors, ZhnewsError
-from pipeline.orgs.features import LABELS, FeatureConfig
+from pipeline.orgs.features import LABELS, Clusters, FeatureConfig
 from pipeline.safety.model_files import sha256_file
 
 # Reviewed with ``skops.io.get_untrusted_types`` on the shipped model: the only types
@@ -99,6 +99,14 @@ class OrgTagger:
         self._trans_rows = (
             tuple(tuple(row) for row in self._trans.tolist())
             if self.transitions is not None and tuple(self.labels) == LABELS
+            else None
+        )
+        # The constraint-only transitions (one-vs-rest SGD) in the same unrolled form:
+        # an invalid greedy path is decoded by :meth:`_viterbi_bioes` too (same path as
+        # :meth:`_viterbi`, a fraction of its cost).
+        self._constraint_rows = (
+            tuple(tuple(row) for row in self._trans.tolist())
+            if self.transitions is None and tuple(self.labels) == LABELS
             else None
         )
         # When O->O is the best allowed transition, a region whose per-character argmax
@@ -202,6 +210,8 @@ class OrgTagger:
                 if self._all_o_is_optimal and not any(path):  # O is label 0 in LABELS
                     continue
                 path = self._viterbi_bioes(logp[lo:hi])
+            elif self._constraint_rows is not None and not self._valid(path):
+                path = self._viterbi_bioes(logp[lo:hi], self._constraint_rows)
             elif self.transitions is not None or not self._valid(path):
                 path = self._viterbi(logp[lo:hi])
             tags = [self.labels[k] for k in path]
@@ -338,7 +348,11 @@ class OrgTagger:
             path.append(last)
         return path[::-1]
 
-    def _viterbi_bioes(self, logp: np.ndarray) -> list[int]:
+    def _viterbi_bioes(
+        self,
+        logp: np.ndarray,
+        rows: tuple[tuple[float, ...], ...] | None = None,
+    ) -> list[int]:
         """:meth:`_viterbi` for learned transitions in ``LABELS`` order, unrolled.
 
         Why: a CRF decodes every active region (no greedy shortcut), so this loop is
@@ -346,9 +360,11 @@ class OrgTagger:
         follow O, E or S; I, E follow B or I): 13 additions a character instead of 25,
         with no inner loops.  Same path as :meth:`_viterbi` (the forbidden candidates
         it also compares carry ``-1e9`` and never win; ties go to the earlier label).
+        ``rows``: transition rows to use instead of the learned ones (the constraint-only
+        rows of a one-vs-rest model).
         """
         emis = logp.tolist()
-        t_o, t_b, t_i, t_e, t_s = self._trans_rows  # type: ignore[misc]
+        t_o, t_b, t_i, t_e, t_s = rows if rows is not None else self._trans_rows  # type: ignore[misc]
         oo, ob, os_ = t_o[0], t_o[1], t_o[4]
         bi, be, ii, ie = t_b[2], t_b[3], t_i[2], t_i[3]
         eo, eb, es = t_e[0], t_e[1], t_e[4]
@@ -412,12 +428,16 @@ class OrgTagger:
             labels=np.array(self.labels),
             bits=np.array(self.config.bits),
             use_tokens=np.array(self.config.use_tokens),
+            hash_version=np.array(self.config.hash_version),
+            use_wide=np.array(self.config.use_wide),
             transitions=(self.transitions if self.transitions is not None else np.zeros((0, 0))),
             temperature=np.array(self.temperature),
             o_bias=np.array(self.o_bias),
             calibration=(
                 self.calibration if self.calibration is not None else np.zeros(0, np.float32)
             ),
+            # Cluster tables (only with the cluster templates): plain str / int arrays.
+            **(self.config.clusters.to_arrays() if self.config.clusters is not None else {}),
         )
         return buf.getvalue()
 
@@ -425,11 +445,25 @@ class OrgTagger:
     def from_bytes(cls, data: bytes) -> OrgTagger:
         """Inverse of :meth:`to_bytes` (``allow_pickle=False``)."""
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            # Models saved before the cluster templates have no cluster arrays: they get
+            # exactly their old features (the cluster templates stay off).
+            clusters = (
+                Clusters.from_arrays({k: npz[k] for k in npz.files if k.startswith("cluster_")})
+                if "cluster_words" in npz.files
+                else None
+            )
             return cls(
                 weights=np.ascontiguousarray(npz["weights"], dtype=np.float32),
                 bias=npz["bias"].astype(np.float32),
                 labels=tuple(str(x) for x in npz["labels"]),
-                config=FeatureConfig(bits=int(npz["bits"]), use_tokens=bool(npz["use_tokens"])),
+                config=FeatureConfig(
+                    bits=int(npz["bits"]),
+                    use_tokens=bool(npz["use_tokens"]),
+                    clusters=clusters,
+                    # Absent in older files: they were trained with version 1.
+                    hash_version=(int(npz["hash_version"]) if "hash_version" in npz.files else 1),
+                    use_wide="use_wide" in npz.files and bool(npz["use_wide"]),
+                ),
                 transitions=(
                     npz["transitions"].astype(np.float64) if npz["transitions"].size else None
                 ),

@@ -29,7 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pipeline.orgs.classifier import OrgTagger, dump_estimator, save_tagger, sha256_file
-from pipeline.orgs.features import LABELS, FeatureConfig, spans_to_tags
+from pipeline.orgs.features import LABELS, FeatureConfig, Normaliser, spans_to_tags
 from pipeline.orgs.rules import load_rules
 from pipeline.orgs.tagging import CharTagPipeline
 from training.org.data import (
@@ -43,7 +43,7 @@ from training.org.data import (
     shared_available,
 )
 from training.org.metrics import span_prf
-from training.org.tokens import PkusegTokens
+from training.org.tokens import CachedTokens, PkusegTokens
 
 MODEL_DIR = REPO_ROOT / "pipeline" / "models" / "org"
 MODEL_FILE = "org_clf.npz"
@@ -216,6 +216,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bits", type=int, default=21)
     parser.add_argument(
+        "--hash-version",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="feature hashing: 1 splitmix64 finaliser, 2 multiplicative (fewer passes)",
+    )
+    parser.add_argument(
         "--no-tokens",
         dest="tokens",
         action="store_false",
@@ -238,6 +245,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--iterations", type=int, default=CRF_ITERATIONS, help="CRF L-BFGS")
     parser.add_argument("--limit", type=int, default=0, help="use only N MSRA sentences")
     parser.add_argument("--corpus-weight", type=int, default=5, help="repeat corpus train N times")
+    parser.add_argument(
+        "--wide",
+        action="store_true",
+        help="add the wider character window templates (-3 / +3 unigrams and trigrams)",
+    )
+    parser.add_argument(
+        "--clusters",
+        choices=("build", "none"),
+        default="none",
+        help="build: learn word/character clusters from unlabelled text "
+        "(training.org.clusters) and add the cluster templates; none: leave them out",
+    )
+    parser.add_argument(
+        "--clusters-file",
+        type=Path,
+        default=None,
+        help="JSON copy of the clusters: read when it exists, else written after building "
+        "(experiments; the model stores its clusters in the npz either way)",
+    )
+    parser.add_argument(
+        "--token-cache",
+        type=Path,
+        default=None,
+        help="JSON cache of pkuseg tokens outside the project (experiments)",
+    )
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument(
         "--save-estimator",
@@ -253,9 +285,34 @@ def main(argv: list[str] | None = None) -> int:
     np.random.seed(SEED)
     t0 = time.perf_counter()
     rules = load_rules(REPO_ROOT / "configs" / "orgs")
-    config = FeatureConfig(bits=args.bits, use_tokens=args.tokens)
+    tokens: Callable[[str], list[tuple[int, int, str]]] | None = None
+    if args.tokens:
+        tokens = CachedTokens(args.token_cache) if args.token_cache else PkusegTokens()
+    clusters = None
+    if args.clusters == "build":
+        from training.org.clusters import build_clusters, load_json, save_json, unlabelled_texts
+
+        if args.clusters_file is not None and args.clusters_file.is_file():
+            clusters = load_json(args.clusters_file)
+        else:
+            segment = tokens if tokens is not None else PkusegTokens()
+            clusters = build_clusters(
+                unlabelled_texts(),
+                segment,
+                Normaliser(rules.trad_simp),
+                log=lambda line: print(line, flush=True),
+            )
+            if args.clusters_file is not None:
+                save_json(clusters, args.clusters_file)
+        print(f"clusters: {clusters.summary()} ({time.perf_counter() - t0:.0f}s)", flush=True)
+    config = FeatureConfig(
+        bits=args.bits,
+        use_tokens=args.tokens,
+        clusters=clusters,
+        hash_version=args.hash_version,
+        use_wide=args.wide,
+    )
     featurizer = CharTagPipeline(rules, tagger=None, config=config)
-    tokens = PkusegTokens() if args.tokens else None
 
     msra_train, msra_dev, _ = msra_splits()
     if args.limit:
@@ -297,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     else:
         X, y = build_matrix(train, featurizer, tokens)
+        if isinstance(tokens, CachedTokens):
+            tokens.save()
         n_chars = int(y.shape[0])
         print(f"matrix {X.shape} nnz={X.nnz} built in {time.perf_counter() - t0:.0f}s", flush=True)
         featurizer.tagger, clf = fit_sgd(
@@ -340,6 +399,9 @@ def main(argv: list[str] | None = None) -> int:
     featurizer.tagger.o_bias = best_bias
     dev_metrics = tuning[best_bias]
     print(f"MSRA dev + corpus dev (model alone, o_bias={best_bias}): {dev_metrics}", flush=True)
+    for part in ("msra", "corpus:dev"):
+        subset = [ex for ex in dev if ex.source == part]
+        print(f"  {part} alone: {evaluate_tagger(subset, featurizer, cached)}", flush=True)
 
     args.out.mkdir(parents=True, exist_ok=True)
     model_path = args.out / MODEL_FILE
