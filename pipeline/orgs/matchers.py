@@ -451,7 +451,7 @@ class OrgMatchers:
                 # A reporting year right after the name: 星河科技2024年营收… (results news
                 # opens this way; the combination still asks the model for support).
                 elif (
-                    len(head) >= 3
+                    (len(head) >= 3 or head in self.name_to_entry)  # 博通2022财年…
                     and _YEAR_RE.match(form, name_m.end())
                     and head not in self._generic
                 ):

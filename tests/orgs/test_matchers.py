@@ -230,6 +230,9 @@ def test_matchers_name_before_stock_code(matchers, text, name):
         ("此外，北辰股份今日涨停", ["北辰股份"]),
         ("北辰股份涨停创历史新高", ["北辰股份"]),
         ("星河科技预计上半年净利润增长", ["星河科技"]),
+        # a two-character known name before a year (a weak alias: 博通 = Broadcom)
+        ("博通2025财年第一季度营收增长", ["博通"]),
+        ("星河预计，2025财年营收增长", ["星河"]),
         # an adverb between a market name and its move is no part of the name
         ("星海股指集体收跌1%", ["星海股指"]),
         # a quarter or a results metric right after the name
