@@ -324,8 +324,10 @@ def test_combine_model_span_repairs(shipped_rules, text, model_span, expected):
         # sentence before a trigger is enough (two rules agree) ...
         ("北辰科技涨停创历史新高", ["北辰科技"]),
         ("星河股份公告称将回购股份", ["星河股份"]),
+        ("星河科技表示，公司上半年营收增长", ["星河科技"]),
         # ... a name without such a suffix is not (the position alone fits people too)
         ("张三丰公告称将回购股份", []),
+        ("李小明表示，市场回暖", []),
     ],
 )
 def test_combine_shaped_subject_needs_no_model_support(shipped_rules, text, expected):
