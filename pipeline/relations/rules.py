@@ -91,6 +91,7 @@ _ADJUSTED = {
     "ebita": "adjusted_ebita",
 }
 _ADJUSTED_GAP = 12
+_ADJUSTED_CLAUSE = 16  # the longest clause that only states the basis (按…准则，)
 # Canonical metrics that _per_share / _adjusted may rewrite (the others pass unchanged).
 _REWRITTEN = frozenset(("dividend", *_ADJUSTED))
 
@@ -99,9 +100,18 @@ def _adjusted(view: DocView, metric: Mention | None) -> Mention | None:
     """An adjustment cue shortly before the metric in its clause makes it adjusted."""
     if metric is None or metric.canonical not in _ADJUSTED:
         return metric
-    lo = max(view.clause_start(metric.start), metric.start - _ADJUSTED_GAP)
+    clause_start = view.clause_start(metric.start)
+    lo = max(clause_start, metric.start - _ADJUSTED_GAP)
     if any(c.category == "adjusted" for c in view.cues_in(lo, metric.start)):
         return replace(metric, canonical=_ADJUSTED[metric.canonical])
+    # 按非国际财务报告准则，归属于权益持有人的盈利为…: the basis is its own short clause
+    # right before the metric's clause
+    if clause_start > 0 and metric.start - clause_start <= _ADJUSTED_GAP:
+        previous = view.clause_start(clause_start - 1)
+        if clause_start - previous <= _ADJUSTED_CLAUSE and any(
+            c.category == "adjusted" for c in view.cues_in(previous, clause_start)
+        ):
+            return replace(metric, canonical=_ADJUSTED[metric.canonical])
     return metric
 
 

@@ -360,3 +360,17 @@ def test_linker_yield_is_not_revenue(linker):
     relations, _ = linker.link(text, make_ents(text, ("星河银行",)))
     rel = next(r for r in relations if r["figure"]["text"] == "3.08%")
     assert (rel["metric_canonical"], rel["kind"]) == ("yield", "ratio")
+
+
+@pytest.mark.parametrize(
+    ("text", "metric"),
+    [
+        # the basis stated in its own short clause before the metric's clause
+        ("星河控股按非国际财务报告准则，权益持有人应占盈利为59亿元。", "adjusted_net_profit"),
+        # a basis named after the figure does not adjust it
+        ("星河控股净利润为100亿元，非国际财务报告准则下的指标将另行公布。", "net_profit"),
+    ],
+)
+def test_linker_adjusted_basis_in_previous_clause(linker, text, metric):
+    relations, _ = linker.link(text, make_ents(text, ("星河控股",)))
+    assert relations[0]["metric_canonical"] == metric
