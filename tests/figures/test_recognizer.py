@@ -117,3 +117,10 @@ def test_recognizer_never_crashes_on_unicode(engine, text) -> None:
 def test_recognizer_change_then_level_is_two_figures(engine, text, figures) -> None:
     found = [text[c.start : c.end] for c in engine.find(text, "2025-03-26") if c.label == "MONEY"]
     assert found == figures
+
+
+def test_recognizer_new_taiwan_dollar_before_the_amount(engine) -> None:
+    text = "營業收入為新台幣1,234億元"
+    found = [c for c in engine.find(text, "2025-03-26") if c.label == "MONEY"]
+    assert [text[c.start : c.end] for c in found] == ["新台幣1,234億元"]
+    assert found[0].value["currency"] == "TWD"

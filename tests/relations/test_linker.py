@@ -374,3 +374,13 @@ def test_linker_yield_is_not_revenue(linker):
 def test_linker_adjusted_basis_in_previous_clause(linker, text, metric):
     relations, _ = linker.link(text, make_ents(text, ("星河控股",)))
     assert relations[0]["metric_canonical"] == metric
+
+
+def test_linker_taiwan_wording(linker):
+    # 年增 / 年減 (Taiwan) are a year-on-year change; 每股盈餘 is EPS
+    text = "星河生物營業收入1234億元，年增15.2%；每股盈餘5.6元，年減3%。"
+    relations, _ = linker.link(text, make_ents(text, ("星河生物",)))
+    by_figure = {r["figure"]["text"]: r for r in relations}
+    assert (by_figure["15.2%"]["comparison"], by_figure["15.2%"]["direction"]) == ("yoy", "up")
+    assert by_figure["5.6元"]["metric_canonical"] == "eps"
+    assert by_figure["3%"]["direction"] == "down"
