@@ -228,8 +228,13 @@ class MentionFinder:
             return
         in_metric = _metric_cover(view)
         covered, table, cues = view.covered, self.cue_table, view.cues
-        for m in self.cue_re.finditer(view.norm):
+        norm, search = view.norm, self.cue_re.search
+        pos = 0
+        while (m := search(norm, pos)) is not None:
             start, end = m.span()
+            # A rejected cue is searched again one character later: 2023年|增长 must not
+            # lose 增长 to 年增 (a Taiwan cue) starting on the DATE's last character.
+            pos = start + 1
             # 占 inside 股东应占溢利 is part of a metric, not a share cue
             if in_metric.find(1, start, end) != -1:
                 continue
@@ -238,6 +243,7 @@ class MentionFinder:
             over_entity = covered.find(1, start, end) != -1
             if over_entity and not _dates_inside(view, start, end):
                 continue
+            pos = end
             surface = m.group()
             for category, value in table[surface if surface in table else _lex_key(table, surface)]:
                 if over_entity and category != "comparison":

@@ -384,3 +384,24 @@ def test_linker_taiwan_wording(linker):
     assert (by_figure["15.2%"]["comparison"], by_figure["15.2%"]["direction"]) == ("yoy", "up")
     assert by_figure["5.6元"]["metric_canonical"] == "eps"
     assert by_figure["3%"]["direction"] == "down"
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "comparison", "direction"),
+    [
+        # 年增 must not swallow 全年增长 / 2023年增长 (a DATE ends on 年)
+        ("星河科技收入全年增长10%。", "10%", None, "up"),
+        ("星河科技割草机收入较2023年增长超过30%。", "30%", "2023年", "up"),
+    ],
+)
+def test_linker_year_change_cue_does_not_swallow_others(
+    linker, text, figure, comparison, direction
+):
+    ents = make_ents(text, ("星河科技",))
+    if "2023年" in text:
+        start = text.index("2023年")
+        ents.append(Ent(start, start + 5, "DATE", "2023年"))
+        ents.sort(key=lambda e: e.start)
+    relations, _ = linker.link(text, ents)
+    rel = next(r for r in relations if r["figure"]["text"] == figure)
+    assert (rel["comparison"], rel["direction"]) == (comparison, direction)
