@@ -127,10 +127,11 @@ class Linker:
         # 分别 groups: figure index -> group, and each group's first link
         grouped = groups_by_figure(view) if view.figures else {}
         group_first: dict[int, tuple[Candidate, float]] = {}
-        # Segments are parts of a company: a paragraph that names no company (statistics
-        # releases: 餐饮收入…增长, 税收收入…) has categories, not business segments, and
-        # its figures get no relation rather than a wrong one.
-        figures = view.figures if main is not None or _has_org_subject(view) else []
+        # Segments are parts of a company: a statistics release that names no company
+        # (餐饮收入…增长, 税收收入…, data from 国家统计局) has categories, not business
+        # segments, and its figures get no relation rather than a wrong one.  A company
+        # the ORG stage missed still leaves its segments linked (东方动力…动力电池业务…).
+        figures = view.figures if not _statistics_release(view, main) else []
         for index, (fig, fact) in enumerate(zip(figures, facts[: len(figures)], strict=True)):
             cands = generate(view, fig, main, config)
             if not cands:
@@ -230,9 +231,21 @@ class Linker:
         return best[0], round(p, 4), MODEL_SOURCE
 
 
-def _has_org_subject(view: DocView) -> bool:
-    """True when some ORG of the paragraph may be a subject (see ``build_subjects``)."""
-    return any(s.type == "ORG" for s in view.subjects)
+# Words of macro statistics: with no company named, the paragraph reports categories.
+_STATISTICS_WORDS = (
+    "全国", "全省", "全市", "全区", "我国", "规模以上", "限额以上", "社会消费品",
+    "居民人均", "一般公共预算", "生产总值", "统计局", "进出口", "全行业", "各省",
+    "省份", "地区", "行业",
+)  # fmt: skip
+
+
+def _statistics_release(view: DocView, main: Ent | None) -> bool:
+    """True when no company is named and the paragraph reads as macro statistics: an
+    ORG that is only a source or a public body (国家统计局, 商务部), or statistics
+    wording (全国, 规模以上, 社会消费品 …)."""
+    if main is not None or any(s.type == "ORG" for s in view.subjects):
+        return False
+    return bool(view.orgs) or any(word in view.norm for word in _STATISTICS_WORDS)
 
 
 def _unit_returns_to_main(view: DocView, fig: Ent, fact: FigureFacts) -> bool:

@@ -405,3 +405,11 @@ def test_linker_year_change_cue_does_not_swallow_others(
     relations, _ = linker.link(text, ents)
     rel = next(r for r in relations if r["figure"]["text"] == figure)
     assert (rel["comparison"], rel["direction"]) == (comparison, direction)
+
+
+def test_linker_segments_kept_when_the_company_was_missed(linker):
+    # no ORG recognised (an unknown company), no statistics wording: the segment facts
+    # stay (subject: the segment)
+    text = "Q3财报显示，云桥云计算业务收入达到47.5亿元，广告业务收入为19.2亿元。"
+    relations, _ = linker.link(text, make_ents(text, ()))
+    assert {r["subject"]["text"] for r in relations} >= {"广告"}
