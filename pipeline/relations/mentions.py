@@ -98,6 +98,10 @@ def _trie_pattern(words: Iterable[str]) -> str:
 _PARENS = re.compile(r"[(（][^)）]*[)）]")
 
 
+# Words before the total of a share (占[服务]收入比重): no segment stands there.
+_SHARE_LEFT = ("占", "占总", "占公司", "占集团")
+
+
 def _no_parens(text: str) -> str:
     """``text`` without parenthesised parts (智能汽车（绝影） -> 智能汽车), not stripped.
 
@@ -368,6 +372,8 @@ class MentionFinder:
             name = view.norm[start:end].strip()
             if len(_no_parens(name).strip()) < 2:
                 continue  # only a bracket left (腾讯控股（00700.HK）收入)
+            if view.norm.endswith(_SHARE_LEFT, max(0, start - 3), start):
+                continue  # 占服务收入比重: the total after 占 is the denominator
             # 百度核心收入: a name glued to an ORG is judged with the ORG (百度核心 is a
             # unit even though 核心 alone names nothing)
             glued_unit = (
@@ -597,7 +603,11 @@ class MentionFinder:
             pos = norm.find(name)
             while pos != -1:
                 end = pos + len(name)
-                if not _any(taken, pos, end) and self._free(view, pos, end):
+                if (
+                    not _any(taken, pos, end)
+                    and self._free(view, pos, end)
+                    and not norm.endswith(_SHARE_LEFT, max(0, pos - 3), pos)
+                ):
                     taken[pos:end] = b"\x01" * len(name)
                     extra.append(self._segment(view, pos, end, "rule:segment.repeat", names[name]))
                 pos = norm.find(name, end)

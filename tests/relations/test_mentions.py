@@ -140,3 +140,14 @@ def test_mentions_single_example_is_named_like_a_suffix_segment(lexicons):
     (segment,) = view.segments
     assert segment.source == "rule:segment.suffix"
     assert segment.extra["suffix"] == "业务"
+
+
+def test_mentions_no_segment_in_the_total_of_a_share(lexicons):
+    # 占服务收入比重: 服务 is the denominator's name, not a segment (neither found there
+    # nor propagated there from an earlier 服务收入)
+    from pipeline.relations.linker import Linker
+
+    text = "星河电信服务收入3688亿元。产业数字化收入1046亿元，占服务收入比重提升至28.4%。"
+    _, mentions = Linker(lexicons, None).link(text, [])
+    starts = [m["start"] for m in mentions if m["type"] == "SEGMENT" and m["text"] == "服务"]
+    assert text.index("占服务") + 1 not in starts
