@@ -244,9 +244,16 @@ class MentionFinder:
                 continue
             # A cue over an entity is text of that entity, except a comparison phrase
             # that holds its own base period (较去年同期 / 比上年同期: DATE 去年同期).
-            over_entity = covered.find(1, start, end) != -1
+            first_covered = covered.find(1, start, end)
+            over_entity = first_covered != -1
             if over_entity and not _dates_inside(view, start, end):
-                continue
+                # the longest cue that ends before the entity (较|上年末: 较, a base cue,
+                # not 较上年, a yoy cue cut through the DATE 上年末)
+                m = self.cue_re.match(norm, start, first_covered)
+                if m is None:
+                    continue
+                start, end = m.span()
+                over_entity = False
             pos = end
             surface = m.group()
             for category, value in table[surface if surface in table else _lex_key(table, surface)]:

@@ -190,6 +190,8 @@ def test_linker_research_author_is_no_subject(linker, text):
         ("星河科技收入10亿元，较上季度增长5%。", "上季度", "qoq"),
         # A named base period stays the comparison's text.
         ("星河科技收入10亿元，较2023年增长5%。", "2023年", "2023年"),
+        # 较|上年末: the yoy cue 较上年 would cut through the DATE; the base cue 较 wins
+        ("星河科技收入10亿元，较上年末增长5%。", "上年末", "上年末"),
     ],
 )
 def test_linker_comparison_with_relative_base(linker, text, base, expected):
