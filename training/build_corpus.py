@@ -129,6 +129,7 @@ METRIC_CANON = frozenset(
         "gmv",  # 商品交易总额
         "contract_sales",  # 合同销售额/签约销售额 (property)
         "sales_volume",  # 销量/交付量 (as a growth figure)
+        "production",  # 产量 (output, not sales)
         "deliveries",  # 交付量
         "shipments",  # 出货量
         "market_share",  # 市场份额/市占率
