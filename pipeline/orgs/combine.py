@@ -68,6 +68,7 @@ from pipeline.orgs.context import (
 from pipeline.orgs.matchers import (
     RULE_GAZETTEER,
     RULE_LIST,
+    RULE_RATING,
     RULE_STOCK,
     RULE_SUBJECT,
     RULE_SUFFIX,
@@ -81,6 +82,7 @@ PRIORITY = {
     RULE_GAZETTEER: 3,
     RULE_STOCK: 3,
     RULE_SUBJECT: 3,
+    RULE_RATING: 3,
     MODEL_SOURCE: 2,
     RULE_LIST: 1,
     RULE_COORDINATION: 1,
@@ -535,7 +537,8 @@ def _apply_subjects(
     position alone also fits people, 主持人：, 归母净利润：…) or the gazetteer knows
     the name (a weak alias: 长和公布…)."""
     known: dict[tuple[int, int], str | None] | None = None
-    for m in matchers.report_sources(form):  # 据<name>半年报: the report names its company
+    # 据<name>半年报 / 维持<name>“买入”评级: the report or the rating names a company
+    for m in [*matchers.report_sources(form), *matchers.rating_targets(form)]:
         if not any(_overlaps(p, m) for p in proposals):
             proposals.append(Proposal(m.start, m.end, m.rule, m.confidence, m.canonical))
     for m in [*matchers.subjects(form), *matchers.clause_movers(form)]:

@@ -23,6 +23,7 @@ RULE_STOCK = "rule:org.stock_code"
 RULE_LIST = "rule:org.list"
 RULE_SUFFIX = "rule:org.suffix"
 RULE_SUBJECT = "rule:org.subject"
+RULE_RATING = "rule:org.rating"
 # Where a sentence (or headline) starts: subjects are looked for right after these.
 _SENTENCE_START = re.compile(
     r"(?:^|[。！？；;!?\n]|】)[\s\u3000“\"'【]*"
@@ -103,6 +104,14 @@ _CLAUSE_MOVER = re.compile(
     r"(?:一度|盘中|早盘|午后|尾盘|今日|直线|大幅)?"
     r"(?:涨停|跌停|涨超|跌超|涨近|跌近|涨逾|跌逾|大涨|大跌|收涨|收跌|领涨|领跌|高开|低开)"
 )
+# 维持<name>“买入”评级 / 给予<name>目标价 / 首次覆盖<name> (lazy name).
+_RATING_TARGET = re.compile(
+    r"(?:(?:维持|给予|重申|上调|下调)(?:对)?(?P<name>[\u4e00-\u9fffA-Za-z]{2,8}?)"
+    r"(?:[“\"「]|(?:的)?(?:投资评级|评级|目标价))"
+    r"|首次覆盖(?P<name2>[\u4e00-\u9fffA-Za-z]{2,8}?)(?:[，,。；（(]|$))"
+)
+# Words that make a rated "name" a part of the note instead (维持公司盈利预测).
+_RATING_NOT_NAME = ("公司", "预测", "盈利", "评级", "目标", "观点", "推荐", "行业", "板块")
 # 据<name>半年报 / 根据<name>公告 (lazy name: the earliest report word ends it).
 _REPORT_SOURCE = re.compile(
     r"(?:^|(?<=[。！？；;!?\n，,]))\s*(?:据|根据)(?P<name>[\u4e00-\u9fffA-Za-z]{2,8}?)"
@@ -472,6 +481,26 @@ class OrgMatchers:
                             and name not in self._generic
                         ):
                             out.append(RuleMatch(start, start + len(name), RULE_SUBJECT, 0.6))
+        return out
+
+    def rating_targets(self, form: str) -> list[RuleMatch]:
+        """``维持星河医药“买入”评级`` / ``首次覆盖星河科技`` / ``给予星河股份目标价45元``:
+        the name a broker rates is a company (research notes)."""
+        if "评级" not in form and "覆盖" not in form and "目标价" not in form:
+            return []
+        out = []
+        for m in _RATING_TARGET.finditer(form):
+            group = "name" if m.group("name") is not None else "name2"
+            start, end = m.start(group), m.end(group)
+            name = form[start:end]
+            if (
+                name in self._generic
+                or name.startswith(_PRONOUN_STARTS)
+                or "的" in name
+                or any(word in name for word in _RATING_NOT_NAME)
+            ):
+                continue
+            out.append(RuleMatch(start, end, RULE_RATING, 0.7))
         return out
 
     def report_sources(self, form: str) -> list[RuleMatch]:

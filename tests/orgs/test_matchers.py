@@ -345,3 +345,19 @@ def test_matchers_name_before_code_keeps_inner_function_char(matchers, text, nam
     end = text.index("(")
     start = matchers.name_before(form, end, [], 16)
     assert text[start:end] == name
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("维持星河医药“跑赢行业”评级，目标价45元", ["星河医药"]),
+        ("首次覆盖北辰科技，给予“买入”评级", ["北辰科技"]),
+        ("上调南海股份目标价至50元", ["南海股份"]),
+        # parts of the note are no company
+        ("维持公司盈利预测，给予“买入”评级", []),
+        ("维持行业“推荐”评级", []),
+    ],
+)
+def test_matchers_rating_targets(matchers, text, expected):
+    found = [text[m.start : m.end] for m in matchers.rating_targets(_fold(matchers, text))]
+    assert found == expected
