@@ -350,7 +350,9 @@ def _relation(
             "canonical": s.canonical,
         },
         "metric": facts.metric.text if facts.metric is not None else None,
-        "metric_canonical": facts.metric.canonical if facts.metric is not None else None,
+        "metric_canonical": (
+            facts.metric.canonical if facts.metric is not None else facts.implicit_metric
+        ),
         "kind": facts.kind,
         "comparison": facts.comparison,
         # 持平 -> "flat" (an extra value allowed by schema v1); anything else is no direction

@@ -42,6 +42,9 @@ class FigureFacts:
     change_cue: bool = False
     market_cue: bool = False
     kind_rule: str = "kind.default"
+    # a canonical metric the text implies without naming it (星河科技涨超7% -> the
+    # share price): output as metric_canonical with metric null
+    implicit_metric: str | None = None
 
 
 def _pick(metrics: list[Mention]) -> Mention | None:
@@ -171,6 +174,8 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             facts.metric = _per_share(facts.metric, fig, view, region_start)
             facts.metric = _adjusted(view, facts.metric)
         metric_type = facts.metric.extra.get("metric_type") if facts.metric else None
+        if facts.metric is None and _stock_move(view, fig, clause_start):
+            facts.implicit_metric = "share_price"
 
         # comparison: yoy / qoq / explicit base period (较2023年)
         for cue in cues if "comparison" in last else ():
@@ -273,6 +278,27 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         out.append(facts)
         prev = fig
     return out
+
+
+# <ORG><time?><move><qualifier?><figure>: 星河科技涨超7% / 高盛周一收跌2.1% / 腾讯控股一度
+# 大涨5%: a listed company's price move, the share price being the metric left unsaid.
+_STOCK_MOVE = re.compile(
+    r"\s*(?:股价|股份)?(?:周[一二三四五]|今日|昨日|当日|盘中|早盘|午后|尾盘|收盘|一度|盘后|开盘)*"
+    r"(?:大幅|直线)?(?:收涨|收跌|大涨|大跌|上涨|下跌|涨停|跌停|高开|低开|急升|急跌|下挫|涨|跌|升|挫)"
+    r"(?:超|近|约|逾|了)?\s*"
+)
+
+
+def _stock_move(view: DocView, fig: Ent, clause_start: int) -> bool:
+    """True when an ORG in the figure's clause is followed only by a price-move verb."""
+    orgs = view.orgs
+    ends = view.__dict__.get("_org_ends")
+    if ends is None:  # once per paragraph (orgs are sorted and never overlap)
+        ends = view.__dict__["_org_ends"] = [o.end for o in orgs]
+    i = bisect_left(ends, fig.start + 1) - 1
+    if i < 0 or orgs[i].end > fig.start or orgs[i].start < clause_start:
+        return False
+    return _STOCK_MOVE.fullmatch(view.norm, orgs[i].end, fig.start) is not None
 
 
 def _date_at(view: DocView, pos: int) -> Ent | None:

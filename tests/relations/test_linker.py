@@ -415,3 +415,23 @@ def test_linker_segments_kept_when_the_company_was_missed(linker):
     text = "Q3财报显示，云桥云计算业务收入达到47.5亿元，广告业务收入为19.2亿元。"
     relations, _ = linker.link(text, make_ents(text, ()))
     assert {r["subject"]["text"] for r in relations} >= {"广告"}
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "implied"),
+    [
+        # a company's price move: the share price is the metric left unsaid
+        ("中概股普涨，星河科技涨超7%，北辰网络周一收跌2.1%。", "7%", "share_price"),
+        ("中概股普涨，星河科技涨超7%，北辰网络周一收跌2.1%。", "2.1%", "share_price"),
+        # a named metric wins; no ORG right before the move, no implied metric
+        ("星河科技净利润增长12%。", "12%", "net_profit"),
+        ("星河科技称，行业规模增长12%。", "12%", None),
+    ],
+)
+def test_linker_implied_share_price(linker, text, figure, implied):
+    relations, _ = linker.link(text, make_ents(text, ("星河科技", "北辰网络")))
+    rel = next((r for r in relations if r["figure"]["text"] == figure), None)
+    got = rel["metric_canonical"] if rel is not None else None
+    assert got == implied
+    if rel is not None and implied == "share_price":
+        assert rel["metric"] is None
