@@ -61,6 +61,10 @@ DOCS: dict[str, Callable[[int], str]] = {
     "open brackets": lambda n: "（" * n,
     "controls + astral": lambda n: ("\x01\x7f\u200b\U00020000" * n)[:n],
     "no punctuation CJK": lambda n: "营收增长" * (n // 4),
+    # thousands of ORG subjects / stock lists / report sources (the ORG context rules)
+    "clause movers": lambda n: "，星河股份涨超" * (n // 7),
+    "report sources": lambda n: "，据星河公告" * (n // 6),
+    "stock lists": lambda n: ("概念股星河能源、北辰股份等跟涨" * (n // 16 + 1))[:n],
 }
 
 

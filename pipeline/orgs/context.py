@@ -331,7 +331,11 @@ def propagate(
     if not names:
         return []
     bounds = {*token_starts, len(form)}
-    taken = [(c.start, c.end) for c in candidates]
+    # characters already taken by a candidate: an overlap test is one find (a list of
+    # spans made it quadratic on a text with thousands of mentions)
+    taken = bytearray(len(form) + 1)
+    for c in candidates:
+        taken[c.start : c.end] = b"\x01" * (c.end - c.start)
     hits = []
     # A handful of names per text: str.find is cheaper than compiling a regex per text.
     for name in sorted(names, key=lambda n: (-len(n), n)):
@@ -342,7 +346,7 @@ def propagate(
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     added = []
     for s, e, name in hits:
-        if any(s < b and a < e for a, b in taken):
+        if taken.find(1, s, e) != -1:
             continue
         if s > 0 and form[s - 1] == "《":
             continue  # 《大众软件》: a title names a work, not the organisation
@@ -372,7 +376,7 @@ def propagate(
                 priority=1,
             )
         )
-        taken.append((s, e))
+        taken[s:e] = b"\x01" * (e - s)
     return added
 
 

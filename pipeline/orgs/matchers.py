@@ -534,12 +534,7 @@ class OrgMatchers:
         out = []
         for m in _CLAUSE_MOVER.finditer(form):
             start, end = m.start("name"), m.end("name")
-            sent_start = max(form.rfind(ch, 0, start) for ch in "。！？；;!?\n") + 1
-            sent_end = min(
-                (p for p in (form.find(ch, end) for ch in "。！？；;!?\n") if p >= 0),
-                default=len(form),
-            )
-            sentence = form[sent_start:sent_end]
+            sentence = _sentence_around(form, start, end)
             if not any(w in sentence for w in _STOCK_CONTEXT) or any(
                 w in sentence for w in _FUTURES_CONTEXT
             ):
@@ -611,14 +606,13 @@ class OrgMatchers:
         out = []
         for m in self._tail_re.finditer(form):
             conf = self._tail_conf[self._tail_by_group[m.lastgroup or ""]]
-            sent_start = max(form.rfind(ch, 0, m.start()) for ch in "。！？；;!?\n") + 1
-            sentence = form[sent_start : m.end()]
+            sentence = _sentence_around(form, m.start(), m.end())
             if not any(w in sentence for w in _STOCK_CONTEXT) or any(
                 w in sentence for w in _FUTURES_CONTEXT
             ):
                 continue
-            start = max(form.rfind(ch, 0, m.start()) for ch in _LIST_OPENERS) + 1
-            start = max(start, m.start() - _MAX_STOCK_LIST)
+            lo = max(0, m.start() - _MAX_STOCK_LIST)
+            start = max(max(form.rfind(ch, lo, m.start()) for ch in _LIST_OPENERS) + 1, lo)
             pos, items = start, []
             for item in form[start : m.start()].split(_LIST_SEPARATORS):
                 s, e = pos, pos + len(item)
@@ -669,6 +663,20 @@ class OrgMatchers:
                 continue
             out.append(RuleMatch(cut, m.end(), RULE_SUFFIX, conf))
         return out
+
+
+_SENTENCE_MARKS = "。！？；;!?\n"
+_SENTENCE_WINDOW = 300  # characters looked at each way (bounded on hostile input)
+
+
+def _sentence_around(form: str, start: int, end: int) -> str:
+    """The sentence holding ``[start, end)``, at most :data:`_SENTENCE_WINDOW` characters
+    each way, so that a text without sentence marks costs no quadratic scan."""
+    lo = max(0, start - _SENTENCE_WINDOW)
+    hi = min(len(form), end + _SENTENCE_WINDOW)
+    sent_start = max(max(form.rfind(ch, lo, start) for ch in _SENTENCE_MARKS) + 1, lo)
+    ends = [p for p in (form.find(ch, end, hi) for ch in _SENTENCE_MARKS) if p >= 0]
+    return form[sent_start : min(ends, default=hi)]
 
 
 def _code_key(code: str) -> str:
