@@ -344,7 +344,9 @@ def _distance_from_prev(flags: np.ndarray, cap: int) -> np.ndarray:
 _CRC_CACHE: dict[str, int] = {}
 
 
-def token_marks(n: int, token_spans: Sequence[tuple[int, int, str]]) -> tuple[np.ndarray, ...]:
+def token_marks(
+    n: int, token_spans: Sequence[tuple[int, int, str]], clusters: Clusters | None = None
+) -> tuple[np.ndarray, ...]:
     """Per-character token features.
 
     Returns (position code, own word, previous word, next word, word two back, word two
@@ -358,18 +360,28 @@ def token_marks(n: int, token_spans: Sequence[tuple[int, int, str]]) -> tuple[np
     next1 = np.zeros(n, dtype=np.int64)
     prev2 = np.zeros(n, dtype=np.int64)
     next2 = np.zeros(n, dtype=np.int64)
+    # With clusters: three more rows (own, previous, next word-cluster code), exactly
+    # as :func:`_token_marks_many` computes them for a batch (the batch path's values
+    # per text; this single-text path saves its per-batch bookkeeping).
+    groups = tuple(np.zeros(n, dtype=np.int64) for _ in range(3)) if clusters else ()
     spans = [(s, e, t) for s, e, t in token_spans if e > s and not t.isspace()]
     if not spans:
-        return pos, word, prev1, next1, prev2, next2
+        return pos, word, prev1, next1, prev2, next2, *groups
     # Vectorised over tokens: every covered character gets its token's index.
-    cache = _CRC_CACHE
-    hashes = np.array(
-        [
-            cache.get(t) or cache.setdefault(t, zlib.crc32(t.encode("utf8")) + 1)
-            for _, _, t in spans
-        ],
-        dtype=np.int64,
-    )
+    if clusters is not None:
+        values, value = clusters._token_cache, clusters.token_value
+        both = np.array([values.get(t) or value(t) for _, _, t in spans], dtype=np.int64)
+        hashes = both >> _CODE_BITS
+        wcodes = both & ((1 << _CODE_BITS) - 1)
+    else:
+        cache = _CRC_CACHE
+        hashes = np.array(
+            [
+                cache.get(t) or cache.setdefault(t, zlib.crc32(t.encode("utf8")) + 1)
+                for _, _, t in spans
+            ],
+            dtype=np.int64,
+        )
     starts = np.array([s for s, _, _ in spans], dtype=np.int64)
     lengths = np.array([e - s for s, e, _ in spans], dtype=np.int64)
     k = len(spans)
@@ -386,7 +398,13 @@ def token_marks(n: int, token_spans: Sequence[tuple[int, int, str]]) -> tuple[np
     prev2[chars] = padded[tok]
     next1[chars] = padded[tok + 3]
     next2[chars] = padded[tok + 4]
-    return pos, word, prev1, next1, prev2, next2
+    if clusters is not None:
+        own, prev, nxt = groups
+        wpad = np.concatenate(([_WC_BEFORE], wcodes, [_WC_AFTER]))
+        own[chars] = wcodes[tok]
+        prev[chars] = wpad[tok]
+        nxt[chars] = wpad[tok + 2]
+    return pos, word, prev1, next1, prev2, next2, *groups
 
 
 def feature_indices(
@@ -412,8 +430,13 @@ def feature_indices(
     suf_end, suf_start, gaz = marks.mark(match_form if match_form is not None else norm)
     groups = None
     if config.clusters is not None:
-        # The batch code path on a batch of one (identical values, one implementation).
-        tokens, groups = _token_and_cluster_marks(codes, [0], [token_spans], config)
+        chars = config.clusters.char_table[np.minimum(codes, 0xFFFF)]
+        if config.use_tokens:
+            marks = token_marks(n, token_spans or [], config.clusters)
+            tokens, groups = marks[:6], (chars, *marks[6:])
+        else:
+            zero = np.zeros(n, dtype=np.int64)
+            tokens, groups = None, (chars, zero, zero, zero)
     else:
         tokens = token_marks(n, token_spans or []) if config.use_tokens else None
     return _hashed(codes, cls, suf_end, suf_start, gaz, tokens, config, groups).T

@@ -87,7 +87,8 @@ WHY_THIS_MODEL = {
         "hash_version_2": "multiplicative hashing, 3 passes instead of 7 over the "
         "(templates x characters) matrix; with one dictionary lookup per token for hash + "
         "cluster and the unrolled Viterbi for invalid greedy paths the tagging step "
-        "(features + weights + decoding) is as fast as before with 9 more templates",
+        "(features + weights + decoding) is as fast as before with 9 more templates in "
+        "nlp.pipe batches (text by text about 6% slower)",
         "full_data_dev_selection": "all with clusters + hash v2, MSRA dev + own dev model "
         "alone (pooled F1) / own news dev combined: defaults 0.876 / 0.909; entity_weight 4 "
         "0.877 / 0.909; alpha 2e-6 0.871 / 0.915; 12 epochs 0.874 / 0.915; alpha 5e-7 "
@@ -100,8 +101,10 @@ WHY_THIS_MODEL = {
         "0.805; CLUENER dev 0.783 -> 0.792 / 0.781 -> 0.785; CFSC exact recall 0.563 -> "
         "0.599 / 0.797 -> 0.802; own news dev 0.873 -> 0.900 / 0.915 -> 0.915; own news "
         "test 0.910 -> 0.919 / 0.925 -> 0.935. benchmarks/org_speed.py, previous code + model "
-        "(worktree) vs this, alternating runs: nlp.pipe 0.307 / 0.308 vs 0.307 / 0.313 of "
-        "bare pkuseg, text by text 0.546 / 0.536 vs 0.605 / 0.579; 19.7 MB, loads in 0.24 s",
+        "(worktree, same rules) vs this, 4 alternating runs each on a shared 2-core machine: "
+        "nlp.pipe 0.277-0.353 (median 0.305) vs 0.286-0.315 (median 0.298) of bare pkuseg; "
+        "text by text 0.504-0.591 (median 0.53) vs 0.549-0.589 (median 0.565); 19.7 MB, "
+        "loads in 0.24 s",
     },
     "alternatives_measured": {
         "spacy_ner": "spaCy `ner` (default HashEmbedCNN tok2vec) inference alone took 1.28x "
