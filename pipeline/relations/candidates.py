@@ -58,9 +58,17 @@ SPEAKER_RIGHT = (
 RESEARCH_RIGHT = ("研报", "发布研", "发表研", "点评", "评级", "发布报告", "维持", "给予")
 
 
+# 瑞银将其目标价维持在215美元 / 高盛把目标价上调至…: the broker sets the target price
+# (a company followed directly by 目标价 is the one rated: 将小米集团目标价由…上调至…)
+_TARGET_PRICE_RIGHT = re.compile(r"(?:将其|将|把其|把|对其)(?:目标价|目标股价|评级)")
+
+
 def is_research_author(view: DocView, ent: Ent) -> bool:
-    """An ORG followed by 研报/点评/发布报告 ... wrote the note; it is no subject."""
-    return view.norm.startswith(RESEARCH_RIGHT, ent.end)
+    """An ORG followed by 研报/点评/发布报告 ... or setting a target price or rating
+    wrote the note; it is no subject."""
+    return view.norm.startswith(RESEARCH_RIGHT, ent.end) or (
+        _TARGET_PRICE_RIGHT.match(view.norm, ent.end) is not None
+    )
 
 
 def is_speaker(view: DocView, ent: Ent) -> bool:

@@ -213,7 +213,9 @@ class Linker:
             return None
         best = (best_cand, best_z)
         source = MODEL_SOURCE
-        if best[0].subject.type == "SEGMENT" and _unit_returns_to_main(view, fig, fact):
+        if best[0].subject.type == "SEGMENT" and (
+            _unit_returns_to_main(view, fig, fact) or _overall_metric(view, fact)
+        ):
             main_cand = _main_candidate(cands, main_key)
             if main_cand is not None:
                 best, source = (main_cand, best[1]), UNIT_MAIN_SOURCE
@@ -229,6 +231,19 @@ class Linker:
         if p < model.threshold:
             return None
         return best[0], round(p, 4), MODEL_SOURCE
+
+
+# 整体毛利率 / 综合毛利率 / 集团整体…: the metric is the whole company's, not the
+# segment named before it in the clause (饮品业务收益…，整体毛利率为32.5%).
+_OVERALL_LEFT = ("整体", "综合", "总体", "全公司", "全集团")
+
+
+def _overall_metric(view: DocView, fact: FigureFacts) -> bool:
+    """True when the figure's metric is qualified as the whole company's."""
+    metric = fact.metric
+    return metric is not None and view.norm.endswith(
+        _OVERALL_LEFT, max(0, metric.start - 3), metric.start
+    )
 
 
 # Words of macro statistics: with no company named, the paragraph reports categories.

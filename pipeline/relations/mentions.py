@@ -98,6 +98,7 @@ def _trie_pattern(words: Iterable[str]) -> str:
 _PARENS = re.compile(r"[(（][^)）]*[)）]")
 
 
+_MAX_SUFFIX_WORD = 4  # the longest segment word looked for before a conjunction
 # Words before the total of a share (占[服务]收入比重): no segment stands there.
 _SHARE_LEFT = ("占", "占总", "占公司", "占集团")
 
@@ -453,7 +454,11 @@ class MentionFinder:
             code = stop_end[j]
             if code:
                 if code == 2 and j < end - 1:
-                    j -= 1  # a conjunction inside the name: keep scanning
+                    # a conjunction inside the name: keep scanning, unless a segment
+                    # word ends right before it (智联业务和|能源业务: two names)
+                    if norm.endswith(self.suffix_words, max(0, j - _MAX_SUFFIX_WORD), j):
+                        break
+                    j -= 1
                     continue
                 break
             j -= 1

@@ -87,7 +87,10 @@ def _coordination(norm: str, items: Sequence[_Span], lo: int, hi: int) -> list:
         return []
     run = [inside[-1]]
     for item in reversed(inside[:-1]):
-        if item.end > run[0].start or not _gap_is_connector(norm, item.end, run[0].start):
+        # a segment keeps its suffix word before the connector (智联业务和能源业务)
+        suffix = getattr(item, "followed_by", "") or ""
+        end = item.end + len(suffix) if suffix and norm.startswith(suffix, item.end) else item.end
+        if item.end > run[0].start or not _gap_is_connector(norm, end, run[0].start):
             break
         run.insert(0, item)
     return run

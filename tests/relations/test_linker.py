@@ -435,3 +435,38 @@ def test_linker_implied_share_price(linker, text, figure, implied):
     assert got == implied
     if rel is not None and implied == "share_price":
         assert rel["metric"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # two segments each with its own suffix, shared out by 分别
+        (
+            "星河铁塔其中智联业务和能源业务收入分别为80.96亿元和41.27亿元。",
+            {"80.96亿元": "智联", "41.27亿元": "能源"},
+        ),
+        # a metric qualified as the whole company's goes back to the company
+        (
+            "星河铁塔饮品业务收益189.6亿元，按年增长4.4%，整体毛利率为32.5%。",
+            {"189.6亿元": "饮品", "32.5%": "星河铁塔"},
+        ),
+    ],
+)
+def test_linker_segment_pairs_and_overall_metrics(linker, text, expected):
+    relations, _ = linker.link(text, make_ents(text, ("星河铁塔",)))
+    got = {r["figure"]["text"]: r["subject"]["text"] for r in relations}
+    assert {k: got.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "broker", "is_subject"),
+    [
+        # the broker setting a target price is no subject ...
+        ("星河汽车营收增长。瑞银将其目标价维持在215美元。", "瑞银", False),
+        # ... the company whose target price is raised is
+        ("高盛发布报告，将星河汽车目标价由33港元上调至55港元。", "星河汽车", True),
+    ],
+)
+def test_linker_target_price_belongs_to_the_rated_company(linker, text, broker, is_subject):
+    relations, _ = linker.link(text, make_ents(text, ("星河汽车", "瑞银", "高盛")))
+    assert any(r["subject"]["text"] == broker for r in relations) is is_subject
