@@ -229,6 +229,15 @@ class Linker:
             return best[0], UNIT_MAIN_CONFIDENCE, source
         p = model.probability(best[1])
         if p < model.threshold:
+            # the main company scored low, but the figure's unit names its own metric
+            # and no other subject: the same rule as above (稅後淨利…，全年毛利率達49.6%)
+            if (
+                best[0].subject.type == "ORG"
+                and best[0].subject.key == main_key
+                and not fact.market_cue
+                and _unit_returns_to_main(view, fig, fact)
+            ):
+                return best[0], UNIT_MAIN_CONFIDENCE, UNIT_MAIN_SOURCE
             return None
         return best[0], round(p, 4), MODEL_SOURCE
 

@@ -470,3 +470,15 @@ def test_linker_segment_pairs_and_overall_metrics(linker, text, expected):
 def test_linker_target_price_belongs_to_the_rated_company(linker, text, broker, is_subject):
     relations, _ = linker.link(text, make_ents(text, ("星河汽车", "瑞银", "高盛")))
     assert any(r["subject"]["text"] == broker for r in relations) is is_subject
+
+
+def test_linker_low_scored_main_company_taken_by_the_unit_rule(linker):
+    # the gross margin's unit names its own metric and no other subject: the main
+    # company, even when the model scores the far-away company below its threshold
+    text = (
+        "星河电子2024年营收为5305.9亿元，年增22.4%；税后净利1059.9亿元，年增37.2%，"
+        "全年毛利率达49.6%。"
+    )
+    relations, _ = linker.link(text, make_ents(text, ("星河电子",)))
+    rel = next(r for r in relations if r["figure"]["text"] == "49.6%")
+    assert rel["subject"]["text"] == "星河电子"
