@@ -577,17 +577,10 @@ class OrgMatchers:
             segment_start = m.end()
             if form[segment_start : segment_start + 1] in ("：", ":"):
                 segment_start += 1
-            pos = segment_start
-            items = form[segment_start:end].split(_LIST_SEPARATORS)
+            items = _list_item_spans(form, segment_start, end)
             if len(items) < 2:
                 continue
-            for item in items:
-                s, e = pos, pos + len(item)
-                pos = e + 1
-                while s < e and form[s] in " \u3000":
-                    s += 1
-                while e > s and form[e - 1] in " \u3000":
-                    e -= 1
+            for s, e in items:
                 if 2 <= e - s <= 20 or (e - s >= 2 and form[s:e].isascii()):
                     out.append(RuleMatch(s, e, RULE_LIST, conf))
                 elif e - s == 1 and form[s:e].isascii():
@@ -613,14 +606,8 @@ class OrgMatchers:
                 continue
             lo = max(0, m.start() - _MAX_STOCK_LIST)
             start = max(max(form.rfind(ch, lo, m.start()) for ch in _LIST_OPENERS) + 1, lo)
-            pos, items = start, []
-            for item in form[start : m.start()].split(_LIST_SEPARATORS):
-                s, e = pos, pos + len(item)
-                pos = e + 1
-                while s < e and form[s] in " \u3000":
-                    s += 1
-                while e > s and form[e - 1] in " \u3000":
-                    e -= 1
+            items = []
+            for s, e in _list_item_spans(form, start, m.start()):
                 for word in self.leading_words:  # 其中|A、B等涨停 / 包括|A、B等
                     if form.startswith(word, s) and e - s - len(word) >= 2:
                         s += len(word)
@@ -663,6 +650,21 @@ class OrgMatchers:
                 continue
             out.append(RuleMatch(cut, m.end(), RULE_SUFFIX, conf))
         return out
+
+
+def _list_item_spans(form: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The items of ``form[start:end]`` split at 、, each without surrounding spaces."""
+    spans = []
+    pos = start
+    for item in form[start:end].split(_LIST_SEPARATORS):
+        s, e = pos, pos + len(item)
+        pos = e + 1
+        while s < e and form[s] in " \u3000":
+            s += 1
+        while e > s and form[e - 1] in " \u3000":
+            e -= 1
+        spans.append((s, e))
+    return spans
 
 
 _SENTENCE_MARKS = "。！？；;!?\n"

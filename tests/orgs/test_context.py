@@ -290,6 +290,10 @@ def test_context_trim_leading_words_inside_walked_part(text, model_span, token_c
         ("纳斯达克100指数的成分股", "纳斯达克", []),
         ("欧股集体收跌", "欧股集体", []),
         ("星河控股集体收跌", "星河控股集体", ["星河控股"]),
+        # a Latin unit glued to a known company before a segment word is a segment;
+        # a longer legal name keeps the model's boundaries
+        ("商汤集团XR业务收入增长", "商汤集团XR", ["商汤集团"]),
+        ("商汤集团有限公司收入增长", "商汤集团有限公司", ["商汤集团有限公司"]),
         # job titles, investment kinds and generic institution kinds are no names
         ("三位基金经理表示", "基金经理", []),
         ("设立金融租赁公司", "金融租赁公司", []),
@@ -349,28 +353,3 @@ def test_combine_gazetteer_name_glued_to_a_price_move(shipped_rules):
     matchers = OrgMatchers(shipped_rules, lambda s: s)
     out = combine(text, [], matchers, starts, support=lambda s, e: 0.0)
     assert "高盛" in [text[c.start : c.end] for c in out]
-
-
-@pytest.mark.parametrize(
-    "text,model_span,expected",
-    [
-        # a Latin unit glued to a known company before a segment word is a segment
-        ("商汤集团XR业务收入增长", "商汤集团XR", "商汤集团"),
-        # ... a longer legal name keeps the model's boundaries
-        ("商汤集团有限公司收入增长", "商汤集团有限公司", "商汤集团有限公司"),
-    ],
-)
-def test_combine_latin_unit_after_known_company(shipped_rules, text, model_span, expected):
-    from pipeline.orgs.combine import combine
-    from pipeline.orgs.matchers import OrgMatchers
-
-    matchers = OrgMatchers(shipped_rules, lambda s: s)
-    start = text.index(model_span)
-    out = combine(
-        text,
-        [(start, start + len(model_span), 0.9)],
-        matchers,
-        list(range(len(text))),
-        support=lambda s, e: 0.9,
-    )
-    assert [text[c.start : c.end] for c in out] == [expected]
