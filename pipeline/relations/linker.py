@@ -22,6 +22,9 @@ from pipeline.relations.candidates import (
     CandidateConfig,
     build_subjects,
     generate,
+    is_cited_source,
+    is_data_source,
+    is_public_body,
     org_key,
 )
 from pipeline.relations.document import _START_END, DocView, Ent
@@ -269,7 +272,12 @@ def _statistics_release(view: DocView, main: Ent | None) -> bool:
     wording (全国, 规模以上, 社会消费品 …)."""
     if main is not None or any(s.type == "ORG" for s in view.subjects):
         return False
-    return bool(view.orgs) or any(word in view.norm for word in _STATISTICS_WORDS)
+    # a research note's author or a speaker does not make a paragraph statistics
+    sources = any(
+        is_public_body(view, o) or is_data_source(view, o) or is_cited_source(view, o)
+        for o in view.orgs
+    )
+    return sources or any(word in view.norm for word in _STATISTICS_WORDS)
 
 
 def _unit_returns_to_main(view: DocView, fig: Ent, fact: FigureFacts) -> bool:

@@ -482,3 +482,11 @@ def test_linker_low_scored_main_company_taken_by_the_unit_rule(linker):
     relations, _ = linker.link(text, make_ents(text, ("星河电子",)))
     rel = next(r for r in relations if r["figure"]["text"] == "49.6%")
     assert rel["subject"]["text"] == "星河电子"
+
+
+def test_linker_research_note_is_no_statistics_release(linker):
+    # the author of the note is no subject, but its segments are still the (unnamed)
+    # company's: the paragraph is no statistics release
+    text = "星海证券点评：公司云业务收入增长30%。"
+    relations, _ = linker.link(text, make_ents(text, ("星海证券",)))
+    assert [r["subject"]["text"] for r in relations] == ["云业务"]
