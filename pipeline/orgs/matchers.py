@@ -560,6 +560,13 @@ class OrgMatchers:
         m = self._subject_trigger_re.match(form, head_end)
         if m is not None:
             return m.group(), head_end
+        # 恒達地產（香港聯交所上市）公佈…: a bracketed note between the name and its trigger
+        if form[head_end : head_end + 1] in ("（", "("):
+            window = head_end + 16
+            close = max(form.find("）", head_end, window), form.find(")", head_end, window))
+            m = self._subject_trigger_re.match(form, close + 1) if close != -1 else None
+            if m is not None:
+                return m.group(), head_end
         return None
 
     # -- list contexts --------------------------------------------------------------------

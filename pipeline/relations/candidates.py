@@ -152,8 +152,10 @@ def is_venue(view: DocView, ent: Ent) -> bool:
     name = ent.text
     if name[:4].upper().startswith(tuple(_VENUES)) and "期货" in name:
         return True  # CME比特币期货BTC: the tagger kept the contract in the name
-    if not (name.endswith("交易所") or name.upper() in _VENUES):
+    if not (name.endswith(("交易所", "联交所", "交所")) or name.upper() in _VENUES):
         return False
+    if view.norm.startswith(("上市", "挂牌", "主板上市", "创业板上市"), ent.end):
+        return True  # 恒达地产（香港联交所上市）: where a company is listed
     return _CONTRACT_RE.match(view.norm, ent.end) is not None
 
 

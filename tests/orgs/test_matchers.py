@@ -230,6 +230,8 @@ def test_matchers_name_before_stock_code(matchers, text, name):
         ("此外，北辰股份今日涨停", ["北辰股份"]),
         ("北辰股份涨停创历史新高", ["北辰股份"]),
         ("星河科技预计上半年净利润增长", ["星河科技"]),
+        # a bracketed note between the name and its trigger
+        ("恒达地产（香港联交所上市）公布，收益增长", ["恒达地产"]),
         # a two-character known name before a year (a weak alias: 博通 = Broadcom)
         ("博通2025财年第一季度营收增长", ["博通"]),
         ("星河预计，2025财年营收增长", ["星河"]),

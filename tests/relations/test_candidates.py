@@ -103,6 +103,8 @@ def test_candidates_empty_when_no_subject(lexicons, text):
         # an ORG opening the name of an index or a fund is not the subject of its moves
         ("纽约尾盘，星海谷物分类指数跌2.19%。", ("星海",), []),
         ("星海美国可转债ETF跌超0.7%。", ("星海",), []),
+        # the exchange a company is listed on is no subject of its results
+        ("恒达地产（星海交易所上市）公布，收益842亿港元。", ("星海交易所",), []),
         # X数据显示 without 据: still the source of the data ...
         ("星海商务局数据显示，1-8月服务出口1.5万亿元，增长25.3%。", ("星海商务局",), []),
         # ... but a company's own announcement (公告显示) keeps it a subject.
