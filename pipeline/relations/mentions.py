@@ -98,6 +98,9 @@ def _trie_pattern(words: Iterable[str]) -> str:
 _PARENS = re.compile(r"[(（][^)）]*[)）]")
 
 
+# Share cues a segment name may stand before, and words between the two (则占).
+_SHARE_HEAD_CUES = frozenset({"占比", "占"})
+_SHARE_HEAD_FILLERS = "则也亦约共"
 _MAX_SUFFIX_WORD = 4  # the longest segment word looked for before a conjunction
 # Words before the total of a share (占[服务]收入比重): no segment stands there.
 _SHARE_LEFT = ("占", "占总", "占公司", "占集团")
@@ -312,6 +315,8 @@ class MentionFinder:
         # nothing stronger was found, then their own repeats.
         found = self._propagate(view, _dedupe(found))
         heads = self._metric_heads(view, found, in_metric)
+        # names before a share cue, parallel to a segment found so far (heads included)
+        heads += self._share_heads(view, sorted(found + heads, key=lambda m: m.start))
         if heads:  # without new names, a second dedupe + propagate would change nothing
             found = self._propagate(view, _dedupe(found + heads))
         view.segments = found
@@ -412,6 +417,42 @@ class MentionFinder:
             if (start > 0 and view.covered[start - 1]) or glued is not None:
                 mention.extra["after_entity"] = True
             out.append(mention)
+        return out
+
+    def _share_heads(self, view: DocView, found: list[Mention]) -> list[Mention]:
+        """A name right before a share cue, parallel to a segment of the same sentence:
+        手机平台营收占比约59%，智慧装置平台占比约32% -> segment 智慧装置平台.
+
+        Only where the sentence already has a segment (the parallel structure): a bare
+        name before 占比 alone (女性员工占比) is left alone.
+        """
+        if not found:
+            return []
+        out: list[Mention] = []
+        norm = view.norm
+        seg_starts = [m.start for m in found]
+        for cue in view.cues:
+            if cue.category != "share" or cue.text not in _SHARE_HEAD_CUES:
+                continue
+            end = cue.start
+            while end > 0 and norm[end - 1] in _SHARE_HEAD_FILLERS:
+                end -= 1  # 消费智能产品则占46%
+            if end == 0 or view.covered[end - 1] or any(m.end == end for m in view.metrics):
+                continue  # a figure, or a metric (the metric-head rule's case)
+            sent_start = view.sentence_start(end)
+            if bisect_left(seg_starts, sent_start) == bisect_left(seg_starts, end):
+                continue  # no segment earlier in the sentence: no parallel structure
+            start = self._scan_back(view, end, _MAX_NAME)
+            name = norm[start:end].strip()
+            if (
+                len(name) < 2
+                or name in self.notnames
+                or name in self.lex.anaphors
+                or not name.strip(_NUMERAL_CHARS)
+                or any(m.start < end and start < m.end for m in found)
+            ):
+                continue
+            out.append(self._segment(view, start, end, "rule:segment.share_head"))
         return out
 
     @staticmethod

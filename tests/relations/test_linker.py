@@ -490,3 +490,32 @@ def test_linker_research_note_is_no_statistics_release(linker):
     text = "星海证券点评：公司云业务收入增长30%。"
     relations, _ = linker.link(text, make_ents(text, ("星海证券",)))
     assert [r["subject"]["text"] for r in relations] == ["云业务"]
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "subject"),
+    [
+        # a name before a share cue, parallel to a segment of the same sentence
+        (
+            "星河科技按产品线区分，手机平台营收占比约59%，智慧装置平台占比约32%。",
+            "32%",
+            "智慧装置平台",
+        ),
+        (
+            "星河科技按产品别来看，云端网络产品营收占比约30%，消费智能产品则占46%。",
+            "46%",
+            "消费智能产品",
+        ),
+    ],
+)
+def test_linker_parallel_share_heads(linker, text, figure, subject):
+    relations, _ = linker.link(text, make_ents(text, ("星河科技",)))
+    rel = next(r for r in relations if r["figure"]["text"] == figure)
+    assert rel["subject"]["text"] == subject
+
+
+def test_mentions_share_head_needs_a_parallel_segment(linker):
+    # a bare name before 占比 with no segment in its sentence is no segment
+    text = "星河科技员工总数约3万人。公司女性员工占比约45%。"
+    _, mentions = linker.link(text, make_ents(text, ("星河科技",)))
+    assert not any(m["source"] == "rule:segment.share_head" for m in mentions)
