@@ -308,6 +308,7 @@ _MENTION_RULES = (
     ("segment.region", "SEGMENT", "segments.tsv", "region"),
     ("segment.quoted", "SEGMENT", None, None),
     ("segment.metric_head", "SEGMENT", "segments.tsv", "head_metric"),
+    ("segment.share_head", "SEGMENT", None, None),
     ("segment.list", "SEGMENT", "segments.tsv", "list"),
     ("segment.repeat", "SEGMENT", None, None),
 )
