@@ -72,6 +72,7 @@ from pipeline.orgs.matchers import (
     RULE_STOCK,
     RULE_SUBJECT,
     RULE_SUFFIX,
+    TRAILING_ADVERBS,
     OrgMatchers,
     RuleMatch,
 )
@@ -388,7 +389,7 @@ def combine(
             continue
         if use_rules and p.source == MODEL_SOURCE:
             # 欧股集体收跌 / 国内商品期货多数收涨: an adverb closing the span is no name
-            for tail in _TRAILING_ADVERBS:
+            for tail in TRAILING_ADVERBS:
                 if form.endswith(tail, s, e) and e - s - len(tail) >= 2:
                     e -= len(tail)
                     break
@@ -482,8 +483,6 @@ def _apply_gazetteer(
 
 
 _SENTENCE_OPENERS = "。！？；!?;\n"
-# Adverbs pkuseg and the tagger glue to the end of a market name (欧股集体).
-_TRAILING_ADVERBS = ("集体", "多数", "普遍", "全线", "纷纷", "盘中")
 # A name followed by an index word names the index (标普500指数, 纳斯达克100指数).
 _INDEX_AFTER = re.compile(r"\s*[0-9]*\s*(?:指数|综指|成指|期指)")
 # Words after which a name denotes a business unit (亚马逊AWS|部门).

@@ -41,8 +41,9 @@ _OPENING_METRIC = re.compile(
     r"营业收入|营收|收入|收益|归母净利润|净利润|净利|净亏损|股东应占|毛利率|营业利润|经营利润"
     r"|营业额|新业务价值|保费收入|销量|交付量"
 )
-# Adverbs between a market name and a move (欧股集体|收跌, 国内商品期货多数|收涨).
-_SUBJECT_ADVERBS = ("集体", "多数", "普遍", "全线", "纷纷", "初步", "盘中", "大多")
+# Adverbs between a market name and a move (欧股集体|收跌, 国内商品期货多数|收涨): never
+# the end of a name (also cut from model spans in pipeline/orgs/combine.py).
+TRAILING_ADVERBS = ("集体", "多数", "普遍", "全线", "纷纷", "初步", "盘中", "大多")
 # A verb between a name and a period trigger (星河科技预计上半年…) is no part of it.
 _TRAILING_VERBS = ("预计", "预期", "预告", "计划", "拟", "将")
 # A day adverb between a name and its trigger (爱玛科技昨日公告) is no part of the name.
@@ -445,7 +446,7 @@ class OrgMatchers:
                         end -= len(word)
                         break
                 # 爱玛科技昨日|公告, 星河科技预计|上半年, 星河科技今日预计|…
-                for words in (_REL_DAYS, _TRAILING_VERBS, _REL_DAYS, _SUBJECT_ADVERBS):
+                for words in (_REL_DAYS, _TRAILING_VERBS, _REL_DAYS, TRAILING_ADVERBS):
                     for word in words:
                         if form.endswith(word, start, end) and end - len(word) - start >= 2:
                             end -= len(word)
