@@ -697,7 +697,14 @@ def _code_key(code: str) -> str:
             code = code[len(prefix) :]
     if "." in code:
         base, _, exch = code.partition(".")
-        code = base.lstrip("0") + "." + exch if base.isdigit() else code
+        code = _digits_key(base) + "." + exch if base.isdigit() else code
     elif code.isdigit():
-        code = code.lstrip("0")
+        code = _digits_key(code)
     return code
+
+
+def _digits_key(digits: str) -> str:
+    """A Hong Kong code loses its leading zeros (``0020`` = ``00020`` = ``20``); a
+    six-digit mainland code keeps them, so that ``003998`` (Shenzhen) never meets
+    ``3998`` (Hong Kong)."""
+    return digits if len(digits) == 6 else digits.lstrip("0")

@@ -52,10 +52,10 @@ def test_matchers_gazetteer_respects_ascii_word_boundaries(matchers, text):
     "text,bracket,canonical",
     [
         ("商汤集团(HKG: 0020)发布公告", "(HKG: 0020)", "商汤集团"),
-        ("星河电气（002999.SZ）公告", "（002999.SZ）", None),
+        ("星河电气（003999.SZ）公告", "（003999.SZ）", None),  # a code no gazetteer lists
         ("腾讯控股(00700.HK)涨2%", "(00700.HK)", "腾讯控股"),
         ("英伟达(NASDAQ: NVDA)", "(NASDAQ: NVDA)", "英伟达"),
-        ("星河电气（SZ002735，股价10.2元）", "（SZ002735，", None),
+        ("星河电气（SZ003998，股价10.2元）", "（SZ003998，", None),
     ],
 )
 def test_matchers_stock_codes(matchers, text, bracket, canonical):
@@ -363,3 +363,16 @@ def test_matchers_name_before_code_keeps_inner_function_char(matchers, text, nam
 def test_matchers_rating_targets(matchers, text, expected):
     found = [text[m.start : m.end] for m in matchers.rating_targets(_fold(matchers, text))]
     assert found == expected
+
+
+def test_mainland_codes_never_meet_hong_kong_codes(matchers):
+    """000700 (Shenzhen) is not 00700 (Hong Kong); a six-digit code keeps its zeros."""
+    for text in (
+        "示例科技（000700.SZ）公告",
+        "示例科技（SZ000700，股价10元）",
+        "示例科技（000700）公告",
+    ):
+        codes = matchers.stock_codes(_fold(matchers, text))
+        assert len(codes) == 1 and codes[0][2] != "腾讯控股", text
+    codes = matchers.stock_codes(_fold(matchers, "腾讯（0700.HK）"))
+    assert [c for _, _, c in codes] == ["腾讯控股"]
