@@ -51,6 +51,9 @@ _FUNCTION_CHARS = frozenset("按分各其在以从对该本每此另")
 _HEAD_VERBS = ("实现", "录得", "取得", "贡献")
 _HEAD_VERB_ENDS = frozenset(verb[-1] for verb in _HEAD_VERBS)
 _MAX_LIST = 60
+# A name with one of these inside is two coordinated names when 分别 follows closely.
+_PAIR_JOINS = ("和", "与")
+_RESPECTIVELY_GAP = 8
 _REGION_TAILS = ("市场", "地区", "区", "业务", "整体", "总")
 
 
@@ -381,7 +384,13 @@ class MentionFinder:
                 if view.norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
                     end -= len(verb)  # LPCVD设备实现收入 -> LPCVD设备
                     break
+            if view.norm.startswith("分别", end - 2) and end > 2:
+                end -= 2  # 酱油、调味酱和蚝油分别实现收入: the names end before 分别
             start = self._scan_back(view, end, _MAX_NAME)
+            items = self._coordination(view, start, end, metric.end)
+            if items and not any(_any(taken, m.start, m.end) for m in items):
+                out.extend(items)
+                continue
             name = view.norm[start:end].strip()
             if len(_no_parens(name).strip()) < 2:
                 continue  # only a bracket left (腾讯控股（00700.HK）收入)
@@ -556,6 +565,11 @@ class MentionFinder:
             # except that 手机部件及组装等业务 names its one example as a segment
             return self._enumeration(view, k, single_cue=cue if norm[k:end] == "等" else "")
         start = self._scan_back(view, end, _MAX_NAME)
+        items = self._coordination(view, start, end, cue_start + len(cue))
+        if items:
+            for item in items:
+                item.extra["suffix"] = cue
+            return items
         name = norm[start:end].strip()
         if not name or name in self.notnames or not name.strip(_NUMERAL_CHARS):
             return []
@@ -569,6 +583,32 @@ class MentionFinder:
         mention = self._segment(view, start, end, "rule:segment.suffix")
         mention.extra["suffix"] = cue
         return [mention]
+
+    def _coordination(
+        self, view: DocView, start: int, end: int, after: int
+    ) -> list[Mention] | None:
+        """Items of a coordination of names written before one suffix or metric:
+        ``消费电池、动力电池和储能电池业务收入`` -> three segments, not one name.
+
+        A name whose scan stopped at ``、`` is the last item of a list; a name with an
+        inner 和/与 is two items when 分别 follows the cue (``A和B业务收入分别为…``,
+        where one name would leave the second figure without its subject).  None when
+        neither holds or the list has fewer than two items.
+        """
+        norm = view.norm
+        left = start
+        while left > 0 and norm[left - 1].isspace():
+            left -= 1
+        listed = left > 0 and norm[left - 1] == "、"
+        if not listed:
+            if not any(c in norm[start:end] for c in _PAIR_JOINS):
+                return None
+            window = norm[after : after + _RESPECTIVELY_GAP]
+            cut = min((window.find(b) for b in CLAUSE_BREAKS if b in window), default=-1)
+            if "分别" not in (window[:cut] if cut >= 0 else window):
+                return None
+        items = self._enumeration(view, end)
+        return items if len(items) >= 2 else None
 
     def _leading_suffix_length(self, cue: str) -> int:
         """Length of the shortest suffix word ``cue`` starts with (业务分部 -> 业务)."""

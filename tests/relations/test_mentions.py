@@ -46,6 +46,16 @@ def _view(lexicons, text, orgs=()):
         # the one example of 等业务 is a segment; a numeral list without items is none
         ("手机部件及组装等业务收入1597亿元。", ["手机部件及组装"]),
         ("集团三大板块收入合计100亿元。", []),
+        # a list before one suffix or metric is one segment per item (、 before the last
+        # item, or 和 with 分别 after), not one long name
+        (
+            "分业务看,光伏玻璃、浮法玻璃和工程玻璃业务收入分别为8亿元、5亿元和2亿元。",
+            ["光伏玻璃", "浮法玻璃", "工程玻璃"],
+        ),
+        ("分产品看，米醋、料酒和鸡精分别实现收入7亿元、4亿元和3亿元。", ["米醋", "料酒", "鸡精"]),
+        ("公司锂电和光伏业务收入分别为12亿元和8亿元。", ["锂电", "光伏"]),
+        # without 分别 an inner 和 stays part of one name
+        ("公司锂电和光伏业务收入为20亿元。", ["锂电和光伏"]),
     ],
 )
 def test_mentions_segments(lexicons, text, segments):

@@ -51,6 +51,21 @@ def test_subjects_are_shared_out_by_position(linker):
     assert all(r["confidence"] == RESPECTIVELY_CONFIDENCE for r in by_rule)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "星河玻璃营收30亿元。分业务看，光伏玻璃、浮法玻璃和工程玻璃业务收入分别为8亿元、5亿元和2亿元。",
+        "星河玻璃营收30亿元。分产品看，光伏玻璃、浮法玻璃和工程玻璃分别实现收入8亿元、5亿元和2亿元。",
+    ],
+)
+def test_listed_segments_are_shared_out_by_position(linker, text):
+    rels = _link(linker, text, ("星河玻璃",))
+    got = [rels[f]["subject"]["text"] for f in ("8亿元", "5亿元", "2亿元")]
+    assert got == ["光伏玻璃", "浮法玻璃", "工程玻璃"]
+    assert {rels[f]["metric_canonical"] for f in ("8亿元", "5亿元", "2亿元")} == {"revenue"}
+    assert rels["30亿元"]["subject"]["text"] == "星河玻璃"
+
+
 def test_periods_are_shared_out(linker):
     text = "甲乙集团预计2024年、2025年归母净利润分别为121.3亿元和142.6亿元。"
     rels = _link(linker, text, ("甲乙集团",))
