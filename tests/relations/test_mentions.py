@@ -12,7 +12,8 @@ from .rel_helpers import make_ents
 
 
 def _view(lexicons, text, orgs=()):
-    view = DocView(text, normalize(text), make_ents(text, orgs))
+    # the linker's own normalisation: the lexicons' traditional -> simplified table
+    view = DocView(text, normalize(text, lexicons.table), make_ents(text, orgs))
     MentionFinder(lexicons).annotate(view)
     view.index()
     return view
@@ -56,6 +57,10 @@ def _view(lexicons, text, orgs=()):
         ("公司锂电和光伏业务收入分别为12亿元和8亿元。", ["锂电", "光伏"]),
         # without 分别 an inner 和 stays part of one name
         ("公司锂电和光伏业务收入为20亿元。", ["锂电和光伏"]),
+        # consolidated figures name no segment; a time word ends a name
+        ("2024年第三季度合併營收約新台幣7,596.9億元。", []),
+        ("2024年上半年智能座舱营业收入为3亿元。", ["智能座舱"]),
+        ("公司本季度智能座舱营业收入为3亿元。", ["智能座舱"]),
     ],
 )
 def test_mentions_segments(lexicons, text, segments):
@@ -88,6 +93,21 @@ def test_mentions_segments(lexicons, text, segments):
                 ("每股稅後營運溢利", "operating_profit_per_share"),
             ],
         ),
+        # Taiwan wording: 純益 is net profit, 營業利益 operating profit
+        (
+            "稅後純益約新台幣800億元，營業利益率為40.5%，稅後純益率為35.1%。",
+            [
+                ("稅後純益", "net_profit"),
+                ("營業利益率", "operating_margin"),
+                ("稅後純益率", "net_margin"),
+            ],
+        ),
+        (
+            "營業利益120億元，經營溢利率為14.1%。",
+            [("營業利益", "operating_profit"), ("經營溢利率", "operating_margin")],
+        ),
+        ("营业利润同比增长8%。", [("营业利润", "operating_profit")]),
+        ("季度车辆交付量为15万辆。", [("车辆交付量", "deliveries")]),
     ],
 )
 def test_mentions_metrics(lexicons, text, metrics):
