@@ -59,8 +59,12 @@ RESEARCH_RIGHT = ("研报", "发布研", "发表研", "点评", "评级", "发�
 
 
 # 瑞银将其目标价维持在215美元 / 高盛把目标价上调至…: the broker sets the target price
-# (a company followed directly by 目标价 is the one rated: 将小米集团目标价由…上调至…)
-_TARGET_PRICE_RIGHT = re.compile(r"(?:将其|将|把其|把|对其)(?:目标价|目标股价|评级)")
+# (a company followed directly by 目标价 is the one rated: 将小米集团目标价由…上调至…);
+# 中金下调其盈利预测 / 维持其“买入”评级: the broker acts on 其, the company it covers.
+_TARGET_PRICE_RIGHT = re.compile(
+    r"(?:将其|将|把其|把|对其)(?:目标价|目标股价|评级)"
+    r"|(?:下调|上调|调低|调高|调升|调降|维持|重申)其"
+)
 
 
 def is_research_author(view: DocView, ent: Ent) -> bool:

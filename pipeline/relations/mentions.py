@@ -51,6 +51,9 @@ _FUNCTION_CHARS = frozenset("按分各其在以从对该本每此另")
 _HEAD_VERBS = ("实现", "录得", "取得", "贡献")
 _HEAD_VERB_ENDS = frozenset(verb[-1] for verb in _HEAD_VERBS)
 _MAX_LIST = 60
+# A cue followed by this character is cut out of other words: 投资银行业务 holds 行业
+# (the market-wide "industry") only as 银行 + 业务.
+_CUE_CUT_BY_NEXT = {"行业": "务"}
 # A name with one of these inside is two coordinated names when 分别 follows closely.
 _PAIR_JOINS = ("和", "与")
 _RESPECTIVELY_GAP = 8
@@ -263,6 +266,8 @@ class MentionFinder:
                 over_entity = False
             pos = end
             surface = m.group()
+            if norm.startswith(_CUE_CUT_BY_NEXT.get(surface, "\0"), end):
+                continue  # 银|行业|务: the cue's characters belong to other words
             for category, value in table[surface if surface in table else _lex_key(table, surface)]:
                 if over_entity and category != "comparison":
                     continue

@@ -465,6 +465,9 @@ def test_linker_segment_pairs_and_overall_metrics(linker, text, expected):
         ("星河汽车营收增长。瑞银将其目标价维持在215美元。", "瑞银", False),
         # ... the company whose target price is raised is
         ("高盛发布报告，将星河汽车目标价由33港元上调至55港元。", "星河汽车", True),
+        # ... and a broker that adjusts 其 (the covered company's) forecast is no subject
+        ("星河汽车营收增长。瑞银下调其盈利预测，给予目标价168元。", "瑞银", False),
+        ("星河汽车营收增长。瑞银下调其盈利预测，给予目标价168元。", "星河汽车", True),
     ],
 )
 def test_linker_target_price_belongs_to_the_rated_company(linker, text, broker, is_subject):
@@ -519,3 +522,12 @@ def test_mentions_share_head_needs_a_parallel_segment(linker):
     text = "星河科技员工总数约3万人。公司女性员工占比约45%。"
     _, mentions = linker.link(text, make_ents(text, ("星河科技",)))
     assert not any(m["source"] == "rule:segment.share_head" for m in mentions)
+
+
+def test_linker_bank_business_is_no_market_wording(linker):
+    # 投资银行业务 holds 行业 (market-wide "industry") only across two words: the
+    # segment's figures stay linked
+    text = "星河证券财富管理业务收入180亿元，投资银行业务收入26.4亿元，同比下滑31.5%。"
+    relations, _ = linker.link(text, make_ents(text, ("星河证券",)))
+    got = {r["figure"]["text"]: r["subject"]["text"] for r in relations}
+    assert got.get("26.4亿元") == "投资银行"
