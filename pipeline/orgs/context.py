@@ -488,14 +488,19 @@ def trim_leading_words(
         if known(form[start:end]):
             break
         for word in leading_words:
-            cut = start + len(word)
-            if (
-                form.startswith(word, start)
-                and cut in starts
-                and end - cut >= 2
-                and not is_generic(form[cut:end])
-            ):
-                start = cut
-                moved = True
+            # the word starts at the span start, or before it and ends inside it
+            # (大|股|东软银集团: pkuseg cut 股东, the tagger began at its last character)
+            for back in range(min(len(word) - 1, start), -1, -1):
+                cut = start - back + len(word)
+                if (
+                    form.startswith(word, start - back)
+                    and cut in starts
+                    and end - cut >= 2
+                    and not is_generic(form[cut:end])
+                ):
+                    start = cut
+                    moved = True
+                    break
+            if moved:
                 break
     return start

@@ -416,6 +416,10 @@ class OrgMatchers:
             return start
         cut = start
         for m in self._descriptor_re.finditer(form, start, end):
+            if form.startswith(("(", "（", ")", "）"), m.end()):
+                # 茅台酒厂（集团）有限责任公司 / 星河酒店集团（北京）有限公司: a word of a
+                # legal name next to its bracket; a name never starts with a bracket
+                continue
             rest = form[m.end() : end]
             if len(rest) >= 2 and m.start() > start and rest not in self._generic:
                 cut = m.end()

@@ -200,6 +200,9 @@ LEADING = ("控股股东", "关联方", "股东", "增设", "最后", "诉")
         ("股东公司", "股东公司", [2], "股东公司"),
         # A known (gazetteer) name is never cut.
         ("最后一公里物流", "最后一公里物流", [2], "最后一公里物流"),
+        # The word began before the span (pkuseg: 大|股|东): cut where it ends.
+        ("大股东北辰集团此前减持", "东北辰集团", [1], "北辰集团"),
+        ("股东北辰集团减持", "东北辰集团", [], "东北辰集团"),
     ],
 )
 def test_context_trim_leading_words(text, span, token_cuts, expected):

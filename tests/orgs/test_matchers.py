@@ -97,6 +97,9 @@ def test_matchers_suffix_pattern(matchers, text, expected):
         ("酒店集团华住集团", "华住集团"),
         ("中金公司", "中金公司"),
         ("中国移动通信集团公司", "中国移动通信集团公司"),
+        # a descriptor next to a bracket is a word of a legal name
+        ("星河酒厂（集团）有限责任公司", "星河酒厂（集团）有限责任公司"),
+        ("星河酒店集团（北京）有限公司", "星河酒店集团（北京）有限公司"),
     ],
 )
 def test_matchers_descriptor_trimming(matchers, text, expected):
