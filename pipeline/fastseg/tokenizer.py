@@ -31,20 +31,63 @@ from spacy.vocab import Vocab
 from pipeline.doctext import remember_text
 from pipeline.fastseg.index import FEATURES_FILE, WEIGHTS_FILE
 from pipeline.fastseg.segmenter import FastPkuseg
+from pipeline.relations.textnorm import TranslationTable
 
 MODEL_FILES = (FEATURES_FILE, WEIGHTS_FILE)
 
 
 class FastChineseTokenizer(ChineseTokenizer):
-    """``ChineseTokenizer`` with the vectorised pkuseg (``fast=True``) or the original."""
+    """``ChineseTokenizer`` with the vectorised pkuseg (``fast=True``) or the original.
+
+    Traditional characters are segmented as their simplified forms: pkuseg learned
+    its words from simplified text and cuts traditional text badly (台積|電持股,
+    將為該), which breaks every later stage that snaps to token boundaries (the ORG
+    gazetteer, span alignment).  pkuseg runs on a same-length folded copy and the
+    words are cut from the original text at the same offsets, so tokens keep the
+    characters exactly as written.  The pairs (``trad_simp``, one character each
+    side) are set at ``initialize`` and saved in the tokenizer's ``cfg``.
+    """
 
     def __init__(self, vocab: Vocab, segmenter: str = "pkuseg", fast: bool = True) -> None:
         super().__init__(vocab, segmenter=segmenter)
         self.fast = bool(fast)
+        self.fold_pairs = ""  # "<traditional chars>|<simplified chars>"
+        self._fold: TranslationTable | None = None
 
     def __call__(self, text: str) -> Doc:
         """spaCy's tokenization; the text is recorded for :func:`pipeline.doctext.doc_text`."""
-        return remember_text(super().__call__(text), text)
+        if self._fold is None or self.segmenter != Segmenter.pkuseg or self.pkuseg_seg is None:
+            return remember_text(super().__call__(text), text)
+        folded = text.translate(self._fold)
+        if folded == text:  # nothing to fold: the plain path
+            return remember_text(super().__call__(text), text)
+        words = self._unfold(text, folded, self.pkuseg_seg.cut(folded))
+        words, spaces = util.get_words_and_spaces(words, text)
+        return remember_text(Doc(self.vocab, words=words, spaces=spaces), text)
+
+    def set_fold(self, pairs: dict[str, str]) -> None:
+        """Segment traditional characters as ``pairs`` maps them (one char each side)."""
+        pairs = {t: s for t, s in pairs.items() if len(t) == len(s) == 1 and t != s}
+        trad = "".join(sorted(pairs))
+        self.fold_pairs = f"{trad}|{''.join(pairs[t] for t in trad)}" if pairs else ""
+        self._fold = fold_table(self.fold_pairs)
+
+    @staticmethod
+    def _unfold(text: str, folded: str, folded_words: list[str]) -> list[str]:
+        """The words of ``text`` at the offsets of the words of ``folded`` (its
+        same-length folded copy).  pkuseg drops only whitespace, so each word starts at
+        the next non-space character; a word that is not there is a bug, not input."""
+        out: list[str] = []
+        pos = 0
+        for word in folded_words:
+            while folded[pos].isspace():
+                pos += 1
+            end = pos + len(word)
+            if folded[pos:end] != word:  # pragma: no cover - pkuseg keeps characters
+                raise RuntimeError(f"segmenter word {word!r} not at offset {pos}")
+            out.append(text[pos:end])
+            pos = end
+        return out
 
     @property
     def uses_fast(self) -> bool:
@@ -57,8 +100,17 @@ class FastChineseTokenizer(ChineseTokenizer):
         nlp=None,
         pkuseg_model: str | None = None,
         pkuseg_user_dict: str | None = "default",
+        trad_simp: str | None = None,
     ) -> None:
-        """As spaCy's; a model *directory* is loaded with FastPkuseg when ``fast``."""
+        """As spaCy's; a model *directory* is loaded with FastPkuseg when ``fast``.
+
+        ``trad_simp``: a ``traditional<TAB>simplified`` file whose pairs are folded
+        before segmentation (with the built-in pairs of the relation rules).
+        """
+        if trad_simp is not None:
+            from pipeline.relations.lexicon import load_trad_simp
+
+            self.set_fold({**builtin_trad_simp(), **load_trad_simp(Path(trad_simp))})
         if (
             self.fast
             and self.segmenter == Segmenter.pkuseg
@@ -90,17 +142,25 @@ class FastChineseTokenizer(ChineseTokenizer):
             yield from self._docs(batch)
 
     def _docs(self, texts: list[str]) -> Iterator[Doc]:
-        for text, words in zip(texts, self.pkuseg_seg.cut_many(texts), strict=True):
+        fold = self._fold
+        inputs = texts if fold is None else [text.translate(fold) for text in texts]
+        for text, folded, words in zip(
+            texts, inputs, self.pkuseg_seg.cut_many(inputs), strict=True
+        ):
+            if folded is not text and folded != text:
+                words = self._unfold(text, folded, words)
             words, spaces = util.get_words_and_spaces(words, text)
             yield remember_text(Doc(self.vocab, words=words, spaces=spaces), text)
 
     def _get_config(self) -> dict[str, Any]:
-        return {"segmenter": self.segmenter, "fast": self.fast}
+        return {"segmenter": self.segmenter, "fast": self.fast, "trad_simp": self.fold_pairs}
 
     def _set_config(self, config: dict[str, Any] | None = None) -> None:
         config = config or {}
         self.segmenter = config.get("segmenter", Segmenter.char)
         self.fast = bool(config.get("fast", self.fast))
+        self.fold_pairs = str(config.get("trad_simp", self.fold_pairs) or "")
+        self._fold = fold_table(self.fold_pairs)
 
     # -- serialisation ---------------------------------------------------------------
 
@@ -186,6 +246,23 @@ class FastChineseTokenizer(ChineseTokenizer):
         if processors:
             self._apply_processors(processors)
         return self
+
+
+def builtin_trad_simp() -> dict[str, str]:
+    """The relation rules' built-in traditional -> simplified pairs (textnorm)."""
+    from pipeline.relations.textnorm import _SIMP, _TRAD
+
+    return {t: s for t, s in zip(_TRAD, _SIMP, strict=True) if t != s}
+
+
+def fold_table(pairs: str) -> TranslationTable | None:
+    """``str.translate`` table of ``"<traditional>|<simplified>"`` (None when empty)."""
+    if not pairs:
+        return None
+    trad, _, simp = pairs.partition("|")
+    if len(trad) != len(simp):
+        raise ValueError("tokenizer trad_simp: both sides need the same number of characters")
+    return TranslationTable({ord(t): ord(s) for t, s in zip(trad, simp, strict=True)})
 
 
 def store_model_files(features: bytes, weights: bytes, root: Path | None = None) -> Path:

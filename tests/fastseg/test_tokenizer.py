@@ -51,7 +51,11 @@ def test_tokenizer_to_disk_from_disk(toy_model_dir, tmp_path, save_fast, load_fa
     nlp = _nlp(toy_model_dir, save_fast)
     nlp.tokenizer.pkuseg_update_user_dict(["人民银行"])
     nlp.tokenizer.to_disk(tmp_path / "tok")
-    assert srsly.read_json(tmp_path / "tok" / "cfg") == {"segmenter": "pkuseg", "fast": save_fast}
+    assert srsly.read_json(tmp_path / "tok" / "cfg") == {
+        "segmenter": "pkuseg",
+        "fast": save_fast,
+        "trad_simp": "",
+    }
     for name in ("features.msgpack", "weights.npz"):
         assert (tmp_path / "tok" / "pkuseg_model" / name).is_file()
     fresh = spacy.blank(
@@ -146,3 +150,46 @@ def test_tokenizer_entry_point_declared_and_loads_in_fresh_process(toy_model_dir
         cwd=tmp_path,
     )
     assert done.stdout.strip() == "FastChineseTokenizer"
+
+
+FOLD = {"銀": "银", "國": "国", "發": "发", "佈": "布", "營": "营", "業": "业"}
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_tokenizer_segments_traditional_text_as_simplified(toy_model_dir, fast):
+    """Tokens of a traditional text are cut where its simplified form is cut, and keep
+    the characters as written (offsets index the original text)."""
+    nlp = _nlp(toy_model_dir, fast)
+    simplified = ["中国人民银行今天发布公告", "公司 营业收入 增长", "　中国人民银行\n今天"]
+    plain = [[len(w) for w in _words(nlp, t)] for t in simplified]
+    nlp.tokenizer.set_fold(FOLD)
+    for text, lengths in zip(simplified, plain, strict=True):
+        traditional = text.translate(str.maketrans({s: t for t, s in FOLD.items()}))
+        doc = nlp.tokenizer(traditional)
+        assert doc.text == traditional
+        assert [len(t.text) for t in doc] == lengths
+        assert [d.text for d in nlp.tokenizer.pipe([traditional, text])] == [traditional, text]
+
+
+def test_tokenizer_fold_survives_serialisation(toy_model_dir, tmp_path):
+    nlp = _nlp(toy_model_dir)
+    nlp.tokenizer.set_fold(FOLD)
+    nlp.tokenizer.to_disk(tmp_path / "tok")
+    fresh = spacy.blank(
+        "zh", config={"nlp": {"tokenizer": {"@tokenizers": "zhnews.pkuseg_tokenizer.v1"}}}
+    )
+    fresh.tokenizer.from_disk(tmp_path / "tok")
+    again = spacy.blank(
+        "zh", config={"nlp": {"tokenizer": {"@tokenizers": "zhnews.pkuseg_tokenizer.v1"}}}
+    )
+    again.tokenizer.from_bytes(nlp.tokenizer.to_bytes())
+    for text in ("中國人民銀行今天發佈公告", "公司營業收入增長"):
+        assert _words(fresh, text) == _words(nlp, text) == _words(again, text)
+
+
+def test_tokenizer_shipped_config_folds_traditional(real_model_dir):
+    from pipeline.api import load
+
+    nlp = load(pkuseg_model=str(real_model_dir))
+    # pkuseg alone cuts 台積|電持股; folded it keeps the company name whole
+    assert "台積電" in [t.text for t in nlp.make_doc("補助，台積電持股比例約86.5%。")]
