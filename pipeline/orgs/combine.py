@@ -395,6 +395,8 @@ def combine(
                     break
         if use_rules and form[s:e] in matchers.exclusions:
             continue
+        if use_rules and form.endswith(_VAGUE_BODIES, s, e):
+            continue  # 深圳市相关部门: no particular organisation
         if use_rules and _INDEX_AFTER.match(form, e):
             continue  # 标普500指数 / 纳斯达克100指数: an index, not the company
         out.append(
@@ -483,8 +485,13 @@ def _apply_gazetteer(
 
 
 _SENTENCE_OPENERS = "。！？；!?;\n"
-# A name followed by an index word names the index (标普500指数, 纳斯达克100指数).
-_INDEX_AFTER = re.compile(r"\s*[0-9]*\s*(?:指数|综指|成指|期指)")
+# "The relevant departments" of a place name no particular organisation.
+_VAGUE_BODIES = ("相关部门", "有关部门", "主管部门", "相关机构", "有关机构")
+# A name followed by an index word names the index (标普500指数, 纳斯达克100指数,
+# 纳斯达克综合指数, 道琼斯工业平均指数).
+_INDEX_AFTER = re.compile(
+    r"\s*[0-9]*\s*(?:综合|成份|成分|工业平均|工业|科技)?(?:指数|综指|成指|期指)"
+)
 # Words after which a name denotes a business unit (亚马逊AWS|部门).
 _SEGMENT_WORDS = ("部门", "业务", "板块", "分部", "事业部", "事业群")
 

@@ -430,10 +430,17 @@ def affiliates(
     return out
 
 
+# Words that describe a young company ("an AI start-up"); a span ending in one is not
+# the company's name.
+_STARTUP_WORDS = ("初创公司", "初创企业", "创业公司", "新创公司")
+
+
 def descriptor_company(form: str, start: int, end: int) -> bool:
     """``矿业公司|洛阳钼业``: a four-character ``<industry>公司`` glued to the name it
     describes is an apposition, not an organisation (a real name would be followed by
     a subject's usual next word: 星河公司|宣布)."""
+    if form.endswith(_STARTUP_WORDS, start, end):
+        return True  # 杭州人工智能初创公司|DeepSeek: a description, never a name
     return (
         end - start == 4
         and form.endswith("公司", start, end)

@@ -113,6 +113,8 @@ _RATING_TARGET = re.compile(
 )
 # Words that make a rated "name" a part of the note instead (维持公司盈利预测).
 _RATING_NOT_NAME = ("公司", "预测", "盈利", "评级", "目标", "观点", "推荐", "行业", "板块")
+# ... and first characters of a pronoun or preposition, never of the rated name.
+_RATING_NOT_START = ("其", "对", "该", "此", "本")
 # 据<name>半年报 / 根据<name>公告 (lazy name: the earliest report word ends it).
 _REPORT_SOURCE = re.compile(
     r"(?:^|(?<=[。！？；;!?\n，,]))\s*(?:据|根据)(?P<name>[\u4e00-\u9fffA-Za-z]{2,8}?)"
@@ -501,6 +503,7 @@ class OrgMatchers:
             if (
                 name in self._generic
                 or name.startswith(_PRONOUN_STARTS)
+                or name.startswith(_RATING_NOT_START)  # 维持对其“增持”评级
                 or "的" in name
                 or any(word in name for word in _RATING_NOT_NAME)
             ):

@@ -291,7 +291,12 @@ def test_context_trim_leading_words_inside_walked_part(text, model_span, token_c
         # an index named after a company is no organisation; trailing adverbs are cut
         ("标普500指数涨0.03%", "标普", []),
         ("纳斯达克100指数的成分股", "纳斯达克", []),
+        ("纳斯达克综合指数当日下跌", "纳斯达克", []),
+        ("道琼斯工业平均指数上涨", "道琼斯", []),
         ("欧股集体收跌", "欧股集体", []),
+        # a start-up described, and "the relevant departments" of a place, are no names
+        ("杭州人工智能初创公司星河智算发布模型", "杭州人工智能初创公司", []),
+        ("深圳市相关部门表示", "深圳市相关部门", []),
         ("星河控股集体收跌", "星河控股集体", ["星河控股"]),
         # a Latin unit glued to a known company before a segment word is a segment;
         # a longer legal name keeps the model's boundaries

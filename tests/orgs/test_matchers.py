@@ -361,6 +361,9 @@ def test_matchers_name_before_code_keeps_inner_function_char(matchers, text, nam
         # parts of the note are no company
         ("维持公司盈利预测，给予“买入”评级", []),
         ("维持行业“推荐”评级", []),
+        # a pronoun after the verb is no rated name
+        ("摩根士丹利维持对其“增持”评级", []),
+        ("维持该股“买入”评级", []),
     ],
 )
 def test_matchers_rating_targets(matchers, text, expected):
