@@ -46,6 +46,8 @@ _OPENING_METRIC = re.compile(
 TRAILING_ADVERBS = ("集体", "多数", "普遍", "全线", "纷纷", "初步", "盘中", "大多")
 # A verb between a name and a period trigger (星河科技预计上半年…) is no part of it.
 _TRAILING_VERBS = ("预计", "预期", "预告", "计划", "拟", "将")
+# Bodies inside a company that open its announcements (董事会宣派…, 管理层预计…).
+_BODY_STARTS = ("董事会", "董事局", "监事会", "股东大会", "管理层", "股东")
 # A day adverb between a name and its trigger (爱玛科技昨日公告) is no part of the name.
 _REL_DAYS = ("昨日", "今日", "近日", "日前", "今天", "昨天", "当日", "晚间", "早间", "盘中")
 # A relative reporting period after a name (Apple今年第一财季营收…, 星河去年上半年…).
@@ -442,6 +444,8 @@ class OrgMatchers:
             head = name_m.group()
             if head.startswith(_PRONOUN_STARTS):
                 continue  # 我们预计公司2024年… / 我们上调公司…: the analyst speaks
+            if head.startswith(_BODY_STARTS):
+                continue  # 董事会宣派中期股息…: the company's board speaks, no name
             # The trigger may start anywhere after two name characters: the earliest
             # one wins (星河科技公告 -> 星河科技 + 公告; 长和公布全年业绩 -> 长和).
             found = self._first_trigger(form, head, start, name_m.end())

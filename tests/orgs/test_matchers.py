@@ -130,6 +130,9 @@ def test_matchers_descriptor_trimming(matchers, text, expected):
         ("Apple今年第一财季营收1243亿美元", ["Apple"]),
         # 公佈 (traditional) is 公布
         ("長和公佈全年業績", ["長和"]),
+        # the company's own board or management opening a sentence is no name
+        ("董事會宣派中期股息每股0.57港元", []),
+        ("管理层预计全年收入增长", []),
     ],
 )
 def test_matchers_sentence_subjects(matchers, text, expected):
