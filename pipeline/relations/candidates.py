@@ -146,7 +146,8 @@ _VENUES = frozenset({"LME", "COMEX", "CBOT", "NYMEX", "ICE", "CME", "IPE", "SHFE
 # 期铜 / 玉米期货 / 棉花期货主力合约 / 当月期货铜
 _CONTRACT_RE = re.compile(
     r"\s*(?:[（(][A-Za-z]{2,6}[）)])?\s*"
-    r"(?:期铜|期铝|期锌|期镍|期铅|期锡|期金|期银|[^，。；、\s]{0,6}?(?:期货|期权|合约))"
+    r"(?:(?:三个月|3个月)?(?:期铜|期铝|期锌|期镍|期铅|期锡|期金|期银)"
+    r"|[^，。；、\s]{0,6}?(?:期货|期权|合约))"
 )
 
 
@@ -190,6 +191,27 @@ _PUBLIC_BODIES = frozenset(
 )  # fmt: skip
 
 
+# News outlets: the source of a story, never the subject of its figures.
+_NEWS_OUTLETS = frozenset({
+    "新华社", "中新社", "路透社", "路透", "彭博社", "彭博", "美联社", "法新社", "共同社",
+    "财联社", "证券时报", "上海证券报", "中国证券报", "证券日报", "经济日报", "人民日报",
+    "第一财经", "澎湃新闻", "界面新闻", "21世纪经济报道", "经济观察报", "每日经济新闻",
+    "券商中国", "华尔街日报", "金融时报", "彭博新闻社", "新浪财经", "财新", "财新网",
+})  # fmt: skip
+# A dateline after the outlet: 新华社洛阳3月21日电 / 路透北京1月5日电.
+_DATELINE_RE = re.compile(r"[\u4e00-\u9fff]{0,6}\d{1,2}月\d{1,2}日(?:电|讯)")
+
+
+def is_news_outlet(view: DocView, ent: Ent) -> bool:
+    """A news agency or newspaper (新华社, 证券时报) or an ORG opening a dateline."""
+    name = view.norm[ent.start : ent.end]
+    if name in _NEWS_OUTLETS or (
+        len(name) >= 3 and name.endswith(("通讯社", "新闻社")) and not name.endswith("合作社")
+    ):
+        return True
+    return _DATELINE_RE.match(view.norm, ent.end) is not None
+
+
 def is_public_body(view: DocView, ent: Ent) -> bool:
     """A government body, regulator, association or international body (no company)."""
     name = view.norm[ent.start : ent.end]
@@ -224,6 +246,7 @@ def main_company(view: DocView) -> Ent | None:
         and not is_venue(view, o)
         and not is_public_body(view, o)
         and not is_product_name(view, o)
+        and not is_news_outlet(view, o)
     ]
     if not orgs:
         return None  # only the author of the text (研报/点评) or descriptors: no main company
@@ -256,6 +279,8 @@ def build_subjects(view: DocView) -> Ent | None:
         if is_research_author(view, o) or is_cited_source(view, o) or is_data_source(view, o):
             continue
         if is_venue(view, o) or is_public_body(view, o) or is_product_name(view, o):
+            continue
+        if is_news_outlet(view, o):
             continue
         org_starts.append(o)
         k = org_key(o)

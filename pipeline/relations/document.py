@@ -24,7 +24,11 @@ UNIT_BREAKS = SENTENCE_BREAKS | frozenset(";；")
 # A colon is not a clause break: in table-like text it joins a label to its value
 # (营业收入：2122.26亿元).
 CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset(",;，；")
-_CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]")
+# A half-width full stop ends a sentence in text written with half-width punctuation
+# (…37.51亿元.分行业看): after a Chinese character, % or ), and not before a letter or
+# digit, so decimals, stock codes (300124.SZ) and abbreviations (Inc.) are no breaks.
+_HALF_WIDTH_STOP = r"(?<![\x00-\x24\x26-\x28\x2a-\x7f])\.(?![0-9A-Za-z])"
+_CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]|" + _HALF_WIDTH_STOP)
 
 
 _ONES = b"\x01" * 64
@@ -136,7 +140,7 @@ class DocView:
             if covered[i]:
                 continue
             clause.append(i)
-            if ch in SENTENCE_BREAKS:
+            if ch in SENTENCE_BREAKS or ch == ".":
                 sentence.append(i)
                 unit.append(i)
             elif ch in UNIT_BREAKS:

@@ -24,6 +24,7 @@ from pipeline.relations.candidates import (
     generate,
     is_cited_source,
     is_data_source,
+    is_news_outlet,
     is_public_body,
     org_key,
 )
@@ -222,12 +223,15 @@ class Linker:
             main_cand = _main_candidate(cands, main_key)
             if main_cand is not None:
                 best, source = (main_cand, best[1]), UNIT_MAIN_SOURCE
-        if fact.market_cue and (
+        outside_clause = (
             best[0].fallback
             or best[0].after
             or view.breaks_between(best[0].subject.end, fig.start, sentence=False)
-        ):
+        )
+        if outside_clause and fact.market_cue:
             return None  # market-wide wording and no subject in the figure's own clause
+        if outside_clause and _other_org_in_clause(view, fig):
+            return None  # 伦敦金属交易所三个月期铜价格上涨约2%: the clause is about another body
         if source == UNIT_MAIN_SOURCE:
             return best[0], UNIT_MAIN_CONFIDENCE, source
         p = model.probability(best[1])
@@ -274,10 +278,26 @@ def _statistics_release(view: DocView, main: Ent | None) -> bool:
         return False
     # a research note's author or a speaker does not make a paragraph statistics
     sources = any(
-        is_public_body(view, o) or is_data_source(view, o) or is_cited_source(view, o)
+        is_public_body(view, o)
+        or is_data_source(view, o)
+        or is_cited_source(view, o)
+        or is_news_outlet(view, o)
         for o in view.orgs
     )
     return sources or any(word in view.norm for word in _STATISTICS_WORDS)
+
+
+def _other_org_in_clause(view: DocView, fig: Ent) -> bool:
+    """True when the figure's clause names, before it, an ORG that is no subject (a
+    price venue, a data source, a news outlet, a public body): the figure is about that
+    body's topic, and the paragraph's main company is no fallback for it."""
+    start = view.clause_start(fig.start)
+    subject_starts = view.__dict__.get("_subject_starts")
+    if subject_starts is None:
+        subject_starts = view.__dict__["_subject_starts"] = {s.start for s in view.subjects}
+    return any(
+        start <= o.start and o.end <= fig.start and o.start not in subject_starts for o in view.orgs
+    )
 
 
 def _unit_returns_to_main(view: DocView, fig: Ent, fact: FigureFacts) -> bool:

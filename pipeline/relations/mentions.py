@@ -32,10 +32,15 @@ _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
 _NUMERAL_CHARS = "一二三四五六七八九十两几多数0123456789"
 _NUMERALS = frozenset(_NUMERAL_CHARS)
 _ITEM_SEPARATORS = ("以及", "、", "和", "与")
+# ... and where 分别 follows two names joined by a conjunction, 及 separates them too.
+_PAIR_SEPARATORS = (*_ITEM_SEPARATORS, "及")
 # Conjunctions that usually sit inside one segment name (供应链及国际业务, 油气和新能源分部).
 _CONJUNCTIONS = ("及", "和", "与")
 # Characters before a bare 公司/集团 that make it an anaphor (not 子公司, 科技公司).
 _ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及让其该本即向给于")
+# Period words before a bare 公司 that make it an anaphor (报告期内公司研发投入…); a
+# bare 内 is not enough (国内公司 are domestic companies).
+_ANAPHOR_LEFT_WORDS = ("期内", "年内", "季内", "同期", "当期", "本期", "全年", "年度")
 _MAX_NAME = 12
 # How far a name may grow past _MAX_NAME to keep a Latin word whole.
 _MAX_LATIN_WORD = 20
@@ -506,6 +511,8 @@ class MentionFinder:
                 continue
             if ch in name_breaks or covered[j]:
                 break
+            if ch == "." and (j == 0 or not _is_ascii_alnum(norm[j - 1])):
+                break  # a half-width full stop (…亿元.新能源汽车业务), not a decimal point
             code = stop_end[j]
             if code:
                 if code == 2 and j < end - 1:
@@ -606,20 +613,23 @@ class MentionFinder:
             left -= 1
         listed = left > 0 and norm[left - 1] == "、"
         if not listed:
-            if not any(c in norm[start:end] for c in _PAIR_JOINS):
+            if not any(c in norm[start:end] for c in (*_PAIR_JOINS, "及")):
                 return None
             window = norm[after : after + _RESPECTIVELY_GAP]
             cut = min((window.find(b) for b in CLAUSE_BREAKS if b in window), default=-1)
             if "分别" not in (window[:cut] if cut >= 0 else window):
                 return None
-        items = self._enumeration(view, end)
+        # with 分别, 及 joins the two items too (品牌羽绒服及贴牌加工管理业务的收入分别为…)
+        items = self._enumeration(view, end, pair_joins=not listed)
         return items if len(items) >= 2 else None
 
     def _leading_suffix_length(self, cue: str) -> int:
         """Length of the shortest suffix word ``cue`` starts with (业务分部 -> 业务)."""
         return min((len(w) for w in self.suffix_words if cue.startswith(w)), default=len(cue))
 
-    def _enumeration(self, view: DocView, end: int, single_cue: str = "") -> list[Mention]:
+    def _enumeration(
+        self, view: DocView, end: int, single_cue: str = "", pair_joins: bool = False
+    ) -> list[Mention]:
         """Split ``A、B（b）和C`` ending at ``end`` into segment mentions.
 
         ``single_cue``: the suffix cue after ``等`` (``A等业务``); a one-item "list" is then
@@ -644,7 +654,8 @@ class MentionFinder:
             elif ch in "）)":
                 depth = max(0, depth - 1)
             if depth == 0:
-                sep = next((s for s in _ITEM_SEPARATORS if norm.startswith(s, i)), None)
+                seps = _PAIR_SEPARATORS if pair_joins else _ITEM_SEPARATORS
+                sep = next((s for s in seps if norm.startswith(s, i)), None)
                 if sep is not None:
                     pieces.append((cursor, i))
                     cursor = i + len(sep)
@@ -725,7 +736,11 @@ class MentionFinder:
             surface = m.group()
             if surface in ("公司", "集团") and s > 0:
                 left = view.norm[s - 1]
-                if left not in CLAUSE_BREAKS and left not in _ANAPHOR_LEFT:
+                if (
+                    left not in CLAUSE_BREAKS
+                    and left not in _ANAPHOR_LEFT
+                    and not view.norm.endswith(_ANAPHOR_LEFT_WORDS, 0, s)
+                ):
                     continue
             target = self.lex.anaphors[_lex_key(self.lex.anaphors, surface)]
             view.anaphors.append(

@@ -531,3 +531,27 @@ def test_linker_bank_business_is_no_market_wording(linker):
     relations, _ = linker.link(text, make_ents(text, ("星河证券",)))
     got = {r["figure"]["text"]: r["subject"]["text"] for r in relations}
     assert got.get("26.4亿元") == "投资银行"
+
+
+def test_linker_news_outlet_in_a_dateline_is_no_subject(linker):
+    text = "新华社洛阳3月21日电 星河钼业21日晚披露年报，公司实现营业收入2130亿元。"
+    relations, _ = linker.link(text, make_ents(text, ("新华社", "星河钼业")))
+    assert [r["subject"]["text"] for r in relations] == ["星河钼业"]
+
+
+def test_linker_figure_about_another_body_takes_no_far_company(linker):
+    # the clause names a price venue (no subject): the company of the earlier sentence
+    # is no subject for its figure
+    text = "星河钼业实现营业收入2130亿元。伦敦金属交易所三个月期铜价格全年上涨约2%。"
+    relations, _ = linker.link(text, make_ents(text, ("星河钼业", "伦敦金属交易所")))
+    assert [r["figure"]["text"] for r in relations] == ["2130亿元"]
+
+
+def test_linker_half_width_full_stop_ends_a_sentence(linker):
+    # …亿元.报告期内公司… : the half-width stop ends the sentence, and 公司 after a
+    # period word refers to the company, not to the segment of the sentence before
+    text = "星河技术营收370亿元.新能源汽车业务收入160亿元.报告期内公司研发投入33.2亿元."
+    relations, _ = linker.link(text, make_ents(text, ("星河技术",)))
+    got = {r["figure"]["text"]: r["subject"]["text"] for r in relations}
+    assert got["160亿元"] == "新能源汽车"
+    assert got["33.2亿元"] in ("星河技术", "公司")

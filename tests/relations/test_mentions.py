@@ -57,6 +57,7 @@ def _view(lexicons, text, orgs=()):
         ("公司锂电和光伏业务收入分别为12亿元和8亿元。", ["锂电", "光伏"]),
         # without 分别 an inner 和 stays part of one name
         ("公司锂电和光伏业务收入为20亿元。", ["锂电和光伏"]),
+        ("公司锂电及光伏业务的收入分别为12亿元及8亿元。", ["锂电", "光伏"]),
         # consolidated figures name no segment; a time word ends a name
         ("2024年第三季度合併營收約新台幣7,596.9億元。", []),
         ("2024年上半年智能座舱营业收入为3亿元。", ["智能座舱"]),
@@ -108,6 +109,8 @@ def test_mentions_segments(lexicons, text, segments):
         ),
         ("营业利润同比增长8%。", [("营业利润", "operating_profit")]),
         ("季度车辆交付量为15万辆。", [("车辆交付量", "deliveries")]),
+        ("合同銷售金額為人民幣2,610.7億元。", [("合同銷售金額", "contract_sales")]),
+        ("一年新业务价值为337.63亿元。", [("一年新业务价值", "new_business_value")]),
     ],
 )
 def test_mentions_metrics(lexicons, text, metrics):
