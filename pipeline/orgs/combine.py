@@ -68,6 +68,7 @@ from pipeline.orgs.context import (
 from pipeline.orgs.matchers import (
     RULE_GAZETTEER,
     RULE_LIST,
+    RULE_PUBLIC_BODY,
     RULE_RATING,
     RULE_STOCK,
     RULE_SUBJECT,
@@ -84,6 +85,7 @@ PRIORITY = {
     RULE_STOCK: 3,
     RULE_SUBJECT: 3,
     RULE_RATING: 3,
+    RULE_PUBLIC_BODY: 3,
     MODEL_SOURCE: 2,
     RULE_LIST: 1,
     RULE_COORDINATION: 1,
@@ -312,6 +314,13 @@ def combine(
         proposals = _apply_gazetteer(form, proposals, matchers, bounds)
         proposals = _apply_stock_codes(form, proposals, matchers, token_starts)
         proposals = _apply_subjects(form, proposals, matchers, support, subject_support)
+        proposals = _apply_latin_legal_words(form, proposals)
+        for body in matchers.public_bodies(form, sorted(bounds)):
+            if any(p.start == body.start and p.end == body.end for p in proposals):
+                continue  # already proposed whole (a gazetteer name keeps its canonical)
+            # the standard name wins over parts of it (改革委员会, 生态局)
+            proposals = [p for p in proposals if not _overlaps(p, body)]
+            proposals.append(Proposal(body.start, body.end, body.rule, body.confidence))
         described = [
             p
             for p in proposals
@@ -511,10 +520,49 @@ def _opens_sentence(form: str, start: int) -> bool:
     return start == 0 or form[start - 1] in _SENTENCE_OPENERS
 
 
+# A Latin company name written with its legal or business word (Siemens AG, Arm
+# Holdings, Marvell Technology, Volkswagen Group); ``form`` is lower-cased.
+_LATIN_LEGAL_WORD = (
+    r"(?:ag|se|nv|inc\.?|corp\.?|corporation|group|holdings?|technolog(?:y|ies)"
+    r"|engineering|ltd\.?|limited|plc|llc|gmbh|systems|semiconductor|motors"
+    r"|pharmaceuticals|therapeutics|networks|software|labs)(?![a-z0-9])"
+)
+_LATIN_NOT_NAMES = frozenset({"ai", "the", "a", "an", "our", "and", "of", "for", "data"})
+_LATIN_LEGAL_TAIL = re.compile(r"[ \u00a0]" + _LATIN_LEGAL_WORD)
+_LATIN_LEGAL_NAME = re.compile(
+    r"(?<![a-z0-9&'-])[a-z][a-z0-9&'-]*(?:[ \u00a0][a-z][a-z0-9&'-]*){0,2}?[ \u00a0]"
+    + _LATIN_LEGAL_WORD
+)
+
+
+def _apply_latin_legal_words(form: str, proposals: list[Proposal]) -> list[Proposal]:
+    """Extend a Latin name over its legal word (siemens -> siemens ag); a Latin name
+    with one and no proposal on it (altair engineering) becomes a proposal."""
+    if not any("a" <= ch <= "z" for ch in form):
+        return proposals
+    for p in proposals:
+        if "a" <= form[p.end - 1] <= "z":
+            m = _LATIN_LEGAL_TAIL.match(form, p.end)
+            if m is not None:
+                p.end = m.end()
+    covered = bytearray(len(form))
+    for p in proposals:
+        covered[p.start : p.end] = b"\x01" * (p.end - p.start)
+    for m in _LATIN_LEGAL_NAME.finditer(form):
+        if m.group().split()[0] in _LATIN_NOT_NAMES:
+            continue  # ai software / our group: a generic word, not a name
+        if covered.find(1, m.start(), m.end()) == -1:
+            proposals.append(Proposal(m.start(), m.end(), RULE_SUFFIX, 0.8))
+    return proposals
+
+
 def _apply_stock_codes(
     form: str, proposals: list[Proposal], matchers: OrgMatchers, token_starts: Sequence[int]
 ) -> list[Proposal]:
-    for b_start, _b_end, canonical in matchers.stock_codes(form):
+    for b_start, b_end, canonical in matchers.stock_codes(form):
+        # (NASDAQ: SMCI) / (NYSE: DELL): the exchange and the ticker in the bracket are
+        # part of the code, not organisations of their own
+        proposals = [p for p in proposals if not (b_start <= p.start and p.end <= b_end)]
         ending = [p for p in proposals if p.end == b_start]
         if ending:
             for p in ending:

@@ -433,6 +433,8 @@ def affiliates(
 # Words that describe a young company ("an AI start-up"); a span ending in one is not
 # the company's name.
 _STARTUP_WORDS = ("初创公司", "初创企业", "创业公司", "新创公司")
+# Role words written in Latin right after a company (星河公司CEO): no apposition.
+_LATIN_ROLES = ("ceo", "cfo", "coo", "cto", "cio", "vp", "CEO", "CFO", "COO", "CTO", "CIO", "VP")
 
 
 def descriptor_company(form: str, start: int, end: int) -> bool:
@@ -441,6 +443,14 @@ def descriptor_company(form: str, start: int, end: int) -> bool:
     a subject's usual next word: 星河公司|宣布)."""
     if form.endswith(_STARTUP_WORDS, start, end):
         return True  # 杭州人工智能初创公司|DeepSeek: a description, never a name
+    if (
+        end - start >= 5
+        and form.endswith("公司", start, end)
+        and end < len(form)
+        and "a" <= form[end].lower() <= "z"
+        and not form.startswith(_LATIN_ROLES, end)
+    ):
+        return True  # 美国工业软件公司|Altair Engineering: the Latin name is the company
     return (
         end - start == 4
         and form.endswith("公司", start, end)

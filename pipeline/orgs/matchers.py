@@ -13,6 +13,7 @@ what to keep is the job of :mod:`pipeline.orgs.combine`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,27 @@ RULE_LIST = "rule:org.list"
 RULE_SUFFIX = "rule:org.suffix"
 RULE_SUBJECT = "rule:org.subject"
 RULE_RATING = "rule:org.rating"
+RULE_PUBLIC_BODY = "rule:org.public_body"
+
+# Government bodies whose standard names hold 和/及 or run long, so that neither the
+# suffix walk nor the tagger gets them whole (湖北省发展和改革委员会, 安徽省人民政府国有资产
+# 监督管理委员会, 环境及生态局), with an optional place in front.  Written in the match
+# form (simplified).
+# The place before a body: a province, city, district ... ending (湖北省, 杭州市), found
+# on token edges; national prefixes are listed.
+_GOV_PLACE_ENDS = ("省", "市", "区", "县", "州", "盟")
+_GOV_NATIONAL = ("中华人民共和国", "国务院", "国家", "澳门特别行政区", "澳门")
+_GOV_BODY = (
+    r"(?:发展和改革委员会|住房和城乡建设(?:部|厅|局|委员会)|人力资源和社会保障(?:部|厅|局)"
+    r"|工业和信息化(?:部|厅|局)|国有资产监督管理委员会|自然资源和规划(?:局|委员会)"
+    r"|文化和旅游(?:部|厅|局)|科学技术和信息化局|卫生健康委员会|市场监督管理(?:总局|局)"
+    r"|地方金融监督管理局|金融监督管理(?:总局|局)"
+    # Hong Kong and Macau policy bureaus and departments
+    r"|环境及生态局|创新科技及工业局|财经事务及库务局|商务及经济发展局|运输及物流局"
+    r"|劳工及福利局|民政及青年事务局|文化体育及旅游局|政制及内地事务局|医务卫生局"
+    r"|公务员事务局|差饷物业估价署|入境事务处|地政总署|屋宇署|政府统计处|博彩监察协调局)"
+)
+_GOV_BODY_RE = re.compile(_GOV_BODY)
 # Where a sentence (or headline) starts: subjects are looked for right after these.
 _SENTENCE_START = re.compile(
     r"(?:^|[。！？；;!?\n]|】)[\s\u3000“\"'【]*"
@@ -444,8 +466,10 @@ class OrgMatchers:
             head = name_m.group()
             if head.startswith(_PRONOUN_STARTS):
                 continue  # 我们预计公司2024年… / 我们上调公司…: the analyst speaks
+            if any(body in head for body in _BODY_STARTS if len(body) > 2):
+                continue  # (公司)董事会宣派中期股息…: the company's board speaks, no name
             if head.startswith(_BODY_STARTS):
-                continue  # 董事会宣派中期股息…: the company's board speaks, no name
+                continue
             # The trigger may start anywhere after two name characters: the earliest
             # one wins (星河科技公告 -> 星河科技 + 公告; 长和公布全年业绩 -> 长和).
             found = self._first_trigger(form, head, start, name_m.end())
@@ -642,6 +666,35 @@ class OrgMatchers:
             out.extend(RuleMatch(s, e, RULE_LIST, conf) for s, e in items)
         return out
 
+    # -- public bodies --------------------------------------------------------------------
+
+    @staticmethod
+    def public_bodies(form: str, token_starts: Sequence[int]) -> list[RuleMatch]:
+        """Standard government body names (:data:`_GOV_BODY_RE`) with the place written
+        before them (湖北省|发展和改革委员会, 安徽省人民政府|国有资产…, 国家|…)."""
+        if "局" not in form and "会" not in form and "部" not in form and "署" not in form:
+            return []
+        out = []
+        for m in _GOV_BODY_RE.finditer(form):
+            start = m.start()
+            if form.endswith("人民政府", 0, start):
+                start -= 4
+            national = next((w for w in _GOV_NATIONAL if form.endswith(w, 0, start)), None)
+            if national is not None:
+                start -= len(national)
+            elif start > 0 and form[start - 1] in _GOV_PLACE_ENDS:
+                # the token holding the place ending, or the one before a lone ending
+                i = bisect_right(token_starts, start - 1) - 1
+                if i >= 0 and token_starts[i] == start - 1:
+                    i -= 1
+                place = token_starts[i] if i >= 0 else start
+                if 2 <= start - place <= 7 and all(
+                    "\u4e00" <= ch <= "\u9fff" for ch in form[place:start]
+                ):
+                    start = place
+            out.append(RuleMatch(start, m.end(), RULE_PUBLIC_BODY, 0.9))
+        return out
+
     # -- suffixes -------------------------------------------------------------------------
 
     def suffixes(self, form: str, token_starts: Sequence[int]) -> list[RuleMatch]:
@@ -665,8 +718,8 @@ class OrgMatchers:
                 if form[i] in _STOP_CHARS or form[i].isdigit():
                     cut = i + 1
                     break
-            if s - cut < 1:
-                continue
+            if s - cut < 1 or form[cut:s] in self._generic:
+                continue  # 公司|控股子公司: a generic word before the suffix names nothing
             out.append(RuleMatch(cut, m.end(), RULE_SUFFIX, conf))
         return out
 

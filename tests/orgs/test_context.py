@@ -297,6 +297,7 @@ def test_context_trim_leading_words_inside_walked_part(text, model_span, token_c
         # a start-up described, and "the relevant departments" of a place, are no names
         ("杭州人工智能初创公司星河智算发布模型", "杭州人工智能初创公司", []),
         ("深圳市相关部门表示", "深圳市相关部门", []),
+        ("星河公司CEO张三表示", "星河公司", ["星河公司"]),
         ("星河控股集体收跌", "星河控股集体", ["星河控股"]),
         # a Latin unit glued to a known company before a segment word is a segment;
         # a longer legal name keeps the model's boundaries
@@ -361,3 +362,21 @@ def test_combine_gazetteer_name_glued_to_a_price_move(shipped_rules):
     matchers = OrgMatchers(shipped_rules, lambda s: s)
     out = combine(text, [], matchers, starts, support=lambda s, e: 0.0)
     assert "高盛" in [text[c.start : c.end] for c in out]
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        # a Latin name keeps its legal word; a company description glued to it is none
+        ("西门子股份公司（Siemens AG）宣布收购。", ["Siemens AG"]),
+        ("星河软件收购美国工业软件公司Altair Engineering。", ["Altair Engineering"]),
+        ("Marvell Technology和Arm Holdings股价上涨。", ["Marvell Technology", "Arm Holdings"]),
+        # the exchange and the ticker in a code bracket are no organisations
+        ("超微电脑（NASDAQ: SMCI）收到通知，戴尔科技（NYSE: DELL）受益。", []),
+    ],
+)
+def test_pipeline_latin_names_and_code_brackets(nlp, text, expected):
+    """Through the whole pipeline (the match form is folded and lower-cased)."""
+    orgs = [e.text for e in nlp(text).ents if e.label_ == "ORG"]
+    assert all(name in orgs for name in expected), orgs
+    assert not {"NASDAQ", "NYSE", "SMCI", "DELL", "Siemens", "美国工业软件公司"} & set(orgs)

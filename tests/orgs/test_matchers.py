@@ -133,6 +133,7 @@ def test_matchers_descriptor_trimming(matchers, text, expected):
         # the company's own board or management opening a sentence is no name
         ("董事會宣派中期股息每股0.57港元", []),
         ("管理层预计全年收入增长", []),
+        ("公司董事会同时审议通过了中期分红方案", []),
     ],
 )
 def test_matchers_sentence_subjects(matchers, text, expected):
@@ -385,3 +386,32 @@ def test_mainland_codes_never_meet_hong_kong_codes(matchers):
         assert len(codes) == 1 and codes[0][2] != "腾讯控股", text
     codes = matchers.stock_codes(_fold(matchers, "腾讯（0700.HK）"))
     assert [c for _, _, c in codes] == ["腾讯控股"]
+
+
+@pytest.mark.parametrize(
+    "text,token_cuts,expected",
+    [
+        # standard names holding 和/及, with the place written before them
+        ("湖北省发展和改革委员会表示", [0, 3], ["湖北省发展和改革委员会"]),
+        ("他表示将推动湖北省发展和改革委员会改革", [0, 1, 3, 4, 6, 9], ["湖北省发展和改革委员会"]),
+        (
+            "安徽省人民政府国有资产监督管理委员会持股",
+            [0, 3, 7],
+            ["安徽省人民政府国有资产监督管理委员会"],
+        ),
+        ("工业和信息化部表示", [0], ["工业和信息化部"]),
+        ("環境及生態局宣布", [0], ["環境及生態局"]),
+        ("澳門博彩監察協調局公布", [0, 2], ["澳門博彩監察協調局"]),
+        ("公司发展和改革的方向", [0, 2], []),
+    ],
+)
+def test_matchers_public_bodies(matchers, text, token_cuts, expected):
+    found = matchers.public_bodies(_fold(matchers, text), token_cuts)
+    assert [text[m.start : m.end] for m in found] == expected
+
+
+def test_matchers_suffix_after_a_generic_word_is_no_name(matchers):
+    text = "公告，公司控股子公司拟引入战略投资者"
+    form = _fold(matchers, text)
+    found = [text[m.start : m.end] for m in matchers.suffixes(form, list(range(len(text))))]
+    assert "公司控股" not in found
