@@ -315,6 +315,7 @@ def combine(
         proposals = _apply_stock_codes(form, proposals, matchers, token_starts)
         proposals = _apply_subjects(form, proposals, matchers, support, subject_support)
         proposals = _apply_latin_legal_words(form, proposals)
+        proposals = _apply_legal_names(form, proposals)
         for body in matchers.public_bodies(form, sorted(bounds)):
             if any(p.start == body.start and p.end == body.end for p in proposals):
                 continue  # already proposed whole (a gazetteer name keeps its canonical)
@@ -553,6 +554,38 @@ def _apply_latin_legal_words(form: str, proposals: list[Proposal]) -> list[Propo
             continue  # ai software / our group: a generic word, not a name
         if covered.find(1, m.start(), m.end()) == -1:
             proposals.append(Proposal(m.start(), m.end(), RULE_SUFFIX, 0.8))
+    return proposals
+
+
+_LEGAL_FORM_RE = re.compile(r"(?:股份)?有限(?:责任)?公司")
+
+
+def _apply_legal_names(form: str, proposals: list[Proposal]) -> list[Proposal]:
+    """A full legal name (…股份有限公司) that no proposal ends at: walk left over its name
+    (:func:`extend_legal_name`) and propose it whole; the pieces proposed inside it (a
+    gazetteer short name 和硕, a suffix match 联合科技) give way.  The legal form is
+    evidence enough: a company's registered name ends this way and nothing else does."""
+    if "有限" not in form:
+        return proposals
+    ends = {p.end for p in proposals}
+    for m in _LEGAL_FORM_RE.finditer(form):
+        if m.end() in ends:
+            continue
+        start = extend_legal_name(form, m.start(), m.end())
+        # the walk stops at 和/与 …; a known name crossing that edge starts the name
+        # (和硕|联合科技股份有限公司: 和硕 is the gazetteer's)
+        for p in proposals:
+            if p.source == RULE_GAZETTEER and p.start < start < p.end <= m.start():
+                start = p.start
+        if m.start() - start < 2:
+            continue
+        span = Proposal(start, m.end(), RULE_SUFFIX, 0.85)
+        if any(
+            _overlaps(p, span) and not (start <= p.start and p.end <= span.end) for p in proposals
+        ):
+            continue  # a proposal crossing its edge: leave the decision to the others
+        proposals = [p for p in proposals if not _overlaps(p, span)]
+        proposals.append(span)
     return proposals
 
 

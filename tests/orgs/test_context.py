@@ -371,6 +371,9 @@ def test_combine_gazetteer_name_glued_to_a_price_move(shipped_rules):
         ("西门子股份公司（Siemens AG）宣布收购。", ["Siemens AG"]),
         ("星河软件收购美国工业软件公司Altair Engineering。", ["Altair Engineering"]),
         ("Marvell Technology和Arm Holdings股价上涨。", ["Marvell Technology", "Arm Holdings"]),
+        # a full legal name is one ORG, also when it starts with a known short name
+        # that a conjunction-like character begins (和硕)
+        ("和碩聯合科技股份有限公司（和碩）公佈10月營收。", ["和碩聯合科技股份有限公司", "和碩"]),
         # the exchange and the ticker in a code bracket are no organisations
         ("超微电脑（NASDAQ: SMCI）收到通知，戴尔科技（NYSE: DELL）受益。", []),
     ],
