@@ -499,18 +499,19 @@ def trim_leading_words(
             ):
                 start = cut
                 break
+    words, lengths = _word_set(leading_words)
     moved = True
     while moved:
         moved = False
         if known(form[start:end]):
             break
-        for word in leading_words:
-            # the word starts at the span start, or before it and ends inside it
-            # (大|股|东软银集团: pkuseg cut 股东, the tagger began at its last character)
-            for back in range(min(len(word) - 1, start), -1, -1):
-                cut = start - back + len(word)
+        # longest words first; a word starts at the span start, or before it and ends
+        # inside it (大|股|东软银集团: pkuseg cut 股东, the tagger began at its last char)
+        for length in lengths:
+            for back in range(min(length - 1, start), -1, -1):
+                cut = start - back + length
                 if (
-                    form.startswith(word, start - back)
+                    form[start - back : cut] in words
                     and cut in starts
                     and end - cut >= 2
                     and not is_generic(form[cut:end])
@@ -521,3 +522,16 @@ def trim_leading_words(
             if moved:
                 break
     return start
+
+
+_WORD_SETS: dict[int, tuple[Sequence[str], frozenset[str], tuple[int, ...]]] = {}
+
+
+def _word_set(words: Sequence[str]) -> tuple[frozenset[str], tuple[int, ...]]:
+    """``words`` as a set and their lengths, longest first (cached per sequence object,
+    which is the matchers' own tuple: built once, not per span)."""
+    cached = _WORD_SETS.get(id(words))
+    if cached is None or cached[0] is not words:
+        lengths = tuple(sorted({len(w) for w in words}, reverse=True))
+        cached = _WORD_SETS[id(words)] = (words, frozenset(words), lengths)
+    return cached[1], cached[2]
