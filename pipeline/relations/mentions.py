@@ -29,6 +29,8 @@ from pipeline.relations.document import CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
 
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
+_NAME_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_NAME_BREAKS))) + "]")
+_CLOSE_PAREN_RE = re.compile("[)）]")
 _NUMERAL_CHARS = "一二三四五六七八九十两几多数0123456789"
 _NUMERALS = frozenset(_NUMERAL_CHARS)
 _ITEM_SEPARATORS = ("以及", "、", "和", "与")
@@ -476,12 +478,67 @@ class MentionFinder:
         return Mention(start, end, text, "SEGMENT", canon, source)
 
     def _scan_back(self, view: DocView, end: int, limit: int, parens: bool = True) -> int:
-        """Start of a segment name ending at ``end`` (stops at breaks, entities, stops)."""
+        """Start of a segment name ending at ``end`` (stops at breaks, entities, stops).
+
+        Most scans meet neither a closing bracket nor a conjunction stop word: they end
+        at the last hard stop (break, entity, stop word) before ``end``, which two C
+        searches over per-paragraph flag arrays find (:meth:`_scan_flags`).  The other
+        scans take the character loop.
+        """
+        norm = view.norm
+        lowest = max(0, end - limit)
+        hard, special = self._scan_flags(view)
+        k = hard.rfind(1, lowest, end)
+        if parens and special.find(1, max(k, lowest), end) == -1:
+            j = k if k != -1 else lowest - 1
+        else:
+            j = self._scan_loop(view, end, lowest, parens)
+        start = j + 1
+        if 0 < start < end and j == lowest - 1 and _is_ascii_alnum(norm[start - 1]):
+            # the length limit cut a Latin word (Reality Labs部门 -> ality Labs部门):
+            # take the whole word, a Latin name is never cut inside a word
+            while (
+                start > 0 and start > lowest - _MAX_LATIN_WORD and _is_ascii_alnum(norm[start - 1])
+            ):
+                start -= 1
+        while start < end and (norm[start].isspace() or norm[start] in _CONJUNCTIONS):
+            start += 1
+        return start
+
+    def _scan_flags(self, view: DocView) -> tuple[bytearray, bytearray]:
+        """Per position, for :meth:`_scan_back` (once per paragraph): ``hard`` marks where
+        every scan stops (a name break, an entity, a stop word that is no conjunction),
+        ``special`` where the character loop must decide (a closing bracket, a
+        conjunction stop word)."""
+        cached = view.__dict__.get("_scan_flags")
+        if cached is not None:
+            return cached
+        norm = view.norm
+        stop_end = self._stop_ends(view)
+        hard = bytearray(view.covered)
+        special = bytearray(len(norm))
+        for m in _NAME_BREAK_RE.finditer(norm):
+            hard[m.start()] = 1
+        for m in _CLOSE_PAREN_RE.finditer(norm):
+            special[m.start()] = 1
+        pos = stop_end.find(1)
+        while pos != -1:
+            hard[pos] = 1
+            pos = stop_end.find(1, pos + 1)
+        pos = stop_end.find(2)
+        while pos != -1:
+            special[pos] = 1
+            pos = stop_end.find(2, pos + 1)
+        cached = view.__dict__["_scan_flags"] = (hard, special)
+        return cached
+
+    def _scan_loop(self, view: DocView, end: int, lowest: int, parens: bool) -> int:
+        """The character loop of :meth:`_scan_back`: the position where the scan stopped
+        (``lowest - 1`` when it ran to the length limit)."""
         norm = view.norm
         stop_end = self._stop_ends(view)
         covered, name_breaks = view.covered, _NAME_BREAKS
         j = end - 1
-        lowest = max(0, end - limit)
         while j >= lowest:
             ch = norm[j]
             if parens and ch in ("）", ")"):
@@ -503,17 +560,7 @@ class MentionFinder:
                     continue
                 break
             j -= 1
-        start = j + 1
-        if 0 < start < end and j == lowest - 1 and _is_ascii_alnum(norm[start - 1]):
-            # the length limit cut a Latin word (Reality Labs部门 -> ality Labs部门):
-            # take the whole word, a Latin name is never cut inside a word
-            while (
-                start > 0 and start > lowest - _MAX_LATIN_WORD and _is_ascii_alnum(norm[start - 1])
-            ):
-                start -= 1
-        while start < end and (norm[start].isspace() or norm[start] in _CONJUNCTIONS):
-            start += 1
-        return start
+        return j
 
     def _stop_ends(self, view: DocView) -> bytearray:
         """Per position: 1 when a stop word ends there, 2 when it is a conjunction.
