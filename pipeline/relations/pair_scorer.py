@@ -16,10 +16,12 @@ annotated corpus.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 
 from pipeline.relations.candidates import Candidate
-from pipeline.relations.document import DocView, Ent
+from pipeline.relations.document import DocView, Ent, Subject
 from pipeline.relations.features import (
+    _BUCKET_OF,
     _BUCKETS,
     _CLAUSE_BREAKS,
     _DIST_NAMES,
@@ -193,6 +195,134 @@ class PairScorer:
         if facts.metric is not None and facts.metric.start >= e:
             z += self.metric_after_subject
         return z
+
+    def best(
+        self,
+        view: DocView,
+        fig: Ent,
+        facts: FigureFacts,
+        cands: list[Candidate],
+        main_key: str | None,
+        positions: tuple[int, int, int, int, int, int],
+        base: float,
+        subject_zs: dict[int, float],
+        subject_z: Callable[[Subject], float],
+    ) -> tuple[Candidate | None, float]:
+        """The candidate with the highest ``base + subject_z(s) + score(...)`` (the first
+        one on ties) and that total.  ``subject_zs`` caches ``subject_z`` by ``id(s)``.
+
+        The same sums as calling :meth:`score` per candidate, in the same order, with
+        the figure's values and the tables bound once per figure: a figure has about
+        six candidates and a long paragraph hundreds of figures.
+        """
+        kind = facts.kind
+        if kind not in self.fallback_kind:  # a kind outside the tables: name by name
+            return self._best_slow(
+                view, fig, facts, cands, main_key, positions, base, subject_zs, subject_z
+            )
+        kind_type = self.kind_type
+        f = fig.start
+        metric_start = facts.metric.start if facts.metric is not None else -1
+        p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = positions
+        cache, get_positions = view.positions, offset_positions
+        rank_w, dist_w, src_w = self.rank, self.dist, self.src_rank
+        sent_w, clause_w = self.sent_breaks, self.clause_breaks
+        figs_w, subjects_w = self.figs_between, self.subjects_between
+        same_sentence, same_clause = self.same_sentence, self.same_clause
+        qizhong: list[int] | None = None
+        semicolons: list[int] = []
+        best_cand: Candidate | None = None
+        best_z = 0.0
+        for cand in cands:
+            s = cand.subject
+            z_subject = subject_zs.get(id(s))
+            if z_subject is None:
+                z_subject = subject_z(s)
+            stype = s.type
+            kt = kind_type.get((kind, stype))
+            if kt is None:  # a subject type outside the tables
+                z = base + z_subject + self._slow(view, fig, facts, cand, main_key, positions)
+            elif cand.fallback or cand.after:
+                z = base + z_subject + self.score(view, fig, facts, cand, main_key, positions)
+            else:
+                rank = min(cand.rank, 4)
+                distance = cand.distance
+                w_rank, w_rank_type = rank_w[(rank, stype)]
+                bucket = _BUCKET_OF[distance] if 0 <= distance < 82 else _bucket_fast(distance)
+                w_dist, w_dist_type = dist_w[(bucket, stype)]
+                z = 0.0
+                z += kt
+                z += w_rank
+                z += w_rank_type
+                z += w_dist
+                z += w_dist_type
+                source = s.source
+                if source:
+                    w = src_w.get((source, rank))
+                    z += self._src(source, rank) if w is None else w
+                e = s.end
+                s_sent, s_clause, s_figs, s_subjects, s_segments, s_metrics = cache.get(
+                    e
+                ) or get_positions(view, e)
+                sent_breaks = p_sent - s_sent
+                clause_breaks = p_clause - s_clause
+                if sent_breaks == 0:
+                    z += same_sentence
+                if clause_breaks == 0:
+                    z += same_clause
+                subjects = p_subjects - s_subjects
+                z += sent_w[sent_breaks if sent_breaks < 3 else 3]
+                z += clause_w[clause_breaks if clause_breaks < 4 else 4]
+                figs = p_figs - s_figs
+                z += figs_w[figs if figs < 3 else 3]
+                z += subjects_w[subjects if subjects < 3 else 3]
+                if subjects and p_segments - s_segments:
+                    z += self.segment_between
+                if p_metrics - s_metrics:
+                    z += self.metric_between
+                if main_key is not None and stype == "ORG" and s.key == main_key:
+                    z += self.is_main
+                if stype == "SEGMENT" and s.company is not None and s.company == main_key:
+                    z += self.segment_of_main
+                if clause_breaks or distance > 2:
+                    if qizhong is None:
+                        qizhong, semicolons = _gap_words(view)
+                    if qizhong and bisect_left(qizhong, f - 1) > bisect_left(qizhong, e):
+                        z += self.qizhong_between
+                    if semicolons and bisect_left(semicolons, f) > bisect_left(semicolons, e):
+                        z += self.semicolon_between
+                        z += self.semicolon[stype]
+                if metric_start >= e:
+                    z += self.metric_after_subject
+                z = base + z_subject + z
+            if best_cand is None or z > best_z:
+                best_cand, best_z = cand, z
+        return best_cand, best_z
+
+    def _best_slow(
+        self,
+        view: DocView,
+        fig: Ent,
+        facts: FigureFacts,
+        cands: list[Candidate],
+        main_key: str | None,
+        positions: tuple[int, int, int, int, int, int],
+        base: float,
+        subject_zs: dict[int, float],
+        subject_z: Callable[[Subject], float],
+    ) -> tuple[Candidate | None, float]:
+        """:meth:`best` through :meth:`score` (a kind the tables do not list)."""
+        best_cand: Candidate | None = None
+        best_z = 0.0
+        for cand in cands:
+            s = cand.subject
+            z_subject = subject_zs.get(id(s))
+            if z_subject is None:
+                z_subject = subject_z(s)
+            z = base + z_subject + self.score(view, fig, facts, cand, main_key, positions)
+            if best_cand is None or z > best_z:
+                best_cand, best_z = cand, z
+        return best_cand, best_z
 
     def _slow(
         self,
