@@ -24,6 +24,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import pairwise
 
 from pipeline.relations.document import CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
@@ -31,6 +32,8 @@ from pipeline.relations.lexicon import Lexicons
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
 _NAME_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_NAME_BREAKS))) + "]")
 _CLOSE_PAREN_RE = re.compile("[)）]")
+# Name scans of a paragraph that run the character loop before the flags are built.
+_LOOP_SCANS = 8
 _NUMERAL_CHARS = "一二三四五六七八九十两几多数0123456789"
 _NUMERALS = frozenset(_NUMERAL_CHARS)
 _ITEM_SEPARATORS = ("以及", "、", "和", "与")
@@ -281,12 +284,13 @@ class MentionFinder:
                 found.append(self._segment(view, m.start(), m.end(), "rule:segment.name"))
         in_metric = _metric_cover(view)
         if self.suffix_re is not None:
+            covered, from_suffix = view.covered, self._from_suffix
             for start, end in self._suffix_hits(norm):
-                if not self._free(view, start, end) or _any(in_metric, start, end):
+                if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
                     continue
                 if norm.startswith("链", end):
                     continue  # 光伏产业链 is no segment
-                found.extend(self._from_suffix(view, start, norm[start:end]))
+                found.extend(from_suffix(view, start, norm[start:end]))
         for m in self.quote_re.finditer(norm):
             after = m.end()
             tail = norm[after : after + 6]
@@ -327,13 +331,11 @@ class MentionFinder:
         """Suffix cue spans; of two overlapping cues the one ending later wins
         (房地产业务: 业务, not 产业), so the name keeps its last characters."""
         assert self.suffix_overlap_re is not None
-        hits = sorted(
-            {
-                (m.start(), m.start() + len(m.group(1)))
-                for m in self.suffix_overlap_re.finditer(norm)
-            },
-            key=lambda h: (-h[1], h[0]),
-        )
+        # one hit per start (the longest cue there), in order of start
+        spans = [m.span(1) for m in self.suffix_overlap_re.finditer(norm)]
+        if all(a[1] <= b[0] for a, b in pairwise(spans)):
+            return spans  # no two cues overlap (sorted by start: neighbours suffice)
+        hits = sorted(spans, key=lambda h: (-h[1], h[0]))
         kept: list[tuple[int, int]] = []
         occupied = bytearray(len(norm))
         for start, end in hits:
@@ -487,12 +489,16 @@ class MentionFinder:
         """
         norm = view.norm
         lowest = max(0, end - limit)
-        hard, special = self._scan_flags(view)
-        k = hard.rfind(1, lowest, end)
-        if parens and special.find(1, max(k, lowest), end) == -1:
-            j = k if k != -1 else lowest - 1
-        else:
+        flags = self._scan_flags(view)
+        if flags is None:
             j = self._scan_loop(view, end, lowest, parens)
+        else:
+            hard, special = flags
+            k = hard.rfind(1, lowest, end)
+            if parens and special.find(1, max(k, lowest), end) == -1:
+                j = k if k != -1 else lowest - 1
+            else:
+                j = self._scan_loop(view, end, lowest, parens)
         start = j + 1
         if 0 < start < end and j == lowest - 1 and _is_ascii_alnum(norm[start - 1]):
             # the length limit cut a Latin word (Reality Labs部门 -> ality Labs部门):
@@ -505,14 +511,24 @@ class MentionFinder:
             start += 1
         return start
 
-    def _scan_flags(self, view: DocView) -> tuple[bytearray, bytearray]:
+    def _scan_flags(self, view: DocView) -> tuple[bytearray, bytearray] | None:
         """Per position, for :meth:`_scan_back` (once per paragraph): ``hard`` marks where
         every scan stops (a name break, an entity, a stop word that is no conjunction),
         ``special`` where the character loop must decide (a closing bracket, a
-        conjunction stop word)."""
-        cached = view.__dict__.get("_scan_flags")
+        conjunction stop word).
+
+        None for the first :data:`_LOOP_SCANS` scans of a paragraph: building the
+        flags costs about as much as that many character loops, so a news paragraph
+        with a few names never builds them; a long list of names does, once.
+        """
+        d = view.__dict__
+        cached = d.get("_scan_flags")
         if cached is not None:
             return cached
+        scans = d.get("_scans", 0)
+        if scans < _LOOP_SCANS:
+            d["_scans"] = scans + 1
+            return None
         norm = view.norm
         stop_end = self._stop_ends(view)
         hard = bytearray(view.covered)
