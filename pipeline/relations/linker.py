@@ -33,12 +33,11 @@ from pipeline.relations.features import (
     figure_features,
     figure_positions,
     pair_features,
-    subject_features,
 )
 from pipeline.relations.lexicon import Lexicons
 from pipeline.relations.mentions import MentionFinder
 from pipeline.relations.model import PairModel
-from pipeline.relations.pair_scorer import PairScorer
+from pipeline.relations.pair_scorer import PairScorer, SubjectScorer
 from pipeline.relations.respectively import Group, apply_to_facts, groups_by_figure
 from pipeline.relations.rules import FigureFacts, figure_facts
 from pipeline.relations.textnorm import normalize
@@ -85,6 +84,7 @@ class Linker:
         self.config = config or CandidateConfig()
         self._figure_scores: dict[tuple[int, str, str, bool, bool], float] = {}
         self._scorer: tuple[PairModel, PairScorer] | None = None
+        self._subject_scorer: tuple[PairModel, SubjectScorer] | None = None
 
     def prepare(self, text: str, ents: Sequence[Ent]):
         """Mentions, subjects and rule facts for one paragraph."""
@@ -199,6 +199,13 @@ class Linker:
         ordered = sorted((*view.segments, *view.metrics, *view.anaphors), key=_START_END)
         return relations, [m.as_dict() for m in ordered]
 
+    def _subject_z(self, model: PairModel) -> SubjectScorer:
+        """The compiled subject scorer of ``model`` (rebuilt when the model is replaced)."""
+        scorer = self._subject_scorer
+        if scorer is None or scorer[0] is not model:
+            scorer = self._subject_scorer = (model, SubjectScorer(model.weights))
+        return scorer[1]
+
     def _pair_scorer(self, model: PairModel) -> PairScorer:
         """The compiled pair scorer of ``model`` (rebuilt when the model is replaced)."""
         scorer = self._scorer
@@ -235,7 +242,7 @@ class Linker:
         def subject_z(s: Subject) -> float:
             # keyed by identity: candidates share the Subject objects of the view (the
             # fallback main company too), which outlive this paragraph's cache
-            z = subject_cache[id(s)] = model.partial(subject_features(view, s))
+            z = subject_cache[id(s)] = self._subject_z(model).score(view, s)
             return z
 
         best_cand, best_z = scorer.best(
@@ -274,7 +281,7 @@ class Linker:
         def subject_z(s: Subject) -> float:
             z = subject_cache.get(id(s))
             if z is None:
-                z = subject_cache[id(s)] = model.partial(subject_features(view, s))
+                z = subject_cache[id(s)] = self._subject_z(model).score(view, s)
             return z
 
         return vector.best_candidates(

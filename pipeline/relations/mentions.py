@@ -698,7 +698,10 @@ class MentionFinder:
         return out
 
     def _propagate(self, view: DocView, found: list[Mention]) -> list[Mention]:
-        """Add later occurrences of every segment name (and alias) found so far."""
+        """Add later occurrences of every segment name (and alias) found so far.
+
+        ``found`` must be a :func:`_dedupe` result (sorted, no overlaps).
+        """
         names: dict[str, str] = {}
         for m in found:
             base = _no_parens(view.norm[m.start : m.end]).strip()
@@ -727,6 +730,10 @@ class MentionFinder:
                     taken[pos:end] = b"\x01" * len(name)
                     extra.append(self._segment(view, pos, end, "rule:segment.repeat", names[name]))
                 pos = norm.find(name, end)
+        if not extra:
+            # ``found`` is a _dedupe result (both callers): deduping it again changes
+            # nothing, and a long list of names costs a sort
+            return found
         return _dedupe(found + extra)
 
     # -- anaphors ------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable
 
-from pipeline.relations.candidates import Candidate
+from pipeline.relations.candidates import SPEAKER_RIGHT, Candidate
 from pipeline.relations.document import DocView, Ent, Subject
 from pipeline.relations.features import (
     _BUCKET_OF,
@@ -28,7 +28,11 @@ from pipeline.relations.features import (
     _FIGS_BETWEEN,
     _KIND_TYPE,
     _KINDS,
+    _LATIN_RE,
+    _LIST_RIGHT,
+    _OBJECT_LEFT,
     _RANK_NAMES,
+    _SEGMENT_CONTEXT_RE,
     _SENT_BREAKS,
     _SUBJECTS_BETWEEN,
     _TYPES,
@@ -338,4 +342,118 @@ class PairScorer:
         z = 0.0
         for name in pair_only_names(view, fig, facts, cand, main_key, positions):
             z += get(name, 0.0)
+        return z
+
+
+class SubjectScorer:
+    """``model.partial(subject_features(view, s))`` without the feature dict.
+
+    :func:`pipeline.relations.features.subject_features` stays the definition (training
+    uses it); this adds the same weights in the same order (the dict's insertion
+    order, its names are distinct), so the sum is the same float.  Every subject of a
+    paragraph is scored once, which on a long list of segments is as much work as
+    scoring the pairs.  ``tests/relations/test_pair_scorer.py`` checks the equality
+    on every subject of the annotated corpus.
+    """
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        get = self._get = weights.get
+        self._named: dict[str, float] = {}
+        self.by_type = {
+            t: tuple(
+                get(name + t, 0.0)
+                for name in (
+                    "type=",
+                    "anaphor|type=",
+                    "followed_by_metric|type=",
+                    "in_parens|type=",
+                )
+            )
+            for t in _TYPES
+        }
+        (
+            self.anaphor,
+            self.followed_by_metric,
+            self.followed_by_list,
+            self.object_left,
+            self.segment_suffix,
+            self.in_parens,
+            self.org_speaker,
+            self.segment_context,
+            self.segment_repeated,
+            self.head_after_entity,
+            self.seg_latin,
+        ) = (
+            get(n, 0.0)
+            for n in (
+                "anaphor",
+                "followed_by_metric",
+                "followed_by_list",
+                "object_left",
+                "segment_suffix",
+                "in_parens",
+                "org_speaker",
+                "segment_context",
+                "segment_repeated",
+                "head_after_entity",
+                "seg_latin",
+            )
+        )
+
+    def _w(self, name: str) -> float:
+        """The weight of a name built from a value (source, type): looked up once."""
+        w = self._named.get(name)
+        if w is None:
+            w = self._named[name] = self._get(name, 0.0)
+        return w
+
+    def score(self, view: DocView, s: Subject) -> float:
+        """The subject part of the score (the same float as through the names)."""
+        stype = s.type
+        typed = self.by_type.get(stype)
+        if typed is None:  # a type outside the tables
+            typed = tuple(
+                self._w(n + stype)
+                for n in ("type=", "anaphor|type=", "followed_by_metric|type=", "in_parens|type=")
+            )
+        w_type, w_anaphor_type, w_metric_type, w_parens_type = typed
+        norm = view.norm
+        start, end = s.start, s.end
+        z = 0.0
+        z += w_type
+        if s.via_anaphor:
+            z += self.anaphor
+            z += w_anaphor_type
+        starts = view._metric_starts
+        if bisect_left(starts, end + 4) > bisect_left(starts, end):
+            z += self.followed_by_metric
+            z += w_metric_type
+        if norm.startswith(_LIST_RIGHT, end):
+            z += self.followed_by_list
+        if norm[max(0, start - 2) : start].endswith(_OBJECT_LEFT):
+            z += self.object_left
+        if s.followed_by:
+            z += self.segment_suffix
+        left1 = norm[start - 1 : start] if start else ""
+        if left1 in ("(", "（") or norm[max(0, start - 2) : start] in ("(由", "（由"):
+            z += self.in_parens
+            z += w_parens_type
+        segment = stype == "SEGMENT"
+        if stype == "ORG" and norm.startswith(SPEAKER_RIGHT, end):
+            z += self.org_speaker
+        if segment:
+            if _SEGMENT_CONTEXT_RE.search(norm, max(0, start - 60), start):
+                z += self.segment_context
+                z += self._w("segment_context|src=" + s.source)
+            if view.segment_counts.get(s.key, 0) > 1:
+                z += self.segment_repeated
+        if s.source:
+            z += self._w("src=" + s.source)
+        if s.after_entity:
+            z += self.head_after_entity
+        if segment:
+            length = s.ref_end - s.ref_start
+            z += self._w("seg_len=" + ("1-2" if length <= 2 else "3-4" if length <= 4 else "5+"))
+            if _LATIN_RE.search(norm, s.ref_start, s.ref_end):
+                z += self.seg_latin
         return z

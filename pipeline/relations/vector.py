@@ -29,7 +29,6 @@ from pipeline.relations.features import (
     _KINDS,
     _TYPES,
     _bucket,
-    offset_positions,
 )
 from pipeline.relations.pair_scorer import PairScorer, _gap_words
 from pipeline.relations.rules import FigureFacts
@@ -76,14 +75,11 @@ def best_candidates(
     n_fig = len(figures)
     if not subjects and (main is None or not config.include_main):
         return [None] * n_fig  # no subject at all: no figure has a candidate
-    fstart = np.fromiter((f.start for f in figures), np.int64, n_fig)
-    fend = np.fromiter((f.end for f in figures), np.int64, n_fig)
+    fstart = np.array([(f.start, f.end) for f in figures], np.int64).reshape(-1, 2)
+    fstart, fend = fstart[:, 0], fstart[:, 1]
     starts = np.asarray(view._subject_starts, np.int64)
-    ends = np.fromiter((s.end for s in subjects), np.int64, len(subjects))
-    ident: dict[tuple[str, str], int] = {}
-    keys = np.fromiter(
-        (ident.setdefault((s.type, s.key), len(ident)) for s in subjects), np.int64, len(subjects)
-    )
+    table = _ScoreTables(view, scorer, main_key)
+    ends, keys, ident = table.ends, table.key, table.ident
     before, after = _before(config, fstart, starts, ends, keys), None
     after = _after(view, config, fstart, fend, starts, keys, before)
     main_subject = _main_subject(view, main) if config.include_main and main is not None else None
@@ -92,7 +88,6 @@ def best_candidates(
         main_id = ident.get(("ORG", main_subject.key), -1)
         seen = (before[1] == main_id).any(axis=1) | (after[1] == main_id).any(axis=1)
         fallback = ~seen
-    table = _ScoreTables(view, scorer, main_key)
     kind_index = {k: n for n, k in enumerate(_KINDS)}
     kinds = np.fromiter((kind_index[f.kind] for f in facts), np.int64, n_fig)
     base = np.fromiter((figure_z(f, x) for f, x in zip(figures, facts, strict=True)), float, n_fig)
@@ -129,21 +124,32 @@ def best_candidates(
     position = (np.cumsum(present, axis=1) - 1)[rows, best_col]
     has_any = present.any(axis=1)
     n_before, n_after = b_idx.shape[1], a_idx.shape[1]
+    # the best column's subject index and distance (main company: -1), as lists
+    index = np.concatenate([b_idx, a_idx, np.full((n_fig, 1), -1)], axis=1)
+    main_column = main_dist[:, None] if main_dist is not None else np.zeros((n_fig, 1), np.int64)
+    dist = np.concatenate([b_dist, a_dist, main_column], axis=1)
+    chosen = index[rows, best_col].tolist()
+    distance = dist[rows, best_col].tolist()
     out: list[Best | None] = []
-    for r, (ok, col, zz, pos) in enumerate(
-        zip(has_any.tolist(), best_col.tolist(), best_z.tolist(), position.tolist(), strict=True)
+    for ok, col, zz, pos, i, d in zip(
+        has_any.tolist(),
+        best_col.tolist(),
+        best_z.tolist(),
+        position.tolist(),
+        chosen,
+        distance,
+        strict=True,
     ):
         if not ok:
             out.append(None)
             continue
         if col < n_before:
-            cand = Candidate(subjects[b_idx[r, col]], col, int(b_dist[r, col]))
+            cand = Candidate(subjects[i], col, d)
         elif col < n_before + n_after:
-            k = col - n_before
-            cand = Candidate(subjects[a_idx[r, k]], -1, int(a_dist[r, k]), after=True)
+            cand = Candidate(subjects[i], -1, d, after=True)
         else:
-            assert main_subject is not None and main_dist is not None
-            cand = Candidate(main_subject, 99, int(main_dist[r]), fallback=True)
+            assert main_subject is not None
+            cand = Candidate(main_subject, 99, d, fallback=True)
         out.append(Best(cand, zz, pos))
     return out
 
@@ -233,38 +239,36 @@ class _ScoreTables:
     def __init__(self, view: DocView, scorer: PairScorer, main_key: str | None) -> None:
         self.scorer = scorer
         subjects = view.subjects
-        n = len(subjects)
-        self.type = np.fromiter((_TYPES.index(s.type) for s in subjects), np.int64, n)
         # 0.0 + weight: the first addition of PairScorer.score, done once
         self.kind_type = np.array(
             [[0.0 + scorer.kind_type[(k, t)] for t in _TYPES] for k in _KINDS]
         )
         self.rank = np.array([[scorer.rank[(r, t)] for t in _TYPES] for r in range(5)])
         self.dist = np.array([[scorer.dist[(b, t)] for t in _TYPES] for b in _BUCKETS])
-        sources = sorted({s.source for s in subjects if s.source})
-        self.source = np.fromiter(
-            (sources.index(s.source) if s.source else -1 for s in subjects), np.int64, n
-        )
+        # one pass over the subjects: end, type, source, identity (type, key) as indices,
+        # main company, segment of the main company
+        self.ident: dict[tuple[str, str], int] = {}
+        ident = self.ident.setdefault
+        sources: dict[str, int] = {}
+        source = sources.setdefault
+        rows = [
+            (
+                s.end,
+                _TYPE_INDEX[s.type],
+                source(s.source, len(sources)) if s.source else -1,
+                ident((s.type, s.key), len(self.ident)),
+                main_key is not None and s.type == "ORG" and s.key == main_key,
+                s.type == "SEGMENT" and s.company is not None and s.company == main_key,
+            )
+            for s in subjects
+        ]
+        columns = np.array(rows, np.int64).reshape(-1, 6)
+        self.ends, self.type, self.source, self.key = columns[:, :4].T
+        self.is_main, self.segment_of_main = columns[:, 4] != 0, columns[:, 5] != 0
         self.src = np.array(
             [[scorer._src(src, r) for r in range(5)] for src in sources] or [[0.0] * 5]
         )
-        self.positions = np.array(
-            [offset_positions(view, s.end) for s in subjects] or [(0,) * 6], np.int64
-        ).reshape(-1, 6)
-        self.ends = np.fromiter((s.end for s in subjects), np.int64, n)
-        self.is_main = np.fromiter(
-            (main_key is not None and s.type == "ORG" and s.key == main_key for s in subjects),
-            bool,
-            n,
-        )
-        self.segment_of_main = np.fromiter(
-            (
-                s.type == "SEGMENT" and s.company is not None and s.company == main_key
-                for s in subjects
-            ),
-            bool,
-            n,
-        )
+        self.positions = _positions(view, self.ends)
         self.main_key = main_key
 
     def before_pairs(
@@ -352,9 +356,7 @@ class _ScoreTables:
     def _figure_positions(self, view: DocView, fstart: np.ndarray) -> np.ndarray:
         cached = getattr(self, "_fpos", None)
         if cached is None:
-            cached = self._fpos = np.array(
-                [offset_positions(view, f) for f in fstart.tolist()], np.int64
-            ).reshape(-1, 6)
+            cached = self._fpos = _positions(view, fstart)
         return cached
 
     def _metric_starts(self, facts: Sequence[FigureFacts]) -> np.ndarray:
@@ -368,6 +370,22 @@ class _ScoreTables:
         return cached
 
 
+def _positions(view: DocView, offsets: np.ndarray) -> np.ndarray:
+    """:func:`offset_positions` of every offset: one row of six positions each."""
+    arrays = (
+        view.sentence_breaks,
+        view.clause_breaks,
+        view._figure_starts,
+        view._subject_starts,
+        view._segment_starts,
+        view._metric_starts,
+    )
+    return np.stack(
+        [np.searchsorted(np.asarray(a, np.int64), offsets, "left") for a in arrays], axis=1
+    )
+
+
+_TYPE_INDEX = {t: n for n, t in enumerate(_TYPES)}
 _FAR = 81  # the smallest distance of the "far" bucket: larger ones are clipped to it
 # distance (0.._FAR) -> index of its bucket in _BUCKETS
 _BUCKET_INDEX = np.array([_BUCKETS.index(_bucket(n)) for n in range(_FAR + 1)], np.int64)
