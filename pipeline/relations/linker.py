@@ -13,7 +13,7 @@ figure gets no relation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,6 @@ from pipeline.relations.candidates import (
 from pipeline.relations.document import _START_END, DocView, Ent, Subject
 from pipeline.relations.features import (
     figure_features,
-    figure_positions,
     pair_features,
 )
 from pipeline.relations.lexicon import Lexicons
@@ -126,6 +125,7 @@ class Linker:
         config = self.config
         relations: list[dict[str, Any]] = []
         subject_cache: dict[int, float] = {}
+        subject_z = None if model is None else self._subject_z_of(view, subject_cache, model)
         # the link of the previous figure when it opened a 由A增至B pair
         pair_from: tuple[Candidate, float] | None = None
         # 分别 groups: figure index -> group, and each group's first link
@@ -181,8 +181,10 @@ class Linker:
             if use_baseline:
                 choice = self._nearest(view, fig, cands)
             else:
-                assert model is not None and scorer is not None
-                choice = self._best(view, fig, fact, cands, main_key, subject_cache, model, scorer)
+                assert model is not None and scorer is not None and subject_z is not None
+                choice = self._best(
+                    view, fig, fact, cands, main_key, subject_cache, subject_z, model, scorer
+                )
                 if fact.role == "to" and pair_from is not None:
                     # the "to" figure is the same change as its "from" figure
                     choice = _follow(cands, *pair_from, FROM_TO_SOURCE, choice)
@@ -198,6 +200,22 @@ class Linker:
         # sorted by (start, end); ties keep segments, metrics, anaphors order (stable)
         ordered = sorted((*view.segments, *view.metrics, *view.anaphors), key=_START_END)
         return relations, [m.as_dict() for m in ordered]
+
+    def _subject_z_of(
+        self, view: DocView, subject_cache: dict[int, float], model: PairModel
+    ) -> Callable[[Subject], float]:
+        """The subject part of the score, cached per paragraph by subject identity (the
+        candidates share the Subject objects of the view, the fallback main company
+        too, which outlive this paragraph's cache)."""
+        score = self._subject_z(model).score
+
+        def subject_z(s: Subject) -> float:
+            z = subject_cache.get(id(s))
+            if z is None:
+                z = subject_cache[id(s)] = score(view, s)
+            return z
+
+        return subject_z
 
     def _subject_z(self, model: PairModel) -> SubjectScorer:
         """The compiled subject scorer of ``model`` (rebuilt when the model is replaced)."""
@@ -233,20 +251,13 @@ class Linker:
         cands: list[Candidate],
         main_key: str | None,
         subject_cache: dict[int, float],
+        subject_z: Callable[[Subject], float],
         model: PairModel,
         scorer: PairScorer,
     ) -> tuple[Candidate, float, str] | None:
         base = self._figure_z(model, fig, fact)
-        positions = figure_positions(view, fig)
-
-        def subject_z(s: Subject) -> float:
-            # keyed by identity: candidates share the Subject objects of the view (the
-            # fallback main company too), which outlive this paragraph's cache
-            z = subject_cache[id(s)] = self._subject_z(model).score(view, s)
-            return z
-
         best_cand, best_z = scorer.best(
-            view, fig, fact, cands, main_key, positions, base, subject_cache, subject_z
+            view, fig, fact, cands, main_key, base, subject_cache, subject_z
         )
         if best_cand is None:
             return None
@@ -277,13 +288,7 @@ class Linker:
         a kind or subject type is outside the scorer's tables)."""
         if not vector.supported(view, facts, scorer):
             return None
-
-        def subject_z(s: Subject) -> float:
-            z = subject_cache.get(id(s))
-            if z is None:
-                z = subject_cache[id(s)] = self._subject_z(model).score(view, s)
-            return z
-
+        subject_z = self._subject_z_of(view, subject_cache, model)
         return vector.best_candidates(
             view,
             facts,

@@ -70,6 +70,8 @@ class PairScorer:
         self._weights = weights
         get = weights.get
         self._named: dict[str, float] = {}
+        # fallback and after scores by (kind, type, fallback, bucket or metric, market)
+        self._edge: dict[tuple[str, str, bool, bool | str, bool], float] = {}
         self.kind_type = {key: get(name, 0.0) for key, name in _KIND_TYPE.items()}
         self.rank = {key: (get(a, 0.0), get(b, 0.0)) for key, (a, b) in _RANK_NAMES.items()}
         self.dist = {key: (get(a, 0.0), get(b, 0.0)) for key, (a, b) in _DIST_NAMES.items()}
@@ -132,9 +134,10 @@ class PairScorer:
         facts: FigureFacts,
         cand: Candidate,
         main_key: str | None,
-        positions: tuple[int, int, int, int, int, int],
+        positions: tuple[int, int, int, int, int, int] | None,
     ) -> float:
-        """The pair part of the score (``positions``: ``offset_positions(view, fig.start)``)."""
+        """The pair part of the score (``positions``: ``offset_positions(view, fig.start)``,
+        looked up here when None)."""
         s = cand.subject
         stype = s.type
         kind = facts.kind
@@ -164,6 +167,8 @@ class PairScorer:
             w = self.src_rank.get((s.source, rank))
             z += self._src(s.source, rank) if w is None else w
         e = s.end
+        if positions is None:
+            positions = offset_positions(view, fig.start)
         p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = positions
         s_sent, s_clause, s_figs, s_subjects, s_segments, s_metrics = view.positions.get(
             e
@@ -207,7 +212,6 @@ class PairScorer:
         facts: FigureFacts,
         cands: list[Candidate],
         main_key: str | None,
-        positions: tuple[int, int, int, int, int, int],
         base: float,
         subject_zs: dict[int, float],
         subject_z: Callable[[Subject], float],
@@ -215,47 +219,60 @@ class PairScorer:
         """The candidate with the highest ``base + subject_z(s) + score(...)`` (the first
         one on ties) and that total.  ``subject_zs`` caches ``subject_z`` by ``id(s)``.
 
-        The same sums as calling :meth:`score` per candidate, in the same order, with
-        the figure's values and the tables bound once per figure: a figure has about
-        six candidates and a long paragraph hundreds of figures.
+        The same sums as calling :meth:`score` per candidate, in the same order.  A
+        fallback or after candidate's score depends on a few values only and is cached
+        by them; the figure's offsets and the tables are bound once per figure, at its
+        first candidate before it (a news figure has about two candidates, a long list
+        of segments six).
         """
         kind = facts.kind
         if kind not in self.fallback_kind:  # a kind outside the tables: name by name
-            return self._best_slow(
-                view, fig, facts, cands, main_key, positions, base, subject_zs, subject_z
-            )
-        kind_type = self.kind_type
-        f = fig.start
-        metric_start = facts.metric.start if facts.metric is not None else -1
-        p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = positions
-        cache, get_positions = view.positions, offset_positions
-        rank_w, dist_w, src_w = self.rank, self.dist, self.src_rank
-        sent_w, clause_w = self.sent_breaks, self.clause_breaks
-        figs_w, subjects_w = self.figs_between, self.subjects_between
-        same_sentence, same_clause = self.same_sentence, self.same_clause
-        qizhong: list[int] | None = None
-        semicolons: list[int] = []
+            return self._best_slow(view, fig, facts, cands, main_key, base, subject_zs, subject_z)
+        edge = self._edge
         best_cand: Candidate | None = None
         best_z = 0.0
+        bound = False
         for cand in cands:
             s = cand.subject
             z_subject = subject_zs.get(id(s))
             if z_subject is None:
                 z_subject = subject_z(s)
             stype = s.type
-            kt = kind_type.get((kind, stype))
-            if kt is None:  # a subject type outside the tables
-                z = base + z_subject + self._slow(view, fig, facts, cand, main_key, positions)
-            elif cand.fallback or cand.after:
-                z = base + z_subject + self.score(view, fig, facts, cand, main_key, positions)
+            if cand.fallback:
+                key = (kind, stype, True, facts.metric is not None, facts.market_cue)
+                z = edge.get(key)
+                if z is None:
+                    z = edge[key] = self.score(view, fig, facts, cand, main_key, None)
+            elif cand.after:
+                key = (kind, stype, False, _bucket_fast(cand.distance), False)
+                z = edge.get(key)
+                if z is None:
+                    z = edge[key] = self.score(view, fig, facts, cand, main_key, None)
+            elif (kind, stype) not in self.kind_type:  # a subject type outside the tables
+                z = self._slow(view, fig, facts, cand, main_key, offset_positions(view, fig.start))
             else:
+                if not bound:
+                    bound = True
+                    f = fig.start
+                    metric_start = facts.metric.start if facts.metric is not None else -1
+                    p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = offset_positions(
+                        view, f
+                    )
+                    cache, get_positions = view.positions, offset_positions
+                    kind_type, rank_w, dist_w = self.kind_type, self.rank, self.dist
+                    src_w = self.src_rank
+                    sent_w, clause_w = self.sent_breaks, self.clause_breaks
+                    figs_w, subjects_w = self.figs_between, self.subjects_between
+                    same_sentence, same_clause = self.same_sentence, self.same_clause
+                    qizhong: list[int] | None = None
+                    semicolons: list[int] = []
                 rank = min(cand.rank, 4)
                 distance = cand.distance
                 w_rank, w_rank_type = rank_w[(rank, stype)]
                 bucket = _BUCKET_OF[distance] if 0 <= distance < 82 else _bucket_fast(distance)
                 w_dist, w_dist_type = dist_w[(bucket, stype)]
                 z = 0.0
-                z += kt
+                z += kind_type[(kind, stype)]
                 z += w_rank
                 z += w_rank_type
                 z += w_dist
@@ -298,7 +315,7 @@ class PairScorer:
                         z += self.semicolon[stype]
                 if metric_start >= e:
                     z += self.metric_after_subject
-                z = base + z_subject + z
+            z = base + z_subject + z
             if best_cand is None or z > best_z:
                 best_cand, best_z = cand, z
         return best_cand, best_z
@@ -310,12 +327,12 @@ class PairScorer:
         facts: FigureFacts,
         cands: list[Candidate],
         main_key: str | None,
-        positions: tuple[int, int, int, int, int, int],
         base: float,
         subject_zs: dict[int, float],
         subject_z: Callable[[Subject], float],
     ) -> tuple[Candidate | None, float]:
         """:meth:`best` through :meth:`score` (a kind the tables do not list)."""
+        positions = offset_positions(view, fig.start)
         best_cand: Candidate | None = None
         best_z = 0.0
         for cand in cands:
@@ -335,7 +352,7 @@ class PairScorer:
         facts: FigureFacts,
         cand: Candidate,
         main_key: str | None,
-        positions: tuple[int, int, int, int, int, int],
+        positions: tuple[int, int, int, int, int, int] | None,
     ) -> float:
         """Through the feature names (a kind or subject type the tables do not list)."""
         get = self._weights.get
