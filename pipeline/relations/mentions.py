@@ -25,6 +25,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 from pipeline.relations.document import CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
@@ -189,6 +190,8 @@ class MentionFinder:
             re.compile("(?=(" + _trie_pattern(suffixes) + "))") if suffixes else None
         )
         self.name_re = _alternation(segs.get("name", {}))
+        # known names -> canonical ("" when none); the lexicons are fixed once compiled
+        self.segment_names: dict[str, str] = segs.get("name", {})
         self.region_re = _alternation(segs.get("region", {}))
         self.stops = set(segs.get("stop", {}))
         stops = sorted(self.stops, key=lambda w: (-len(w), w))
@@ -472,12 +475,19 @@ class MentionFinder:
         return all(start < m.start and m.end <= end for m in overlapping)
 
     def _segment(
-        self, view: DocView, start: int, end: int, source: str, canonical: str = ""
+        self,
+        view: DocView,
+        start: int,
+        end: int,
+        source: str,
+        canonical: str = "",
+        extra: dict[str, Any] | None = None,
     ) -> Mention:
         text = view.text[start:end]
-        name_canon = self.lex.segments.get("name", {}).get(view.norm[start:end], "")
-        canon = canonical or name_canon or _strip_alias(text)
-        return Mention(start, end, text, "SEGMENT", canon, source)
+        canon = canonical or self.segment_names.get(view.norm[start:end]) or _strip_alias(text)
+        if extra is None:
+            return Mention(start, end, text, "SEGMENT", canon, source)
+        return Mention(start, end, text, "SEGMENT", canon, source, extra)
 
     def _scan_back(self, view: DocView, end: int, limit: int, parens: bool = True) -> int:
         """Start of a segment name ending at ``end`` (stops at breaks, entities, stops).
@@ -629,9 +639,7 @@ class MentionFinder:
             if name in _FUNCTION_CHARS:
                 return []
             end = cue_start + self._leading_suffix_length(cue)
-        mention = self._segment(view, start, end, "rule:segment.suffix")
-        mention.extra["suffix"] = cue
-        return [mention]
+        return [self._segment(view, start, end, "rule:segment.suffix", extra={"suffix": cue})]
 
     def _leading_suffix_length(self, cue: str) -> int:
         """Length of the shortest suffix word ``cue`` starts with (业务分部 -> 业务)."""
