@@ -286,9 +286,10 @@ class MentionFinder:
                     continue
                 found.append(self._segment(view, m.start(), m.end(), "rule:segment.name"))
         in_metric = _metric_cover(view)
+        hits = self._suffix_hits(norm) if self.suffix_re is not None else []
         if self.suffix_re is not None:
             covered, from_suffix = view.covered, self._from_suffix
-            for start, end in self._suffix_hits(norm):
+            for start, end in hits:
                 if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
                     continue
                 if norm.startswith("链", end):
@@ -323,7 +324,7 @@ class MentionFinder:
         # Strong names (and their repeats) first; weak metric-head names only where
         # nothing stronger was found, then their own repeats.
         found = self._propagate(view, _dedupe(found))
-        heads = self._metric_heads(view, found, in_metric)
+        heads = self._metric_heads(view, found, in_metric, {end: start for start, end in hits})
         # names before a share cue, parallel to a segment found so far (heads included)
         heads += self._share_heads(view, sorted(found + heads, key=lambda m: m.start))
         if heads:  # without new names, a second dedupe + propagate would change nothing
@@ -361,13 +362,18 @@ class MentionFinder:
         )
 
     def _metric_heads(
-        self, view: DocView, found: list[Mention], in_metric: bytearray
+        self,
+        view: DocView,
+        found: list[Mention],
+        in_metric: bytearray,
+        suffix_ends: dict[int, int],
     ) -> list[Mention]:
         """Names written right before a metric: 住宿预订营业收入 -> segment 住宿预订.
 
         Weak evidence (source ``rule:segment.metric_head``): the classifier weighs it
         against the company, and names that are time words or generic words
-        (``notname`` rows) are dropped.
+        (``notname`` rows) are dropped.  ``suffix_ends``: end -> start of the suffix
+        cues (:meth:`_suffix_hits`).
         """
         out: list[Mention] = []
         head_metrics = self.lex.segments.get("head_metric", {})
@@ -388,6 +394,8 @@ class MentionFinder:
                 if view.norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
                     end -= len(verb)  # LPCVD设备实现收入 -> LPCVD设备
                     break
+            if self._ends_in_suffix(view, end, suffix_ends.get(end)):
+                continue  # 第3分部业务收入: a name ending in a suffix word is never a head
             start = self._scan_back(view, end, _MAX_NAME)
             name = view.norm[start:end].strip()
             if len(_no_parens(name).strip()) < 2:
@@ -425,6 +433,29 @@ class MentionFinder:
                 mention.extra["after_entity"] = True
             out.append(mention)
         return out
+
+    def _ends_in_suffix(self, view: DocView, end: int, cue_start: int | None) -> bool:
+        """True when the name :meth:`_scan_back` would find before ``end`` is sure to end
+        with the suffix cue ``[cue_start, end)``, so the metric-head rule drops it.
+
+        Sure only when the scan passes the whole cue: no stop, entity or bracket in it
+        (the scan flags tell, once built), the cue within the length limit, and not
+        starting with a character the name's start would be moved past.  On a long
+        list of segments (第N分部业务收入) this saves a scan per metric.
+        """
+        if cue_start is None or end - cue_start > _MAX_NAME:
+            return False
+        flags = view.__dict__.get("_scan_flags")
+        if flags is None:
+            return False
+        hard, special = flags
+        first = view.norm[cue_start]
+        return (
+            hard.find(1, cue_start, end) == -1
+            and special.find(1, cue_start, end) == -1
+            and not first.isspace()
+            and first not in _CONJUNCTIONS
+        )
 
     def _share_heads(self, view: DocView, found: list[Mention]) -> list[Mention]:
         """A name right before a share cue, parallel to a segment of the same sentence:
