@@ -232,22 +232,34 @@ def is_descriptor(view: DocView, ent: Ent) -> bool:
     return ent.end in starts
 
 
+def _never_subject(view: DocView, ent: Ent) -> bool:
+    """A descriptor, cited or data source, venue, public body, product name or news
+    outlet: an ORG that is neither the main company nor a subject.
+
+    Cached per paragraph: :func:`main_company` and :func:`build_subjects` both ask.
+    """
+    cache = view.__dict__.get("_never_subject")
+    if cache is None:
+        cache = view.__dict__["_never_subject"] = {}
+    found = cache.get(id(ent))
+    if found is None:
+        found = cache[id(ent)] = (
+            is_descriptor(view, ent)
+            or is_cited_source(view, ent)
+            or is_data_source(view, ent)
+            or is_venue(view, ent)
+            or is_public_body(view, ent)
+            or is_product_name(view, ent)
+            or is_news_outlet(view, ent)
+        )
+    return found
+
+
 def main_company(view: DocView) -> Ent | None:
     """The most mentioned ORG of the paragraph (ties: the earliest); speakers last."""
     if not view.orgs:
         return None
-    orgs = [
-        o
-        for o in view.orgs
-        if not is_speaker(view, o)
-        and not is_descriptor(view, o)
-        and not is_cited_source(view, o)
-        and not is_data_source(view, o)
-        and not is_venue(view, o)
-        and not is_public_body(view, o)
-        and not is_product_name(view, o)
-        and not is_news_outlet(view, o)
-    ]
+    orgs = [o for o in view.orgs if not is_speaker(view, o) and not _never_subject(view, o)]
     if not orgs:
         return None  # only the author of the text (研报/点评) or descriptors: no main company
     # one pass: mentions per key and the first mention of each (dicts keep the order
@@ -274,13 +286,9 @@ def build_subjects(view: DocView) -> Ent | None:
         seg_cover[m.start : m.end] = b"\x01" * (m.end - m.start)
     org_starts: list[Ent] = []
     for o in view.orgs:
-        if seg_cover.find(1, o.start, o.end) != -1 or is_descriptor(view, o):
+        if seg_cover.find(1, o.start, o.end) != -1 or _never_subject(view, o):
             continue
-        if is_research_author(view, o) or is_cited_source(view, o) or is_data_source(view, o):
-            continue
-        if is_venue(view, o) or is_public_body(view, o) or is_product_name(view, o):
-            continue
-        if is_news_outlet(view, o):
+        if is_research_author(view, o):
             continue
         org_starts.append(o)
         k = org_key(o)

@@ -13,10 +13,11 @@ figure gets no relation.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.relations import vector
 from pipeline.relations.candidates import (
     Candidate,
     CandidateConfig,
@@ -28,17 +29,15 @@ from pipeline.relations.candidates import (
     is_public_body,
     org_key,
 )
-from pipeline.relations.document import _START_END, DocView, Ent
+from pipeline.relations.document import _START_END, DocView, Ent, Subject
 from pipeline.relations.features import (
     figure_features,
-    figure_positions,
     pair_features,
-    subject_features,
 )
 from pipeline.relations.lexicon import Lexicons
 from pipeline.relations.mentions import MentionFinder
 from pipeline.relations.model import PairModel
-from pipeline.relations.pair_scorer import PairScorer
+from pipeline.relations.pair_scorer import PairScorer, SubjectScorer
 from pipeline.relations.respectively import Group, apply_to_facts, groups_by_figure
 from pipeline.relations.rules import FigureFacts, figure_facts
 from pipeline.relations.textnorm import normalize
@@ -85,6 +84,7 @@ class Linker:
         self.config = config or CandidateConfig()
         self._figure_scores: dict[tuple[int, str, str, bool, bool], float] = {}
         self._scorer: tuple[PairModel, PairScorer] | None = None
+        self._subject_scorer: tuple[PairModel, SubjectScorer] | None = None
 
     def prepare(self, text: str, ents: Sequence[Ent]):
         """Mentions, subjects and rule facts for one paragraph."""
@@ -126,6 +126,7 @@ class Linker:
         config = self.config
         relations: list[dict[str, Any]] = []
         subject_cache: dict[int, float] = {}
+        subject_z = None if model is None else self._subject_z_of(view, subject_cache, model)
         # the link of the previous figure when it opened a 由A增至B pair
         pair_from: tuple[Candidate, float] | None = None
         # 分别 groups: figure index -> group, and each group's first link
@@ -136,7 +137,44 @@ class Linker:
         # segments, and its figures get no relation rather than a wrong one.  A company
         # the ORG stage missed still leaves its segments linked (东方动力…动力电池业务…).
         figures = view.figures if not _statistics_release(view, main) else []
+        bests = None
+        if not use_baseline and len(figures) >= vector.MIN_FIGURES:
+            assert model is not None and scorer is not None
+            bests = self._vector_bests(view, facts, main, main_key, subject_cache, model, scorer)
         for index, (fig, fact) in enumerate(zip(figures, facts[: len(figures)], strict=True)):
+            if bests is not None:
+                # the arrays found each figure's best candidate; the whole list is built
+                # only where a rule below compares candidates by identity
+                found = bests[index]
+                if found is None:
+                    pair_from = None
+                    continue
+                need = (fact.role == "to" and pair_from is not None) or index in grouped
+                cands = generate(view, fig, main, config) if need else []
+                best = cands[found.position] if need else found.candidate
+                assert model is not None
+                choice = self._decide(
+                    view,
+                    fig,
+                    fact,
+                    best,
+                    found.z,
+                    cands or _Lazy(view, fig, main, config),
+                    main_key,
+                    model,
+                )
+                if fact.role == "to" and pair_from is not None:
+                    choice = _follow(cands, *pair_from, FROM_TO_SOURCE, choice)
+                group = grouped.get(index)
+                if group is not None:
+                    choice = _respectively(cands, group, index, group_first, choice)
+                pair_from = None
+                if choice is not None:
+                    cand, confidence, source = choice
+                    relations.append(_relation(fig, fact, cand, confidence, source))
+                    if fact.role == "from":
+                        pair_from = (cand, confidence)
+                continue
             cands = generate(view, fig, main, config)
             if not cands:
                 pair_from = None
@@ -144,8 +182,10 @@ class Linker:
             if use_baseline:
                 choice = self._nearest(view, fig, cands)
             else:
-                assert model is not None and scorer is not None
-                choice = self._best(view, fig, fact, cands, main_key, subject_cache, model, scorer)
+                assert model is not None and scorer is not None and subject_z is not None
+                choice = self._best(
+                    view, fig, fact, cands, main_key, subject_cache, subject_z, model, scorer
+                )
                 if fact.role == "to" and pair_from is not None:
                     # the "to" figure is the same change as its "from" figure
                     choice = _follow(cands, *pair_from, FROM_TO_SOURCE, choice)
@@ -161,6 +201,29 @@ class Linker:
         # sorted by (start, end); ties keep segments, metrics, anaphors order (stable)
         ordered = sorted((*view.segments, *view.metrics, *view.anaphors), key=_START_END)
         return relations, [m.as_dict() for m in ordered]
+
+    def _subject_z_of(
+        self, view: DocView, subject_cache: dict[int, float], model: PairModel
+    ) -> Callable[[Subject], float]:
+        """The subject part of the score, cached per paragraph by subject identity (the
+        candidates share the Subject objects of the view, the fallback main company
+        too, which outlive this paragraph's cache)."""
+        score = self._subject_z(model).score
+
+        def subject_z(s: Subject) -> float:
+            z = subject_cache.get(id(s))
+            if z is None:
+                z = subject_cache[id(s)] = score(view, s)
+            return z
+
+        return subject_z
+
+    def _subject_z(self, model: PairModel) -> SubjectScorer:
+        """The compiled subject scorer of ``model`` (rebuilt when the model is replaced)."""
+        scorer = self._subject_scorer
+        if scorer is None or scorer[0] is not model:
+            scorer = self._subject_scorer = (model, SubjectScorer(model.weights))
+        return scorer[1]
 
     def _pair_scorer(self, model: PairModel) -> PairScorer:
         """The compiled pair scorer of ``model`` (rebuilt when the model is replaced)."""
@@ -189,32 +252,67 @@ class Linker:
         cands: list[Candidate],
         main_key: str | None,
         subject_cache: dict[int, float],
+        subject_z: Callable[[Subject], float],
         model: PairModel,
         scorer: PairScorer,
     ) -> tuple[Candidate, float, str] | None:
-        # figure features depend only on these four values: score them once per model
+        base = self._figure_z(model, fig, fact)
+        best_cand, best_z = scorer.best(
+            view, fig, fact, cands, main_key, base, subject_cache, subject_z
+        )
+        if best_cand is None:
+            return None
+        return self._decide(view, fig, fact, best_cand, best_z, cands, main_key, model)
+
+    def _figure_z(self, model: PairModel, fig: Ent, fact: FigureFacts) -> float:
+        """Intercept plus the figure's own features (they depend on four values only:
+        scored once per model and combination)."""
         fkey = (id(model), fig.label, fact.kind, fact.market_cue, fact.metric is not None)
         base = self._figure_scores.get(fkey)
         if base is None:
             base = self._figure_scores[fkey] = model.intercept + model.partial(
                 figure_features(fact, fig)
             )
-        positions = figure_positions(view, fig)
-        pair_score = scorer.score
-        best_cand: Candidate | None = None
-        best_z = 0.0
-        for cand in cands:
-            s = cand.subject
-            # keyed by identity: candidates share the Subject objects of the view (the
-            # fallback main company too), which outlive this paragraph's cache
-            z_subject = subject_cache.get(id(s))
-            if z_subject is None:
-                z_subject = subject_cache[id(s)] = model.partial(subject_features(view, s))
-            z = base + z_subject + pair_score(view, fig, fact, cand, main_key, positions)
-            if best_cand is None or z > best_z:
-                best_cand, best_z = cand, z
-        if best_cand is None:
+        return base
+
+    def _vector_bests(
+        self,
+        view: DocView,
+        facts: list[FigureFacts],
+        main: Ent | None,
+        main_key: str | None,
+        subject_cache: dict[int, float],
+        model: PairModel,
+        scorer: PairScorer,
+    ) -> list[vector.Best | None] | None:
+        """Every figure's best candidate from :func:`vector.best_candidates` (None when
+        a kind or subject type is outside the scorer's tables)."""
+        if not vector.supported(view, facts, scorer):
             return None
+        subject_z = self._subject_z_of(view, subject_cache, model)
+        return vector.best_candidates(
+            view,
+            facts,
+            main,
+            main_key,
+            self.config,
+            scorer,
+            lambda fig, fact: self._figure_z(model, fig, fact),
+            subject_z,
+        )
+
+    def _decide(
+        self,
+        view: DocView,
+        fig: Ent,
+        fact: FigureFacts,
+        best_cand: Candidate,
+        best_z: float,
+        cands: Sequence[Candidate],
+        main_key: str | None,
+        model: PairModel,
+    ) -> tuple[Candidate, float, str] | None:
+        """The rules after scoring: the unit rule, market-wide wording, the threshold."""
         best = (best_cand, best_z)
         source = MODEL_SOURCE
         if best[0].subject.type == "SEGMENT" and (
@@ -377,7 +475,27 @@ def _follow(
     return choice
 
 
-def _main_candidate(cands: list[Candidate], main_key: str | None) -> Candidate | None:
+class _Lazy(Sequence[Candidate]):
+    """A figure's candidate list, generated on first use (the vector path needs it only
+    when a rule looks for the main company among the candidates)."""
+
+    def __init__(self, view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig):
+        self._args = (view, fig, main, config)
+        self._cands: list[Candidate] | None = None
+
+    def _list(self) -> list[Candidate]:
+        if self._cands is None:
+            self._cands = generate(*self._args)
+        return self._cands
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._list()[i]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+
+def _main_candidate(cands: Sequence[Candidate], main_key: str | None) -> Candidate | None:
     """The main company among the candidates (a mention before the figure first)."""
     if main_key is None:
         return None

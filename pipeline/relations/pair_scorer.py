@@ -16,17 +16,23 @@ annotated corpus.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 
-from pipeline.relations.candidates import Candidate
-from pipeline.relations.document import DocView, Ent
+from pipeline.relations.candidates import SPEAKER_RIGHT, Candidate
+from pipeline.relations.document import DocView, Ent, Subject
 from pipeline.relations.features import (
+    _BUCKET_OF,
     _BUCKETS,
     _CLAUSE_BREAKS,
     _DIST_NAMES,
     _FIGS_BETWEEN,
     _KIND_TYPE,
     _KINDS,
+    _LATIN_RE,
+    _LIST_RIGHT,
+    _OBJECT_LEFT,
     _RANK_NAMES,
+    _SEGMENT_CONTEXT_RE,
     _SENT_BREAKS,
     _SUBJECTS_BETWEEN,
     _TYPES,
@@ -64,6 +70,8 @@ class PairScorer:
         self._weights = weights
         get = weights.get
         self._named: dict[str, float] = {}
+        # fallback and after scores by (kind, type, fallback, bucket or metric, market)
+        self._edge: dict[tuple[str, str, bool, bool | str, bool], float] = {}
         self.kind_type = {key: get(name, 0.0) for key, name in _KIND_TYPE.items()}
         self.rank = {key: (get(a, 0.0), get(b, 0.0)) for key, (a, b) in _RANK_NAMES.items()}
         self.dist = {key: (get(a, 0.0), get(b, 0.0)) for key, (a, b) in _DIST_NAMES.items()}
@@ -126,9 +134,10 @@ class PairScorer:
         facts: FigureFacts,
         cand: Candidate,
         main_key: str | None,
-        positions: tuple[int, int, int, int, int, int],
+        positions: tuple[int, int, int, int, int, int] | None,
     ) -> float:
-        """The pair part of the score (``positions``: ``offset_positions(view, fig.start)``)."""
+        """The pair part of the score (``positions``: ``offset_positions(view, fig.start)``,
+        looked up here when None)."""
         s = cand.subject
         stype = s.type
         kind = facts.kind
@@ -158,6 +167,8 @@ class PairScorer:
             w = self.src_rank.get((s.source, rank))
             z += self._src(s.source, rank) if w is None else w
         e = s.end
+        if positions is None:
+            positions = offset_positions(view, fig.start)
         p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = positions
         s_sent, s_clause, s_figs, s_subjects, s_segments, s_metrics = view.positions.get(
             e
@@ -194,6 +205,146 @@ class PairScorer:
             z += self.metric_after_subject
         return z
 
+    def best(
+        self,
+        view: DocView,
+        fig: Ent,
+        facts: FigureFacts,
+        cands: list[Candidate],
+        main_key: str | None,
+        base: float,
+        subject_zs: dict[int, float],
+        subject_z: Callable[[Subject], float],
+    ) -> tuple[Candidate | None, float]:
+        """The candidate with the highest ``base + subject_z(s) + score(...)`` (the first
+        one on ties) and that total.  ``subject_zs`` caches ``subject_z`` by ``id(s)``.
+
+        The same sums as calling :meth:`score` per candidate, in the same order.  A
+        fallback or after candidate's score depends on a few values only and is cached
+        by them; the figure's offsets and the tables are bound once per figure, at its
+        first candidate before it (a news figure has about two candidates, a long list
+        of segments six).
+        """
+        kind = facts.kind
+        if kind not in self.fallback_kind:  # a kind outside the tables: name by name
+            return self._best_slow(view, fig, facts, cands, main_key, base, subject_zs, subject_z)
+        edge = self._edge
+        best_cand: Candidate | None = None
+        best_z = 0.0
+        bound = False
+        for cand in cands:
+            s = cand.subject
+            z_subject = subject_zs.get(id(s))
+            if z_subject is None:
+                z_subject = subject_z(s)
+            stype = s.type
+            if cand.fallback:
+                key = (kind, stype, True, facts.metric is not None, facts.market_cue)
+                z = edge.get(key)
+                if z is None:
+                    z = edge[key] = self.score(view, fig, facts, cand, main_key, None)
+            elif cand.after:
+                key = (kind, stype, False, _bucket_fast(cand.distance), False)
+                z = edge.get(key)
+                if z is None:
+                    z = edge[key] = self.score(view, fig, facts, cand, main_key, None)
+            elif (kind, stype) not in self.kind_type:  # a subject type outside the tables
+                z = self._slow(view, fig, facts, cand, main_key, offset_positions(view, fig.start))
+            else:
+                if not bound:
+                    bound = True
+                    f = fig.start
+                    metric_start = facts.metric.start if facts.metric is not None else -1
+                    p_sent, p_clause, p_figs, p_subjects, p_segments, p_metrics = offset_positions(
+                        view, f
+                    )
+                    cache, get_positions = view.positions, offset_positions
+                    kind_type, rank_w, dist_w = self.kind_type, self.rank, self.dist
+                    src_w = self.src_rank
+                    sent_w, clause_w = self.sent_breaks, self.clause_breaks
+                    figs_w, subjects_w = self.figs_between, self.subjects_between
+                    same_sentence, same_clause = self.same_sentence, self.same_clause
+                    qizhong: list[int] | None = None
+                    semicolons: list[int] = []
+                rank = min(cand.rank, 4)
+                distance = cand.distance
+                w_rank, w_rank_type = rank_w[(rank, stype)]
+                bucket = _BUCKET_OF[distance] if 0 <= distance < 82 else _bucket_fast(distance)
+                w_dist, w_dist_type = dist_w[(bucket, stype)]
+                z = 0.0
+                z += kind_type[(kind, stype)]
+                z += w_rank
+                z += w_rank_type
+                z += w_dist
+                z += w_dist_type
+                source = s.source
+                if source:
+                    w = src_w.get((source, rank))
+                    z += self._src(source, rank) if w is None else w
+                e = s.end
+                s_sent, s_clause, s_figs, s_subjects, s_segments, s_metrics = cache.get(
+                    e
+                ) or get_positions(view, e)
+                sent_breaks = p_sent - s_sent
+                clause_breaks = p_clause - s_clause
+                if sent_breaks == 0:
+                    z += same_sentence
+                if clause_breaks == 0:
+                    z += same_clause
+                subjects = p_subjects - s_subjects
+                z += sent_w[sent_breaks if sent_breaks < 3 else 3]
+                z += clause_w[clause_breaks if clause_breaks < 4 else 4]
+                figs = p_figs - s_figs
+                z += figs_w[figs if figs < 3 else 3]
+                z += subjects_w[subjects if subjects < 3 else 3]
+                if subjects and p_segments - s_segments:
+                    z += self.segment_between
+                if p_metrics - s_metrics:
+                    z += self.metric_between
+                if main_key is not None and stype == "ORG" and s.key == main_key:
+                    z += self.is_main
+                if stype == "SEGMENT" and s.company is not None and s.company == main_key:
+                    z += self.segment_of_main
+                if clause_breaks or distance > 2:
+                    if qizhong is None:
+                        qizhong, semicolons = _gap_words(view)
+                    if qizhong and bisect_left(qizhong, f - 1) > bisect_left(qizhong, e):
+                        z += self.qizhong_between
+                    if semicolons and bisect_left(semicolons, f) > bisect_left(semicolons, e):
+                        z += self.semicolon_between
+                        z += self.semicolon[stype]
+                if metric_start >= e:
+                    z += self.metric_after_subject
+            z = base + z_subject + z
+            if best_cand is None or z > best_z:
+                best_cand, best_z = cand, z
+        return best_cand, best_z
+
+    def _best_slow(
+        self,
+        view: DocView,
+        fig: Ent,
+        facts: FigureFacts,
+        cands: list[Candidate],
+        main_key: str | None,
+        base: float,
+        subject_zs: dict[int, float],
+        subject_z: Callable[[Subject], float],
+    ) -> tuple[Candidate | None, float]:
+        """:meth:`best` through :meth:`score` (a kind the tables do not list)."""
+        positions = offset_positions(view, fig.start)
+        best_cand: Candidate | None = None
+        best_z = 0.0
+        for cand in cands:
+            s = cand.subject
+            z_subject = subject_zs.get(id(s))
+            if z_subject is None:
+                z_subject = subject_z(s)
+            z = base + z_subject + self.score(view, fig, facts, cand, main_key, positions)
+            if best_cand is None or z > best_z:
+                best_cand, best_z = cand, z
+        return best_cand, best_z
+
     def _slow(
         self,
         view: DocView,
@@ -201,11 +352,125 @@ class PairScorer:
         facts: FigureFacts,
         cand: Candidate,
         main_key: str | None,
-        positions: tuple[int, int, int, int, int, int],
+        positions: tuple[int, int, int, int, int, int] | None,
     ) -> float:
         """Through the feature names (a kind or subject type the tables do not list)."""
         get = self._weights.get
         z = 0.0
         for name in pair_only_names(view, fig, facts, cand, main_key, positions):
             z += get(name, 0.0)
+        return z
+
+
+class SubjectScorer:
+    """``model.partial(subject_features(view, s))`` without the feature dict.
+
+    :func:`pipeline.relations.features.subject_features` stays the definition (training
+    uses it); this adds the same weights in the same order (the dict's insertion
+    order, its names are distinct), so the sum is the same float.  Every subject of a
+    paragraph is scored once, which on a long list of segments is as much work as
+    scoring the pairs.  ``tests/relations/test_pair_scorer.py`` checks the equality
+    on every subject of the annotated corpus.
+    """
+
+    def __init__(self, weights: dict[str, float]) -> None:
+        get = self._get = weights.get
+        self._named: dict[str, float] = {}
+        self.by_type = {
+            t: tuple(
+                get(name + t, 0.0)
+                for name in (
+                    "type=",
+                    "anaphor|type=",
+                    "followed_by_metric|type=",
+                    "in_parens|type=",
+                )
+            )
+            for t in _TYPES
+        }
+        (
+            self.anaphor,
+            self.followed_by_metric,
+            self.followed_by_list,
+            self.object_left,
+            self.segment_suffix,
+            self.in_parens,
+            self.org_speaker,
+            self.segment_context,
+            self.segment_repeated,
+            self.head_after_entity,
+            self.seg_latin,
+        ) = (
+            get(n, 0.0)
+            for n in (
+                "anaphor",
+                "followed_by_metric",
+                "followed_by_list",
+                "object_left",
+                "segment_suffix",
+                "in_parens",
+                "org_speaker",
+                "segment_context",
+                "segment_repeated",
+                "head_after_entity",
+                "seg_latin",
+            )
+        )
+
+    def _w(self, name: str) -> float:
+        """The weight of a name built from a value (source, type): looked up once."""
+        w = self._named.get(name)
+        if w is None:
+            w = self._named[name] = self._get(name, 0.0)
+        return w
+
+    def score(self, view: DocView, s: Subject) -> float:
+        """The subject part of the score (the same float as through the names)."""
+        stype = s.type
+        typed = self.by_type.get(stype)
+        if typed is None:  # a type outside the tables
+            typed = tuple(
+                self._w(n + stype)
+                for n in ("type=", "anaphor|type=", "followed_by_metric|type=", "in_parens|type=")
+            )
+        w_type, w_anaphor_type, w_metric_type, w_parens_type = typed
+        norm = view.norm
+        start, end = s.start, s.end
+        z = 0.0
+        z += w_type
+        if s.via_anaphor:
+            z += self.anaphor
+            z += w_anaphor_type
+        starts = view._metric_starts
+        if bisect_left(starts, end + 4) > bisect_left(starts, end):
+            z += self.followed_by_metric
+            z += w_metric_type
+        if norm.startswith(_LIST_RIGHT, end):
+            z += self.followed_by_list
+        if norm[max(0, start - 2) : start].endswith(_OBJECT_LEFT):
+            z += self.object_left
+        if s.followed_by:
+            z += self.segment_suffix
+        left1 = norm[start - 1 : start] if start else ""
+        if left1 in ("(", "（") or norm[max(0, start - 2) : start] in ("(由", "（由"):
+            z += self.in_parens
+            z += w_parens_type
+        segment = stype == "SEGMENT"
+        if stype == "ORG" and norm.startswith(SPEAKER_RIGHT, end):
+            z += self.org_speaker
+        if segment:
+            if _SEGMENT_CONTEXT_RE.search(norm, max(0, start - 60), start):
+                z += self.segment_context
+                z += self._w("segment_context|src=" + s.source)
+            if view.segment_counts.get(s.key, 0) > 1:
+                z += self.segment_repeated
+        if s.source:
+            z += self._w("src=" + s.source)
+        if s.after_entity:
+            z += self.head_after_entity
+        if segment:
+            length = s.ref_end - s.ref_start
+            z += self._w("seg_len=" + ("1-2" if length <= 2 else "3-4" if length <= 4 else "5+"))
+            if _LATIN_RE.search(norm, s.ref_start, s.ref_end):
+                z += self.seg_latin
         return z

@@ -1,6 +1,7 @@
 """The compiled pair scorer adds the same weights, in the same order, as the feature names.
 
-``PairScorer.score`` must equal ``model.partial(pair_only_names(...))`` bit for bit:
+``PairScorer.score`` must equal ``model.partial(pair_only_names(...))`` bit for bit
+(and ``SubjectScorer.score`` ``model.partial(subject_features(...))``):
 the linker's choices and confidences then cannot differ from scoring the features
 the model was trained on.
 """
@@ -14,9 +15,9 @@ import pytest
 
 from pipeline.relations.candidates import Candidate, generate
 from pipeline.relations.document import Ent
-from pipeline.relations.features import figure_positions, pair_only_names
+from pipeline.relations.features import figure_positions, pair_only_names, subject_features
 from pipeline.relations.model import PairModel
-from pipeline.relations.pair_scorer import PairScorer
+from pipeline.relations.pair_scorer import PairScorer, SubjectScorer
 
 from .rel_helpers import EXAMPLE, make_ents
 
@@ -93,3 +94,38 @@ def test_scorer_unknown_kind_goes_through_names(linker, kind):
     for cand in cands:
         names = pair_only_names(view, fig, fact, cand, main_key, positions)
         assert scorer.score(view, fig, fact, cand, main_key, positions) == model.partial(names)
+
+
+def _check_subjects(model: PairModel, linker, texts_ents) -> int:
+    scorer = SubjectScorer(model.weights)
+    n = 0
+    for text, ents in texts_ents:
+        view, *_ = linker.prepare(text, ents)
+        for s in view.subjects:
+            expected = model.partial(subject_features(view, s))
+            assert scorer.score(view, s) == expected, (s.ref_text, subject_features(view, s))
+            n += 1
+    return n
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_subject_scorer_equals_feature_names_on_corpus(linker, split):
+    records = _records(split)
+    if not records:
+        pytest.skip(f"no {split} records under {CORPUS}")
+    texts_ents = ((r["text"], _ents(r)) for r in records)
+    assert _check_subjects(linker.model, linker, texts_ents) > 100
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        {},
+        {"type=ORG": 0.5, "src=rule:segment.suffix": -1.25, "seg_len=3-4": 0.125},
+        {"segment_context|src=rule:segment.suffix": 2.0, "followed_by_metric|type=SEGMENT": 1.0},
+    ],
+)
+def test_subject_scorer_equals_feature_names_with_sparse_weights(linker, weights):
+    text = EXAMPLE + "其中，另一业务收入为3.5亿元；公司毛利率为40.1%。"
+    pairs = [(text, make_ents(text, ("商汤集团",)))]
+    assert _check_subjects(PairModel(dict(weights)), linker, pairs) > 2

@@ -1,0 +1,391 @@
+"""Candidate generation and pair scoring for every figure of a long paragraph at once.
+
+Why: a paragraph with hundreds of figures (tables pasted as text, the 500-figure
+benchmark paragraph) spends most of the relation stage in per-candidate Python:
+:func:`pipeline.relations.candidates.generate` builds about six ``Candidate`` objects
+per figure and :meth:`PairScorer.score` adds a score for each.  Here the same
+candidates are found with array operations over the sorted subject offsets, and the
+same weights are added in the same order as :meth:`PairScorer.score`, element by
+element in float64 (IEEE additions, so every total is the same float, bit for bit;
+a missing feature adds +0.0, which changes no partial sum, as in ``PairScorer``).
+Only each figure's best candidate becomes a ``Candidate`` object.
+
+The linker uses this path from :data:`MIN_FIGURES` figures on; shorter paragraphs
+keep the per-figure path, whose fixed cost is lower.  ``tests/relations`` run both
+paths on the annotated corpus and require the same links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.relations.candidates import Candidate, CandidateConfig, _main_subject
+from pipeline.relations.document import DocView, Ent, Subject
+from pipeline.relations.features import (
+    _BUCKETS,
+    _KINDS,
+    _TYPES,
+    _bucket,
+)
+from pipeline.relations.pair_scorer import PairScorer, _gap_words
+from pipeline.relations.rules import FigureFacts
+
+# From this many figures on, a paragraph is scored with arrays (below it, numpy's
+# fixed cost per call outweighs the per-candidate Python it saves).
+MIN_FIGURES = 48
+
+
+@dataclass(slots=True)
+class Best:
+    """A figure's highest-scoring candidate, its total score and its place in the
+    candidate list of :func:`generate` (for the rules that need the whole list)."""
+
+    candidate: Candidate
+    z: float
+    position: int
+
+
+def supported(view: DocView, facts: Sequence[FigureFacts], scorer: PairScorer) -> bool:
+    """True when every figure kind and subject type is in the scorer's tables (else the
+    per-figure path scores the pairs feature name by feature name)."""
+    kinds = scorer.fallback_kind
+    return all(f.kind in kinds for f in facts) and all(s.type in _TYPES for s in view.subjects)
+
+
+def best_candidates(
+    view: DocView,
+    facts: Sequence[FigureFacts],
+    main: Ent | None,
+    main_key: str | None,
+    config: CandidateConfig,
+    scorer: PairScorer,
+    figure_z: Callable[[Ent, FigureFacts], float],
+    subject_z: Callable[[Subject], float],
+) -> list[Best | None]:
+    """Per figure of ``view``: its best candidate (None when it has none).
+
+    ``figure_z`` is the intercept plus the figure's own features, ``subject_z`` the
+    subject's own features: the linker's cached parts of the score.
+    """
+    figures = view.figures
+    subjects = view.subjects
+    n_fig = len(figures)
+    if not subjects and (main is None or not config.include_main):
+        return [None] * n_fig  # no subject at all: no figure has a candidate
+    fstart = np.array([(f.start, f.end) for f in figures], np.int64).reshape(-1, 2)
+    fstart, fend = fstart[:, 0], fstart[:, 1]
+    starts = np.asarray(view._subject_starts, np.int64)
+    table = _ScoreTables(view, scorer, main_key)
+    ends, keys, ident = table.ends, table.key, table.ident
+    before, after = _before(config, fstart, starts, ends, keys), None
+    after = _after(view, config, fstart, fend, starts, keys, before)
+    main_subject = _main_subject(view, main) if config.include_main and main is not None else None
+    fallback = None
+    if main_subject is not None:
+        main_id = ident.get(("ORG", main_subject.key), -1)
+        seen = (before[1] == main_id).any(axis=1) | (after[1] == main_id).any(axis=1)
+        fallback = ~seen
+    kind_index = {k: n for n, k in enumerate(_KINDS)}
+    kinds = np.fromiter((kind_index[f.kind] for f in facts), np.int64, n_fig)
+    base = np.fromiter((figure_z(f, x) for f, x in zip(figures, facts, strict=True)), float, n_fig)
+    used = np.unique(np.concatenate([before[0][before[0] >= 0], after[0][after[0] >= 0]]))
+    z_subject = np.zeros(len(subjects))
+    for i in used.tolist():
+        z_subject[i] = subject_z(subjects[i])
+    columns: list[np.ndarray] = []
+    b_idx, _, b_dist = before
+    a_idx, _, a_dist = after
+    if not subjects:  # the main company is the only candidate
+        b_idx, a_idx = b_idx[:, :0], a_idx[:, :0]
+    for rank in range(b_idx.shape[1]):
+        ok = b_idx[:, rank] >= 0
+        z = table.before_pairs(view, facts, kinds, fstart, b_idx[:, rank], b_dist[:, rank], rank)
+        columns.append(np.where(ok, base + z_subject[b_idx[:, rank]] + z, -np.inf))
+    for col in range(a_idx.shape[1]):
+        ok = a_idx[:, col] >= 0
+        z = table.after_pairs(kinds, a_idx[:, col], a_dist[:, col])
+        columns.append(np.where(ok, base + z_subject[a_idx[:, col]] + z, -np.inf))
+    main_dist = None
+    if fallback is not None and main_subject is not None and main is not None:
+        main_dist = np.abs(fstart - main.end)
+        z = table.fallback_pairs(facts, kinds)
+        columns.append(np.where(fallback, base + subject_z(main_subject) + z, -np.inf))
+    if not columns:
+        return [None] * n_fig
+    scores = np.stack(columns, axis=1)
+    present = np.isfinite(scores)
+    best_col = scores.argmax(axis=1)
+    rows = np.arange(n_fig)
+    best_z = scores[rows, best_col]
+    # position in the candidate list: the present columns before the best one
+    position = (np.cumsum(present, axis=1) - 1)[rows, best_col]
+    has_any = present.any(axis=1)
+    n_before, n_after = b_idx.shape[1], a_idx.shape[1]
+    # the best column's subject index and distance (main company: -1), as lists
+    index = np.concatenate([b_idx, a_idx, np.full((n_fig, 1), -1)], axis=1)
+    main_column = main_dist[:, None] if main_dist is not None else np.zeros((n_fig, 1), np.int64)
+    dist = np.concatenate([b_dist, a_dist, main_column], axis=1)
+    chosen = index[rows, best_col].tolist()
+    distance = dist[rows, best_col].tolist()
+    out: list[Best | None] = []
+    for ok, col, zz, pos, i, d in zip(
+        has_any.tolist(),
+        best_col.tolist(),
+        best_z.tolist(),
+        position.tolist(),
+        chosen,
+        distance,
+        strict=True,
+    ):
+        if not ok:
+            out.append(None)
+            continue
+        if col < n_before:
+            cand = Candidate(subjects[i], col, d)
+        elif col < n_before + n_after:
+            cand = Candidate(subjects[i], -1, d, after=True)
+        else:
+            assert main_subject is not None
+            cand = Candidate(main_subject, 99, d, fallback=True)
+        out.append(Best(cand, zz, pos))
+    return out
+
+
+def _before(
+    config: CandidateConfig,
+    fstart: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    keys: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidates before each figure, as :func:`generate` picks them: subject index,
+    identity key and distance per rank (-1 where a rank is empty)."""
+    width = 4 * config.max_before  # generate scans at most this many subjects
+    n_fig = len(fstart)
+    idx = (np.searchsorted(starts, fstart, "left") - 1)[:, None] - np.arange(width)[None, :]
+    valid = idx >= 0
+    safe = np.where(valid, idx, 0)
+    end = ends[safe] if len(ends) else np.zeros_like(safe)
+    dist = fstart[:, None] - end
+    usable = valid & (dist >= 0)  # a subject overlapping the figure is skipped
+    far = usable & (dist > config.max_distance)
+    usable &= np.cumsum(far, axis=1) == 0  # the scan stops at the first far subject
+    key = np.where(usable, keys[safe] if len(keys) else 0, -1)
+    first = usable.copy()
+    for d in range(1, width):  # a key already taken nearer the figure is skipped
+        first[:, d] &= ~(key[:, :d] == key[:, d : d + 1]).any(axis=1)
+    rank = np.cumsum(first, axis=1) - 1
+    taken = first & (rank < config.max_before)
+    out_idx = np.full((n_fig, config.max_before), -1, np.int64)
+    out_key = np.full((n_fig, config.max_before), -2, np.int64)
+    out_dist = np.zeros((n_fig, config.max_before), np.int64)
+    rows, cols = np.nonzero(taken)
+    out_idx[rows, rank[rows, cols]] = idx[rows, cols]
+    out_key[rows, rank[rows, cols]] = key[rows, cols]
+    out_dist[rows, rank[rows, cols]] = dist[rows, cols]
+    return out_idx, out_key, out_dist
+
+
+def _after(
+    view: DocView,
+    config: CandidateConfig,
+    fstart: np.ndarray,
+    fend: np.ndarray,
+    starts: np.ndarray,
+    keys: np.ndarray,
+    before: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The candidates after each figure in its sentence (within ``max_after_distance``),
+    keys not already taken before it, as :func:`generate` picks them."""
+    n_fig = len(fend)
+    first = np.searchsorted(starts, fend, "left")
+    last = np.searchsorted(starts, fend + config.max_after_distance, "right")
+    width = int((last - first).max()) if n_fig else 0
+    out_idx = np.full((n_fig, config.max_after), -1, np.int64)
+    out_key = np.full((n_fig, config.max_after), -2, np.int64)
+    out_dist = np.zeros((n_fig, config.max_after), np.int64)
+    if width <= 0 or config.max_after <= 0:
+        return out_idx, out_key, out_dist
+    breaks = np.asarray(view.sentence_breaks, np.int64)
+    i = np.searchsorted(breaks, fend, "left")
+    sent_end = np.where(i < len(breaks), breaks[np.minimum(i, len(breaks) - 1)], len(view.text))
+    if not len(breaks):
+        sent_end = np.full(n_fig, len(view.text), np.int64)
+    idx = first[:, None] + np.arange(width)[None, :]
+    valid = idx < last[:, None]
+    safe = np.where(valid, idx, 0)
+    start = starts[safe]
+    usable = valid & (start < sent_end[:, None])
+    key = np.where(usable, keys[safe], -1)
+    taken_before = before[1]
+    fresh = usable & ~(key[:, :, None] == taken_before[:, None, :]).any(axis=2)
+    for d in range(1, width):
+        fresh[:, d] &= ~((key[:, :d] == key[:, d : d + 1]) & fresh[:, :d]).any(axis=1)
+    rank = np.cumsum(fresh, axis=1) - 1
+    taken = fresh & (rank < config.max_after)
+    rows, cols = np.nonzero(taken)
+    out_idx[rows, rank[rows, cols]] = idx[rows, cols]
+    out_key[rows, rank[rows, cols]] = key[rows, cols]
+    out_dist[rows, rank[rows, cols]] = (start - fend[:, None])[rows, cols]
+    return out_idx, out_key, out_dist
+
+
+class _ScoreTables:
+    """The weights of :class:`PairScorer` as arrays, and per-subject offsets."""
+
+    def __init__(self, view: DocView, scorer: PairScorer, main_key: str | None) -> None:
+        self.scorer = scorer
+        subjects = view.subjects
+        # 0.0 + weight: the first addition of PairScorer.score, done once
+        self.kind_type = np.array(
+            [[0.0 + scorer.kind_type[(k, t)] for t in _TYPES] for k in _KINDS]
+        )
+        self.rank = np.array([[scorer.rank[(r, t)] for t in _TYPES] for r in range(5)])
+        self.dist = np.array([[scorer.dist[(b, t)] for t in _TYPES] for b in _BUCKETS])
+        # one pass over the subjects: end, type, source, identity (type, key) as indices,
+        # main company, segment of the main company
+        self.ident: dict[tuple[str, str], int] = {}
+        ident = self.ident.setdefault
+        sources: dict[str, int] = {}
+        source = sources.setdefault
+        rows = [
+            (
+                s.end,
+                _TYPE_INDEX[s.type],
+                source(s.source, len(sources)) if s.source else -1,
+                ident((s.type, s.key), len(self.ident)),
+                main_key is not None and s.type == "ORG" and s.key == main_key,
+                s.type == "SEGMENT" and s.company is not None and s.company == main_key,
+            )
+            for s in subjects
+        ]
+        columns = np.array(rows, np.int64).reshape(-1, 6)
+        self.ends, self.type, self.source, self.key = columns[:, :4].T
+        self.is_main, self.segment_of_main = columns[:, 4] != 0, columns[:, 5] != 0
+        self.src = np.array(
+            [[scorer._src(src, r) for r in range(5)] for src in sources] or [[0.0] * 5]
+        )
+        self.positions = _positions(view, self.ends)
+        self.main_key = main_key
+
+    def before_pairs(
+        self,
+        view: DocView,
+        facts: Sequence[FigureFacts],
+        kinds: np.ndarray,
+        fstart: np.ndarray,
+        subject: np.ndarray,
+        distance: np.ndarray,
+        rank: int,
+    ) -> np.ndarray:
+        """:meth:`PairScorer.score` of one before-rank for every figure (rows where
+        ``subject`` is -1 are computed on subject 0 and discarded by the caller)."""
+        sc = self.scorer
+        s = np.where(subject >= 0, subject, 0)
+        stype = self.type[s] if len(self.type) else np.zeros_like(s)
+        r = min(rank, 4)
+        bucket = _BUCKET_INDEX[np.minimum(distance, _FAR)]
+        z = self.kind_type[kinds, stype]
+        z = z + self.rank[r, stype, 0]
+        z = z + self.rank[r, stype, 1]
+        z = z + self.dist[bucket, stype, 0]
+        z = z + self.dist[bucket, stype, 1]
+        src = self.source[s]
+        z = z + np.where(src >= 0, self.src[np.maximum(src, 0), r], 0.0)
+        fpos = self._figure_positions(view, fstart)
+        spos = self.positions[s]
+        # >= 0 for every real pair (the subject ends before the figure); the rows
+        # without a candidate may go negative and are clipped to stay indexable
+        delta = np.maximum(fpos - spos, 0)
+        sent_breaks, clause_breaks = delta[:, 0], delta[:, 1]
+        figs, subjects = delta[:, 2], delta[:, 3]
+        z = z + np.where(sent_breaks == 0, sc.same_sentence, 0.0)
+        z = z + np.where(clause_breaks == 0, sc.same_clause, 0.0)
+        z = z + np.asarray(sc.sent_breaks)[np.minimum(sent_breaks, 3)]
+        z = z + np.asarray(sc.clause_breaks)[np.minimum(clause_breaks, 4)]
+        z = z + np.asarray(sc.figs_between)[np.minimum(figs, 3)]
+        z = z + np.asarray(sc.subjects_between)[np.minimum(subjects, 3)]
+        z = z + np.where((subjects != 0) & (delta[:, 4] != 0), sc.segment_between, 0.0)
+        z = z + np.where(delta[:, 5] != 0, sc.metric_between, 0.0)
+        z = z + np.where(self.is_main[s], sc.is_main, 0.0)
+        z = z + np.where(self.segment_of_main[s], sc.segment_of_main, 0.0)
+        gap = (clause_breaks != 0) | (distance > 2)
+        qizhong, semicolons = _gap_words(view)
+        e = self.ends[s]
+        if qizhong:
+            q = np.asarray(qizhong, np.int64)
+            inside = np.searchsorted(q, fstart - 1, "left") > np.searchsorted(q, e, "left")
+            z = z + np.where(gap & inside, sc.qizhong_between, 0.0)
+        if semicolons:
+            q = np.asarray(semicolons, np.int64)
+            inside = gap & (np.searchsorted(q, fstart, "left") > np.searchsorted(q, e, "left"))
+            z = z + np.where(inside, sc.semicolon_between, 0.0)
+            z = z + np.where(inside, np.asarray([sc.semicolon[t] for t in _TYPES])[stype], 0.0)
+        metric_start = self._metric_starts(facts)
+        z = z + np.where(metric_start >= e, sc.metric_after_subject, 0.0)
+        return z
+
+    def after_pairs(
+        self, kinds: np.ndarray, subject: np.ndarray, distance: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`PairScorer.score` of an after-candidate for every figure."""
+        sc = self.scorer
+        s = np.where(subject >= 0, subject, 0)
+        stype = self.type[s] if len(self.type) else np.zeros_like(s)
+        after = np.asarray([sc.after[b] for b in _BUCKETS])
+        z = self.kind_type[kinds, stype]
+        z = z + sc.after_w
+        z = z + after[_BUCKET_INDEX[np.minimum(distance, _FAR)]]
+        return z
+
+    def fallback_pairs(self, facts: Sequence[FigureFacts], kinds: np.ndarray) -> np.ndarray:
+        """:meth:`PairScorer.score` of the main-company fallback for every figure."""
+        sc = self.scorer
+        z = self.kind_type[kinds, _TYPES.index("ORG")]
+        z = z + sc.fallback_main
+        z = z + np.asarray([sc.fallback_kind[k] for k in _KINDS])[kinds]
+        has_metric = np.fromiter((f.metric is not None for f in facts), bool, len(facts))
+        z = z + np.where(has_metric, sc.fallback_has_metric, sc.fallback_no_metric)
+        market = np.fromiter((f.market_cue for f in facts), bool, len(facts))
+        z = z + np.where(market, sc.fallback_market_cue, sc.fallback_no_market_cue)
+        return z
+
+    def _figure_positions(self, view: DocView, fstart: np.ndarray) -> np.ndarray:
+        cached = getattr(self, "_fpos", None)
+        if cached is None:
+            cached = self._fpos = _positions(view, fstart)
+        return cached
+
+    def _metric_starts(self, facts: Sequence[FigureFacts]) -> np.ndarray:
+        cached = getattr(self, "_mstart", None)
+        if cached is None:
+            cached = self._mstart = np.fromiter(
+                (f.metric.start if f.metric is not None else -1 for f in facts),
+                np.int64,
+                len(facts),
+            )
+        return cached
+
+
+def _positions(view: DocView, offsets: np.ndarray) -> np.ndarray:
+    """:func:`offset_positions` of every offset: one row of six positions each."""
+    arrays = (
+        view.sentence_breaks,
+        view.clause_breaks,
+        view._figure_starts,
+        view._subject_starts,
+        view._segment_starts,
+        view._metric_starts,
+    )
+    return np.stack(
+        [np.searchsorted(np.asarray(a, np.int64), offsets, "left") for a in arrays], axis=1
+    )
+
+
+_TYPE_INDEX = {t: n for n, t in enumerate(_TYPES)}
+_FAR = 81  # the smallest distance of the "far" bucket: larger ones are clipped to it
+# distance (0.._FAR) -> index of its bucket in _BUCKETS
+_BUCKET_INDEX = np.array([_BUCKETS.index(_bucket(n)) for n in range(_FAR + 1)], np.int64)
