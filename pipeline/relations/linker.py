@@ -13,6 +13,7 @@ figure gets no relation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -328,8 +329,12 @@ class Linker:
         )
         if outside_clause and fact.market_cue:
             return None  # market-wide wording and no subject in the figure's own clause
-        if outside_clause and _other_org_in_clause(view, fig):
-            return None  # 伦敦金属交易所三个月期铜价格上涨约2%: the clause is about another body
+        if outside_clause and (
+            _other_org_in_clause(view, fig) or _unnamed_subject_in_clause(view, fig)
+        ):
+            # 伦敦金属交易所三个月期铜价格上涨约2% / 某养老目标基金的份额净值为1.0325元:
+            # the clause is about another, named or unnamed, body
+            return None
         if source == UNIT_MAIN_SOURCE:
             return best[0], UNIT_MAIN_CONFIDENCE, source
         p = model.probability(best[1])
@@ -383,6 +388,19 @@ def _statistics_release(view: DocView, main: Ent | None) -> bool:
         for o in view.orgs
     )
     return sources or any(word in view.norm for word in _STATISTICS_WORDS)
+
+
+# An unnamed organisation as a clause's subject (某养老目标基金, 某券商, 一家私募机构).
+_UNNAMED_SUBJECT_RE = re.compile(
+    r"(?:某|一家|另一家)[^，。；,;！？!?]{0,10}?"
+    r"(?:基金|公司|券商|银行|机构|企业|私募|公募|险企|房企|车企|药企)"
+)
+
+
+def _unnamed_subject_in_clause(view: DocView, fig: Ent) -> bool:
+    """True when the figure's clause opens with an unnamed organisation (某…基金)."""
+    start = view.clause_start(fig.start)
+    return _UNNAMED_SUBJECT_RE.search(view.norm, start, fig.start) is not None
 
 
 def _other_org_in_clause(view: DocView, fig: Ent) -> bool:

@@ -64,6 +64,8 @@ _FUNCTION_CHARS = frozenset("按分各其在以从对该本每此另")
 _HEAD_VERBS = ("实现", "录得", "取得", "贡献")
 _HEAD_VERB_ENDS = frozenset(verb[-1] for verb in _HEAD_VERBS)
 _MAX_LIST = 60
+# An unnamed organisation or group of them: never a segment name.
+_UNNAMED_STARTS = ("某", "一家", "另一家", "多家", "部分", "一些", "不少")
 # A cue followed by this character is cut out of other words: 投资银行业务 holds 行业
 # (the market-wide "industry") only as 银行 + 业务.
 _CUE_CUT_BY_NEXT = {"行业": "务"}
@@ -441,6 +443,7 @@ class MentionFinder:
                 or _any(in_metric, start, end)
                 or not name.strip(_NUMERAL_CHARS)  # numerals only
                 or name.endswith(self.notname_suffixes)
+                or name.startswith(_UNNAMED_STARTS)  # 一家头部券商收入: no segment
                 or (self.market_re is not None and self.market_re.search(name))
             ):
                 continue

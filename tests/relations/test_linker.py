@@ -555,3 +555,16 @@ def test_linker_half_width_full_stop_ends_a_sentence(linker):
     got = {r["figure"]["text"]: r["subject"]["text"] for r in relations}
     assert got["160亿元"] == "新能源汽车"
     assert got["33.2亿元"] in ("星河技术", "公司")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "星河人寿总保费6713亿元。同日某养老目标基金披露的份额净值为1.0325元。",
+        "星河证券营收100亿元。一家头部券商的收入增长5%。",
+    ],
+)
+def test_linker_unnamed_organisation_takes_no_far_company(linker, text):
+    # 某…基金 / 一家…券商: the clause is about an unnamed body, not the named company
+    relations, _ = linker.link(text, make_ents(text, ("星河人寿", "星河证券")))
+    assert len(relations) == 1
