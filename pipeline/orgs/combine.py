@@ -317,8 +317,11 @@ def combine(
         proposals = _apply_latin_legal_words(form, proposals)
         proposals = _apply_legal_names(form, proposals)
         for body in matchers.public_bodies(form, sorted(bounds)):
-            if any(p.start == body.start and p.end == body.end for p in proposals):
-                continue  # already proposed whole (a gazetteer name keeps its canonical)
+            if any(
+                p.start == body.start and p.end == body.end and p.source == RULE_GAZETTEER
+                for p in proposals
+            ):
+                continue  # a gazetteer name keeps its canonical
             # the standard name wins over parts of it (改革委员会, 生态局)
             proposals = [p for p in proposals if not _overlaps(p, body)]
             proposals.append(Proposal(body.start, body.end, body.rule, body.confidence))

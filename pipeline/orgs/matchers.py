@@ -34,7 +34,10 @@ RULE_PUBLIC_BODY = "rule:org.public_body"
 # The place before a body: a province, city, district ... ending (湖北省, 杭州市), found
 # on token edges; national prefixes are listed.
 _GOV_PLACE_ENDS = ("省", "市", "区", "县", "州", "盟")
-_GOV_NATIONAL = ("中华人民共和国", "国务院", "国家", "澳门特别行政区", "澳门")
+_GOV_NATIONAL = (
+    "中华人民共和国", "国务院", "国家", "澳门特别行政区", "澳门",
+    "日本", "韩国", "美国", "英国", "德国", "法国", "印度", "越南", "新加坡",
+)  # fmt: skip
 _GOV_BODY = (
     r"(?:发展和改革委员会|住房和城乡建设(?:部|厅|局|委员会)|人力资源和社会保障(?:部|厅|局)"
     r"|工业和信息化(?:部|厅|局)|国有资产监督管理委员会|自然资源和规划(?:局|委员会)"
@@ -43,9 +46,14 @@ _GOV_BODY = (
     # Hong Kong and Macau policy bureaus and departments
     r"|环境及生态局|创新科技及工业局|财经事务及库务局|商务及经济发展局|运输及物流局"
     r"|劳工及福利局|民政及青年事务局|文化体育及旅游局|政制及内地事务局|医务卫生局"
-    r"|公务员事务局|差饷物业估价署|入境事务处|地政总署|屋宇署|政府统计处|博彩监察协调局)"
+    r"|公务员事务局|差饷物业估价署|入境事务处|地政总署|屋宇署|政府统计处|博彩监察协调局"
+    # Japanese ministries (written 省)
+    r"|经济产业省|财务省|外务省|总务省|厚生劳动省|国土交通省|文部科学省|农林水产省|防卫省"
+    r"|环境省|法务省)"
 )
 _GOV_BODY_RE = re.compile(_GOV_BODY)
+# The last characters of the names above: a text without any has no body to find.
+_GOV_BODY_ENDS = ("局", "会", "部", "署", "处", "厅", "省")
 # Where a sentence (or headline) starts: subjects are looked for right after these.
 _SENTENCE_START = re.compile(
     r"(?:^|[。！？；;!?\n]|】)[\s\u3000“\"'【]*"
@@ -672,7 +680,7 @@ class OrgMatchers:
     def public_bodies(form: str, token_starts: Sequence[int]) -> list[RuleMatch]:
         """Standard government body names (:data:`_GOV_BODY_RE`) with the place written
         before them (湖北省|发展和改革委员会, 安徽省人民政府|国有资产…, 国家|…)."""
-        if "局" not in form and "会" not in form and "部" not in form and "署" not in form:
+        if not any(end in form for end in _GOV_BODY_ENDS):
             return []
         out = []
         for m in _GOV_BODY_RE.finditer(form):

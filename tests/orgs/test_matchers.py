@@ -403,6 +403,7 @@ def test_mainland_codes_never_meet_hong_kong_codes(matchers):
         ("環境及生態局宣布", [0], ["環境及生態局"]),
         ("澳門博彩監察協調局公布", [0, 2], ["澳門博彩監察協調局"]),
         ("公司发展和改革的方向", [0, 2], []),
+        ("日本經濟產業省將提供補助", [0, 2], ["日本經濟產業省"]),
     ],
 )
 def test_matchers_public_bodies(matchers, text, token_cuts, expected):
