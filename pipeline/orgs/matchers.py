@@ -73,7 +73,10 @@ _OPENING_METRIC = re.compile(
 )
 # Adverbs between a market name and a move (欧股集体|收跌, 国内商品期货多数|收涨): never
 # the end of a name (also cut from model spans in pipeline/orgs/combine.py).
-TRAILING_ADVERBS = ("集体", "多数", "普遍", "全线", "纷纷", "初步", "盘中", "大多")
+TRAILING_ADVERBS = (
+    "集体", "多数", "普遍", "全线", "纷纷", "初步", "盘中", "大多",
+    "则", "亦", "均",  # 任天堂…，万代南梦宫则实现… / 两家公司均…
+)  # fmt: skip
 # A verb between a name and a period trigger (星河科技预计上半年…) is no part of it.
 _TRAILING_VERBS = ("预计", "预期", "预告", "计划", "拟", "将")
 # Bodies inside a company that open its announcements (董事会宣派…, 管理层预计…).
@@ -102,7 +105,7 @@ _STOCK_RE = re.compile(
     r"[（(]\s*"
     r"(?:(?P<exch>hkg|hkex|sehk|hk|nasdaq|nyse|sz|sh|sse|szse|bj|港股|港交所|股票代码|证券代码|代码)\s*[:：]?\s*)?"
     r"(?P<code>[0-9]{4,6}|[a-z]{1,5})"
-    r"(?P<suffix>\.(?:hk|sz|sh|ss|bj|us|n|o|oq|t|ks|tw))?"
+    r"(?P<suffix>\.(?:hk|sz|sh|ss|bj|us|nyse|nasdaq|n|o|oq|t|ks|tw))?"
     r"\s*(?P<close>[)）]|[，,；;](?=\s*(?:股价|收盘价|市值|现价|最新价)))"
 )
 _LIST_SEPARATORS = "、"

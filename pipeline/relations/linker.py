@@ -28,6 +28,7 @@ from pipeline.relations.candidates import (
     is_data_source,
     is_news_outlet,
     is_public_body,
+    is_research_author,
     org_key,
 )
 from pipeline.relations.document import _START_END, DocView, Ent, Subject
@@ -329,9 +330,15 @@ class Linker:
         )
         if outside_clause and fact.market_cue:
             return None  # market-wide wording and no subject in the figure's own clause
-        if outside_clause and (
-            _other_org_in_clause(view, fig) or _unnamed_subject_in_clause(view, fig)
-        ):
+        unit_start = view.unit_start(fig.start)
+        outside_unit = best[0].fallback or best[0].after or best[0].subject.end <= unit_start
+        if (
+            outside_clause
+            and (
+                _other_org_since(view, fig, view.clause_start(fig.start))
+                or _unnamed_subject_in_clause(view, fig)
+            )
+        ) or (outside_unit and _other_org_since(view, fig, unit_start)):
             # 伦敦金属交易所三个月期铜价格上涨约2% / 某养老目标基金的份额净值为1.0325元:
             # the clause is about another, named or unnamed, body
             return None
@@ -403,16 +410,21 @@ def _unnamed_subject_in_clause(view: DocView, fig: Ent) -> bool:
     return _UNNAMED_SUBJECT_RE.search(view.norm, start, fig.start) is not None
 
 
-def _other_org_in_clause(view: DocView, fig: Ent) -> bool:
-    """True when the figure's clause names, before it, an ORG that is no subject (a
-    price venue, a data source, a news outlet, a public body): the figure is about that
-    body's topic, and the paragraph's main company is no fallback for it."""
-    start = view.clause_start(fig.start)
+def _other_org_since(view: DocView, fig: Ent, start: int) -> bool:
+    """True when ``[start, fig.start)`` (the figure's clause, or its ；/。 unit) names an
+    ORG that is no subject (a price venue, a data source, a news outlet, a public body:
+    欧洲央行年内四次降息，存款便利利率降至3.00%): the figure is about that body's topic,
+    and a company named outside that stretch is no subject for it."""
     subject_starts = view.__dict__.get("_subject_starts")
     if subject_starts is None:
         subject_starts = view.__dict__["_subject_starts"] = {s.start for s in view.subjects}
     return any(
-        start <= o.start and o.end <= fig.start and o.start not in subject_starts for o in view.orgs
+        start <= o.start
+        and o.end <= fig.start
+        and o.start not in subject_starts
+        # a broker writing about the company (瑞银下调其盈利预测) keeps it the subject
+        and not is_research_author(view, o)
+        for o in view.orgs
     )
 
 

@@ -62,6 +62,10 @@ def _is_ascii_alnum(ch: str) -> bool:
 _FUNCTION_CHARS = frozenset("按分各其在以从对该本每此另")
 # Verbs between a segment name and its metric (X实现收入, X录得营业额).
 _HEAD_VERBS = ("实现", "录得", "取得", "贡献")
+# One-character adverbs between a name and its head verb (B则实现…, B亦录得…).
+_HEAD_ADVERBS = frozenset("则亦均也")
+# ... unless the character ends a word (非美国通用会计准则, 平均, 亦即).
+_ADVERB_WORDS = frozenset({"准则", "原则", "规则", "法则", "细则", "总则", "否则", "平均", "人均"})
 _HEAD_VERB_ENDS = frozenset(verb[-1] for verb in _HEAD_VERBS)
 _MAX_LIST = 60
 # An unnamed organisation or group of them: never a segment name.
@@ -413,6 +417,12 @@ class MentionFinder:
                     break
             if view.norm.startswith("分别", end - 2) and end > 2:
                 end -= 2  # 酱油、调味酱和蚝油分别实现收入: the names end before 分别
+            if (
+                end > 2
+                and view.norm[end - 1] in _HEAD_ADVERBS
+                and view.norm[end - 2 : end] not in _ADVERB_WORDS
+            ):
+                end -= 1  # A…，B则实现营业收入…: 则 is no part of the name
             if self._ends_in_suffix(view, end, suffix_ends.get(end)):
                 continue  # 第3分部业务收入: a name ending in a suffix word is never a head
             start = self._scan_back(view, end, _MAX_NAME)

@@ -54,6 +54,8 @@ def test_matchers_gazetteer_respects_ascii_word_boundaries(matchers, text):
         ("商汤集团(HKG: 0020)发布公告", "(HKG: 0020)", "商汤集团"),
         ("星河电气（003999.SZ）公告", "（003999.SZ）", None),  # a code no gazetteer lists
         ("腾讯控股(00700.HK)涨2%", "(00700.HK)", "腾讯控股"),
+        # ticker.exchange: the gazetteer's code gives the canonical name
+        ("新东方（EDU.NYSE）公布业绩", "（EDU.NYSE）", "新东方"),
         ("英伟达(NASDAQ: NVDA)", "(NASDAQ: NVDA)", "英伟达"),
         ("星河电气（SZ003998，股价10.2元）", "（SZ003998，", None),
     ],

@@ -568,3 +568,23 @@ def test_linker_unnamed_organisation_takes_no_far_company(linker, text):
     # 某…基金 / 一家…券商: the clause is about an unnamed body, not the named company
     relations, _ = linker.link(text, make_ents(text, ("星河人寿", "星河证券")))
     assert len(relations) == 1
+
+
+def test_linker_central_bank_unit_takes_no_company(linker):
+    # the unit names a public body (no subject) and the company is outside it
+    text = "星河集团收入为846.8亿元。欧洲央行年内四次降息，存款便利利率降至3.00%。"
+    relations, _ = linker.link(text, make_ents(text, ("星河集团", "欧洲央行")))
+    assert [r["figure"]["text"] for r in relations] == ["846.8亿元"]
+
+
+def test_linker_exchange_rate_quote_is_market_wording(linker):
+    text = "星河电子第三季税后纯益为45.8亿元。新台币兑美元汇率当日收在30.62元。"
+    relations, _ = linker.link(text, make_ents(text, ("星河电子",)))
+    assert [r["figure"]["text"] for r in relations] == ["45.8亿元"]
+
+
+def test_linker_second_company_with_ze_is_named_without_it(linker):
+    text = "星河游戏实现营业收入116亿元。北辰互娱则实现营业收入124亿元，同比增长18.6%。"
+    relations, _ = linker.link(text, make_ents(text, ("星河游戏",)))
+    got = {r["figure"]["text"]: r["subject"]["text"] for r in relations}
+    assert got["124亿元"] == "北辰互娱"

@@ -111,6 +111,14 @@ def test_mentions_segments(lexicons, text, segments):
         ("季度车辆交付量为15万辆。", [("车辆交付量", "deliveries")]),
         ("合同銷售金額為人民幣2,610.7億元。", [("合同銷售金額", "contract_sales")]),
         ("一年新业务价值为337.63亿元。", [("一年新业务价值", "new_business_value")]),
+        (
+            "首年保费为13.7亿元，物業收入淨額為107.59億港元，每基金單位分派為273.70港仙。",
+            [
+                ("首年保费", "premium_income"),
+                ("物業收入淨額", "net_property_income"),
+                ("每基金單位分派", "dividend_per_share"),
+            ],
+        ),
     ],
 )
 def test_mentions_metrics(lexicons, text, metrics):
