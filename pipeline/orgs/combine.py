@@ -532,7 +532,8 @@ _LATIN_LEGAL_WORD = (
     r"|pharmaceuticals|therapeutics|networks|software|labs)(?![a-z0-9])"
 )
 _LATIN_NOT_NAMES = frozenset({"ai", "the", "a", "an", "our", "and", "of", "for", "data"})
-_LATIN_LEGAL_TAIL = re.compile(r"[ \u00a0]" + _LATIN_LEGAL_WORD)
+# one more word may stand between the name and its legal word (Toyota Motor Corporation)
+_LATIN_LEGAL_TAIL = re.compile(r"(?:[ \u00a0][a-z][a-z0-9&'-]*)?[ \u00a0]" + _LATIN_LEGAL_WORD)
 _LATIN_LEGAL_NAME = re.compile(
     r"(?<![a-z0-9&'-])[a-z][a-z0-9&'-]*(?:[ \u00a0][a-z][a-z0-9&'-]*){0,2}?[ \u00a0]"
     + _LATIN_LEGAL_WORD
@@ -560,7 +561,7 @@ def _apply_latin_legal_words(form: str, proposals: list[Proposal]) -> list[Propo
     return proposals
 
 
-_LEGAL_FORM_RE = re.compile(r"(?:股份)?有限(?:责任)?公司")
+_LEGAL_FORM_RE = re.compile(r"(?:股份)?有限(?:责任)?公司|株式会社")
 
 
 def _apply_legal_names(form: str, proposals: list[Proposal]) -> list[Proposal]:
@@ -568,7 +569,7 @@ def _apply_legal_names(form: str, proposals: list[Proposal]) -> list[Proposal]:
     (:func:`extend_legal_name`) and propose it whole; the pieces proposed inside it (a
     gazetteer short name 和硕, a suffix match 联合科技) give way.  The legal form is
     evidence enough: a company's registered name ends this way and nothing else does."""
-    if "有限" not in form:
+    if "有限" not in form and "株式会社" not in form:
         return proposals
     ends = {p.end for p in proposals}
     for m in _LEGAL_FORM_RE.finditer(form):

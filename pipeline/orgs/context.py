@@ -115,6 +115,7 @@ LEGAL_FORMS = (
     "集团有限公司",
     "有限公司",
     "股份公司",
+    "株式会社",  # Japanese companies written in Chinese (本田技研工业株式会社)
 )
 # Suffixes whose removal gives the short form a company is usually called by.
 SHORT_FORM_SUFFIXES = (

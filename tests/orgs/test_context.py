@@ -374,6 +374,14 @@ def test_combine_gazetteer_name_glued_to_a_price_move(shipped_rules):
         # a full legal name is one ORG, also when it starts with a known short name
         # that a conjunction-like character begins (和硕)
         ("和碩聯合科技股份有限公司（和碩）公佈10月營收。", ["和碩聯合科技股份有限公司", "和碩"]),
+        # a Japanese legal form, one word between a Latin name and its legal word, an
+        # appointing verb before a name, a provincial department with 和 in its name
+        (
+            "丰田汽车（Toyota Motor Corporation）与本田技研工业株式会社宣布合作。",
+            ["Toyota Motor Corporation", "本田技研工业株式会社"],
+        ),
+        ("該公司並委任安邁顧問有限公司為獨立顧問。", ["安邁顧問有限公司"]),
+        ("浙江省经济和信息化厅发文。", ["浙江省经济和信息化厅"]),
         # the exchange and the ticker in a code bracket are no organisations
         ("超微电脑（NASDAQ: SMCI）收到通知，戴尔科技（NYSE: DELL）受益。", []),
     ],
