@@ -277,6 +277,18 @@ def main_company(view: DocView) -> Ent | None:
     return first[key]
 
 
+def _bracketed_alias(view: DocView, ent: Ent, before: list[Ent]) -> bool:
+    """``路威酩轩集团（LVMH）``: an ORG in brackets right after another ORG is that
+    organisation's alias; the name written first stays the subject of its figures."""
+    norm = view.norm
+    return (
+        bool(before)
+        and before[-1].end == ent.start - 1
+        and norm[ent.start - 1] in "（("
+        and norm[ent.end : ent.end + 1] in ("）", ")")
+    )
+
+
 def build_subjects(view: DocView) -> Ent | None:
     """Fill ``view.subjects`` from ORGs, segments and resolved anaphors; return main ORG."""
     main = main_company(view)
@@ -288,7 +300,7 @@ def build_subjects(view: DocView) -> Ent | None:
     for o in view.orgs:
         if seg_cover.find(1, o.start, o.end) != -1 or _never_subject(view, o):
             continue
-        if is_research_author(view, o):
+        if is_research_author(view, o) or _bracketed_alias(view, o, org_starts):
             continue
         org_starts.append(o)
         k = org_key(o)

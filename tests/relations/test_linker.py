@@ -588,3 +588,9 @@ def test_linker_second_company_with_ze_is_named_without_it(linker):
     relations, _ = linker.link(text, make_ents(text, ("星河游戏",)))
     got = {r["figure"]["text"]: r["subject"]["text"] for r in relations}
     assert got["124亿元"] == "北辰互娱"
+
+
+def test_linker_bracketed_alias_leaves_the_full_name_the_subject(linker):
+    text = "星河时尚集团（XHF）公布全年业绩，收入为846.8亿元。"
+    relations, _ = linker.link(text, make_ents(text, ("星河时尚集团", "XHF")))
+    assert [r["subject"]["text"] for r in relations] == ["星河时尚集团"]
