@@ -61,6 +61,7 @@ def _view(lexicons, text, orgs=()):
         # consolidated figures name no segment; a time word ends a name
         ("2024年第三季度合併營收約新台幣7,596.9億元。", []),
         ("2024年上半年智能座舱营业收入为3亿元。", ["智能座舱"]),
+        ("新兴业务收入7.88亿元。", ["新兴"]),
         ("公司本季度智能座舱营业收入为3亿元。", ["智能座舱"]),
     ],
 )
