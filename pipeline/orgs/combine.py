@@ -55,6 +55,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pipeline.orgs.context import (
+    INDEFINITE_BEFORE,
     RULE_AFFILIATE,
     RULE_COORDINATION,
     RULE_PROPAGATE,
@@ -410,6 +411,12 @@ def combine(
             continue
         if use_rules and form.endswith(_VAGUE_BODIES, s, e):
             continue  # 深圳市相关部门: no particular organisation
+        if (
+            use_rules
+            and p.source in (MODEL_SOURCE, RULE_SUFFIX)
+            and INDEFINITE_BEFORE.search(form, max(0, s - 8), s)
+        ):
+            continue  # 与一家本地生物科技公司合作: an unnamed company
         if use_rules and _INDEX_AFTER.match(form, e):
             continue  # 标普500指数 / 纳斯达克100指数: an index, not the company
         out.append(

@@ -18,6 +18,7 @@ All functions work on the equal-length match form, so offsets index the original
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from pipeline.spans import EntityCandidate
@@ -434,6 +435,11 @@ def affiliates(
 # Words that describe a young company ("an AI start-up"); a span ending in one is not
 # the company's name.
 _STARTUP_WORDS = ("初创公司", "初创企业", "创业公司", "新创公司")
+# An indefinite determiner shortly before a span (与一家本地生物科技公司合作): the span
+# describes an unnamed company; 一家名为…的公司 introduces a name and is no such case.
+INDEFINITE_BEFORE = re.compile(
+    r"(?:一家|多家|这家|那家|某家|某|一些|几家)[^，。；,;、名叫为]{0,4}$"
+)
 # Role words written in Latin right after a company (星河公司CEO): no apposition.
 _LATIN_ROLES = ("ceo", "cfo", "coo", "cto", "cio", "vp", "CEO", "CFO", "COO", "CTO", "CIO", "VP")
 

@@ -391,3 +391,8 @@ def test_pipeline_latin_names_and_code_brackets(nlp, text, expected):
     orgs = [e.text for e in nlp(text).ents if e.label_ == "ORG"]
     assert all(name in orgs for name in expected), orgs
     assert not {"NASDAQ", "NYSE", "SMCI", "DELL", "Siemens", "美国工业软件公司"} & set(orgs)
+
+
+def test_pipeline_unnamed_company_after_an_indefinite_determiner(nlp):
+    doc = nlp("香港大學亦宣佈與一家本地生物科技公司合作開發新藥。")
+    assert [e.text for e in doc.ents if e.label_ == "ORG"] == ["香港大學"]
