@@ -181,6 +181,7 @@ def is_product_name(view: DocView, ent: Ent) -> bool:
 _PUBLIC_BODY_ENDS = (
     "局", "部", "署", "委", "委员会", "协会", "联合会", "商会", "学会", "办公室", "海关",
     "政府", "国务院", "法院", "监会", "央行", "人民银行", "统计厅", "工作组", "小组",
+    "厅", "处", "省",  # 经济和信息化厅, 统计处, 日本财务省 (Japanese ministries)
 )  # fmt: skip
 _PUBLIC_BODIES = frozenset(
     {
