@@ -80,6 +80,8 @@ TRAILING_ADVERBS = (
 )  # fmt: skip
 # A verb between a name and a period trigger (星河科技预计上半年…) is no part of it.
 _TRAILING_VERBS = ("预计", "预期", "预告", "计划", "拟", "将")
+# Words before a suffix that refer to the company itself (公司|控股子公司, 本集团|控股…).
+_SUFFIX_NOT_NAMES = frozenset({"公司", "本公司", "该公司", "集团", "本集团", "该集团", "其"})
 # Bodies inside a company that open its announcements (董事会宣派…, 管理层预计…).
 _BODY_STARTS = ("董事会", "董事局", "监事会", "股东大会", "管理层", "股东")
 # A day adverb between a name and its trigger (爱玛科技昨日公告) is no part of the name.
@@ -730,8 +732,8 @@ class OrgMatchers:
                 if form[i] in _STOP_CHARS or form[i].isdigit():
                     cut = i + 1
                     break
-            if s - cut < 1 or form[cut:s] in self._generic:
-                continue  # 公司|控股子公司: a generic word before the suffix names nothing
+            if s - cut < 1 or form[cut:s] in _SUFFIX_NOT_NAMES:
+                continue  # 公司|控股子公司: the company itself before the suffix names nothing
             out.append(RuleMatch(cut, m.end(), RULE_SUFFIX, conf))
         return out
 

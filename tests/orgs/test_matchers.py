@@ -418,3 +418,8 @@ def test_matchers_suffix_after_a_generic_word_is_no_name(matchers):
     form = _fold(matchers, text)
     found = [text[m.start : m.end] for m in matchers.suffixes(form, list(range(len(text))))]
     assert "公司控股" not in found
+    # a country before 银行 still names a bank (美国银行)
+    text = "摩根大通涨2.98%，美国银行也涨0.72%"
+    form = _fold(matchers, text)
+    found = [text[m.start : m.end] for m in matchers.suffixes(form, [0, 4, 5, 10, 11, 13, 15, 16])]
+    assert "美国银行" in found
