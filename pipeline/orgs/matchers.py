@@ -53,6 +53,12 @@ _GOV_BODY = (
     r"|环境省|法务省)"
 )
 _GOV_BODY_RE = re.compile(_GOV_BODY)
+# A university's affiliated hospital, named whole (华中科技大学同济医学院附属协和医院):
+# the tagger stops at the university.
+_AFFILIATED_HOSPITAL_RE = re.compile(
+    r"(?:(?!医院)[^\W\d_与和及在由对]){2,12}?大学(?:[\u4e00-\u9fff]{0,8}?(?:医学院|学院))?附属"
+    r"[\u4e00-\u9fff]{0,8}?医院"
+)
 # The last characters of the names above: a text without any has no body to find.
 _GOV_BODY_ENDS = ("局", "会", "部", "署", "处", "厅", "省")
 # Where a sentence (or headline) starts: subjects are looked for right after these.
@@ -686,7 +692,7 @@ class OrgMatchers:
     def public_bodies(form: str, token_starts: Sequence[int]) -> list[RuleMatch]:
         """Standard government body names (:data:`_GOV_BODY_RE`) with the place written
         before them (湖北省|发展和改革委员会, 安徽省人民政府|国有资产…, 国家|…)."""
-        if not any(end in form for end in _GOV_BODY_ENDS):
+        if not any(end in form for end in _GOV_BODY_ENDS) and "附属" not in form:
             return []
         out = []
         for m in _GOV_BODY_RE.finditer(form):
@@ -707,6 +713,12 @@ class OrgMatchers:
                 ):
                     start = place
             out.append(RuleMatch(start, m.end(), RULE_PUBLIC_BODY, 0.9))
+        if "附属" in form:
+            for m in _AFFILIATED_HOSPITAL_RE.finditer(form):
+                start = m.start()
+                while start < m.end() and form[start] in _STOP_CHARS:
+                    start += 1  # 与|华中科技大学…: a conjunction is no part of the name
+                out.append(RuleMatch(start, m.end(), RULE_PUBLIC_BODY, 0.9))
         return out
 
     # -- suffixes -------------------------------------------------------------------------

@@ -406,6 +406,11 @@ def test_mainland_codes_never_meet_hong_kong_codes(matchers):
         ("澳門博彩監察協調局公布", [0, 2], ["澳門博彩監察協調局"]),
         ("公司发展和改革的方向", [0, 2], []),
         ("日本經濟產業省將提供補助", [0, 2], ["日本經濟產業省"]),
+        (
+            "上海交通大学医学院附属瑞金医院与华中科技大学同济医学院附属协和医院联合研究",
+            [0],
+            ["上海交通大学医学院附属瑞金医院", "华中科技大学同济医学院附属协和医院"],
+        ),
     ],
 )
 def test_matchers_public_bodies(matchers, text, token_cuts, expected):
