@@ -67,8 +67,8 @@ _MAX_LIST = 60
 # A cue followed by this character is cut out of other words: 投资银行业务 holds 行业
 # (the market-wide "industry") only as 银行 + 业务.
 _CUE_CUT_BY_NEXT = {"行业": "务"}
-# A name with one of these inside is two coordinated names when 分别 follows closely.
-_PAIR_JOINS = ("和", "与")
+# A name with 和, 与 or 及 inside is two coordinated names when 分别 follows closely
+# (tested inline in MentionFinder._coordination).
 _RESPECTIVELY_GAP = 8
 _REGION_TAILS = ("市场", "地区", "区", "业务", "整体", "总")
 
@@ -550,8 +550,9 @@ class MentionFinder:
         scans take the character loop.
         """
         norm = view.norm
-        lowest = max(0, end - limit)
-        flags = self._scan_flags(view)
+        lowest = end - limit if end > limit else 0
+        # the cached flags read inline (a long list of names scans once per name)
+        flags = view.__dict__.get("_scan_flags") or self._scan_flags(view)
         if flags is None:
             j = self._scan_loop(view, end, lowest, parens)
         else:
@@ -719,7 +720,9 @@ class MentionFinder:
             left -= 1
         listed = left > 0 and norm[left - 1] == "、"
         if not listed:
-            if not any(c in norm[start:end] for c in (*_PAIR_JOINS, "及")):
+            name = norm[start:end]
+            # three substring tests (no generator: this runs once per suffix cue and metric)
+            if "和" not in name and "与" not in name and "及" not in name:
                 return None
             window = norm[after : after + _RESPECTIVELY_GAP]
             cut = min((window.find(b) for b in CLAUSE_BREAKS if b in window), default=-1)

@@ -376,6 +376,9 @@ class SubjectScorer:
     def __init__(self, weights: dict[str, float]) -> None:
         get = self._get = weights.get
         self._named: dict[str, float] = {}
+        self._by_source: dict[str, tuple[float, float]] = {}
+        # the weights of seg_len=1-2, seg_len=3-4 and seg_len=5+, in that order
+        self.seg_len = tuple(get("seg_len=" + b, 0.0) for b in ("1-2", "3-4", "5+"))
         self.by_type = {
             t: tuple(
                 get(name + t, 0.0)
@@ -424,6 +427,18 @@ class SubjectScorer:
             w = self._named[name] = self._get(name, 0.0)
         return w
 
+    def _source_weights(self, source: str) -> tuple[float, float]:
+        """The ``src=`` and ``segment_context|src=`` weights of a mention source, keyed by
+        the source itself: a paragraph with hundreds of segments would otherwise build
+        both names for every subject."""
+        w = self._by_source.get(source)
+        if w is None:
+            w = self._by_source[source] = (
+                self._w("src=" + source),
+                self._w("segment_context|src=" + source),
+            )
+        return w
+
     def score(self, view: DocView, s: Subject) -> float:
         """The subject part of the score (the same float as through the names)."""
         stype = s.type
@@ -461,16 +476,16 @@ class SubjectScorer:
         if segment:
             if _SEGMENT_CONTEXT_RE.search(norm, max(0, start - 60), start):
                 z += self.segment_context
-                z += self._w("segment_context|src=" + s.source)
+                z += self._source_weights(s.source)[1]
             if view.segment_counts.get(s.key, 0) > 1:
                 z += self.segment_repeated
         if s.source:
-            z += self._w("src=" + s.source)
+            z += self._source_weights(s.source)[0]
         if s.after_entity:
             z += self.head_after_entity
         if segment:
             length = s.ref_end - s.ref_start
-            z += self._w("seg_len=" + ("1-2" if length <= 2 else "3-4" if length <= 4 else "5+"))
+            z += self.seg_len[0 if length <= 2 else 1 if length <= 4 else 2]
             if _LATIN_RE.search(norm, s.ref_start, s.ref_end):
                 z += self.seg_latin
         return z
