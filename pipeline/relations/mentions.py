@@ -303,13 +303,7 @@ class MentionFinder:
         in_metric = _metric_cover(view)
         hits = self._suffix_hits(norm) if self.suffix_re is not None else []
         if self.suffix_re is not None:
-            covered, from_suffix = view.covered, self._from_suffix
-            for start, end in hits:
-                if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
-                    continue
-                if norm.startswith("链", end):
-                    continue  # 光伏产业链 is no segment
-                found.extend(from_suffix(view, start, norm[start:end]))
+            found.extend(self._suffix_segments(view, hits, in_metric))
         for m in self.quote_re.finditer(norm):
             after = m.end()
             tail = norm[after : after + 6]
@@ -345,6 +339,62 @@ class MentionFinder:
         if heads:  # without new names, a second dedupe + propagate would change nothing
             found = self._propagate(view, _dedupe(found + heads))
         view.segments = found
+
+    def _suffix_segments(
+        self, view: DocView, hits: list[tuple[int, int]], in_metric: bytearray
+    ) -> list[Mention]:
+        """The segments :meth:`_from_suffix` finds before the suffix cues ``hits``, in
+        cue order (cues over an entity or a metric, and 产业链, name none).
+
+        Why: a long list of segments (第N分部业务收入 …) has a cue per name, and the
+        calls of one cue (:meth:`_from_suffix`, :meth:`_scan_back`,
+        :meth:`_coordination`, :meth:`_segment`) cost more than their work.  The usual
+        cue is read here in one loop over the paragraph's flag arrays: once the scan
+        flags exist, with no space or list word before the cue, no bracket, conjunction
+        stop word or cut Latin word in the scan, no list comma before the name and no
+        和/与/及 in it, and a name of two characters or more.  Every other cue goes
+        through :meth:`_from_suffix`; ``tests/relations/test_mentions.py`` requires the
+        same mentions from both on every corpus paragraph.
+        """
+        norm, text, covered = view.norm, view.text, view.covered
+        cache = view.__dict__
+        list_words, notnames, names = self.list_words, self.notnames, self.segment_names
+        found: list[Mention] = []
+        for start, end in hits:
+            if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
+                continue
+            if norm.startswith("链", end):
+                continue  # 光伏产业链 is no segment
+            cue = norm[start:end]
+            flags = cache.get("_scan_flags")
+            name_start = -1 if flags is None else _usual_scan(norm, start, flags)
+            if name_start < 0 or norm[start - 1] in list_words:
+                found.extend(self._from_suffix(view, start, cue))
+                continue
+            name = norm[name_start:start]
+            if "和" in name or "与" in name or "及" in name or norm[name_start - 1] == "、":
+                found.extend(self._from_suffix(view, start, cue))  # maybe a coordination
+                continue
+            name = name.strip()
+            if not name or name in notnames or not name.strip(_NUMERAL_CHARS):
+                continue
+            if len(name) == 1:
+                found.extend(self._from_suffix(view, start, cue))
+                continue
+            seg = text[name_start:start]
+            canon = names.get(norm[name_start:start]) or _strip_alias(seg)
+            found.append(
+                Mention(
+                    name_start,
+                    start,
+                    seg,
+                    "SEGMENT",
+                    canon,
+                    "rule:segment.suffix",
+                    {"suffix": cue},
+                )
+            )
+        return found
 
     def _suffix_hits(self, norm: str) -> list[tuple[int, int]]:
         """Suffix cue spans; of two overlapping cues the one ending later wins
@@ -876,6 +926,31 @@ class MentionFinder:
 # 云音乐): longer tails are descriptions, not unit names.
 _ORG_UNIT_MIN = 2
 _ORG_UNIT_MAX = 4
+
+
+def _usual_scan(norm: str, end: int, flags: tuple[bytearray, bytearray]) -> int:
+    """Where :meth:`MentionFinder._scan_back` (length :data:`_MAX_NAME`) starts the name
+    ending at ``end`` when the scan flags alone decide it, else -1.
+
+    -1 also where the scan meets a space or conjunction at the name's start or a space
+    right before it (the caller then leaves the cue to :meth:`MentionFinder._from_suffix`).
+    """
+    if end == 0 or norm[end - 1].isspace():
+        return -1
+    hard, special = flags
+    lowest = end - _MAX_NAME if end > _MAX_NAME else 0
+    k = hard.rfind(1, lowest, end)
+    if special.find(1, k if k > lowest else lowest, end) != -1:
+        return -1  # a closing bracket or a conjunction stop word: the character loop
+    if k == -1 and lowest > 0 and _is_ascii_alnum(norm[lowest - 1]):
+        return -1  # the length limit cut a Latin word
+    start = k + 1 if k != -1 else lowest
+    if start == 0 or start >= end:
+        return -1
+    first = norm[start]
+    if first.isspace() or first in _CONJUNCTIONS or norm[start - 1].isspace():
+        return -1
+    return start
 
 
 def _dates_inside(view: DocView, start: int, end: int) -> bool:
