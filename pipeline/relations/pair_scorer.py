@@ -451,6 +451,8 @@ class SubjectScorer:
         w_type, w_anaphor_type, w_metric_type, w_parens_type = typed
         norm = view.norm
         start, end = s.start, s.end
+        # the two characters before the mention (norm[max(0, start - 2) : start])
+        left2 = norm[start - 2 : start] if start >= 2 else norm[:start]
         z = 0.0
         z += w_type
         if s.via_anaphor:
@@ -462,25 +464,26 @@ class SubjectScorer:
             z += w_metric_type
         if norm.startswith(_LIST_RIGHT, end):
             z += self.followed_by_list
-        if norm[max(0, start - 2) : start].endswith(_OBJECT_LEFT):
+        if left2.endswith(_OBJECT_LEFT):
             z += self.object_left
         if s.followed_by:
             z += self.segment_suffix
-        left1 = norm[start - 1 : start] if start else ""
-        if left1 in ("(", "（") or norm[max(0, start - 2) : start] in ("(由", "（由"):
+        if left2[-1:] in ("(", "（") or left2 in ("(由", "（由"):
             z += self.in_parens
             z += w_parens_type
         segment = stype == "SEGMENT"
         if stype == "ORG" and norm.startswith(SPEAKER_RIGHT, end):
             z += self.org_speaker
+        source = s.source
+        by_source = self._by_source.get(source) or self._source_weights(source)
         if segment:
-            if _SEGMENT_CONTEXT_RE.search(norm, max(0, start - 60), start):
+            if _SEGMENT_CONTEXT_RE.search(norm, start - 60 if start > 60 else 0, start):
                 z += self.segment_context
-                z += self._source_weights(s.source)[1]
+                z += by_source[1]
             if view.segment_counts.get(s.key, 0) > 1:
                 z += self.segment_repeated
-        if s.source:
-            z += self._source_weights(s.source)[0]
+        if source:
+            z += by_source[0]
         if s.after_entity:
             z += self.head_after_entity
         if segment:
