@@ -34,7 +34,8 @@ _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
 _NAME_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_NAME_BREAKS))) + "]")
 _CLOSE_PAREN_RE = re.compile("[)）]")
 # A half-width full stop (not after a Latin letter or digit): a name break.
-_HALF_WIDTH_STOP_RE = re.compile(r"(?<![0-9A-Za-z])\.")
+# (the lookbehind after the stop: see document._HALF_WIDTH_STOP)
+_HALF_WIDTH_STOP_RE = re.compile(r"\.(?<![0-9A-Za-z]\.)")
 # Name scans of a paragraph that run the character loop before the flags are built.
 _LOOP_SCANS = 8
 _NUMERAL_CHARS = "一二三四五六七八九十两几多数0123456789"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -75,8 +76,10 @@ def best_candidates(
     n_fig = len(figures)
     if not subjects and (main is None or not config.include_main):
         return [None] * n_fig  # no subject at all: no figure has a candidate
-    fstart = np.array([(f.start, f.end) for f in figures], np.int64).reshape(-1, 2)
-    fstart, fend = fstart[:, 0], fstart[:, 1]
+    # np.fromiter over plain ints: np.array of a list of tuples spends most of its time
+    # discovering the nesting (about as long as the candidate search itself)
+    fstart = np.fromiter(view._figure_starts, np.int64, n_fig)
+    fend = np.fromiter((f.end for f in figures), np.int64, n_fig)
     starts = np.asarray(view._subject_starts, np.int64)
     table = _ScoreTables(view, scorer, main_key)
     ends, keys, ident = table.ends, table.key, table.ident
@@ -262,7 +265,8 @@ class _ScoreTables:
             )
             for s in subjects
         ]
-        columns = np.array(rows, np.int64).reshape(-1, 6)
+        flat = np.fromiter(chain.from_iterable(rows), np.int64, 6 * len(rows))
+        columns = flat.reshape(-1, 6)  # (np.array(rows) is slow on nested tuples)
         self.ends, self.type, self.source, self.key = columns[:, :4].T
         self.is_main, self.segment_of_main = columns[:, 4] != 0, columns[:, 5] != 0
         self.src = np.array(
