@@ -27,7 +27,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from pipeline.relations.document import CLAUSE_BREAKS, Cue, DocView, Mention
+from pipeline.relations.document import _START, CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
 
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
@@ -856,8 +856,9 @@ class MentionFinder:
         ``found`` must be a :func:`_dedupe` result (sorted, no overlaps).
         """
         names: dict[str, str] = {}
+        norm = view.norm
         for m in found:
-            base = _no_parens(view.norm[m.start : m.end]).strip()
+            base = _no_parens(norm[m.start : m.end]).strip()
             if len(base) >= 2:
                 names.setdefault(base, m.canonical or base)
             alias = m.extra.get("alias")
@@ -869,15 +870,15 @@ class MentionFinder:
         for m in found:
             taken[m.start : m.end] = b"\x01" * (m.end - m.start)
         extra: list[Mention] = []
-        norm = view.norm
+        norm, covered = view.norm, view.covered
         # A few names per paragraph: str.find per name beats compiling a regex per paragraph.
         for name in sorted(names, key=len, reverse=True):
             pos = norm.find(name)
             while pos != -1:
                 end = pos + len(name)
                 if (
-                    not _any(taken, pos, end)
-                    and self._free(view, pos, end)
+                    taken.find(1, pos, end) == -1  # (_any and _free, inline: once per repeat)
+                    and covered.find(1, pos, end) == -1
                     and not norm.endswith(_SHARE_LEFT, max(0, pos - 3), pos)
                 ):
                     taken[pos:end] = b"\x01" * len(name)
@@ -1003,9 +1004,14 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
     size = max(m.end for m in mentions)
     occupied = bytearray(size)
     kept: list[Mention] = []
-    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
-        if _any(occupied, m.start, m.end):
+    # longest first, then by start, ties in input order: two stable sorts with C-level
+    # keys (a key function per mention costs more than the rest on a long list)
+    by_start = sorted(mentions, key=_START)
+    negative_length = [m.start - m.end for m in by_start]
+    for i in sorted(range(len(by_start)), key=negative_length.__getitem__):
+        m = by_start[i]
+        if occupied.find(1, m.start, m.end) != -1:
             continue
         occupied[m.start : m.end] = b"\x01" * (m.end - m.start)
         kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+    return sorted(kept, key=_START)
