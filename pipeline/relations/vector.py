@@ -96,8 +96,7 @@ def best_candidates(
     base = np.fromiter((figure_z(f, x) for f, x in zip(figures, facts, strict=True)), float, n_fig)
     used = np.unique(np.concatenate([before[0][before[0] >= 0], after[0][after[0] >= 0]]))
     z_subject = np.zeros(len(subjects))
-    for i in used.tolist():
-        z_subject[i] = subject_z(subjects[i])
+    z_subject[used] = [subject_z(subjects[i]) for i in used.tolist()]
     columns: list[np.ndarray] = []
     b_idx, _, b_dist = before
     a_idx, _, a_dist = after
@@ -376,17 +375,20 @@ class _ScoreTables:
 
 def _positions(view: DocView, offsets: np.ndarray) -> np.ndarray:
     """:func:`offset_positions` of every offset: one row of six positions each."""
-    arrays = (
-        view.sentence_breaks,
-        view.clause_breaks,
-        view._figure_starts,
-        view._subject_starts,
-        view._segment_starts,
-        view._metric_starts,
-    )
-    return np.stack(
-        [np.searchsorted(np.asarray(a, np.int64), offsets, "left") for a in arrays], axis=1
-    )
+    arrays = view.__dict__.get("_position_arrays")
+    if arrays is None:  # once per paragraph (subject ends and figure starts both ask)
+        arrays = view.__dict__["_position_arrays"] = [
+            np.asarray(a, np.int64)
+            for a in (
+                view.sentence_breaks,
+                view.clause_breaks,
+                view._figure_starts,
+                view._subject_starts,
+                view._segment_starts,
+                view._metric_starts,
+            )
+        ]
+    return np.stack([np.searchsorted(a, offsets, "left") for a in arrays], axis=1)
 
 
 _TYPE_INDEX = {t: n for n, t in enumerate(_TYPES)}
