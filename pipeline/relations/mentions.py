@@ -444,6 +444,7 @@ class MentionFinder:
         out: list[Mention] = []
         head_metrics = self.lex.segments.get("head_metric", {})
         taken: bytearray | None = None
+        norm = view.norm
         for metric in view.metrics:
             end = metric.start
             if end == 0 or in_metric[end - 1]:
@@ -454,13 +455,13 @@ class MentionFinder:
                 taken = bytearray(len(view.text))
                 for m in found:
                     taken[m.start : m.end] = b"\x01" * (m.end - m.start)
-            if view.norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
+            if norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
                 end -= 1  # 香港物业发展的税前溢利 -> 香港物业发展
-            for verb in _HEAD_VERBS if view.norm[end - 1] in _HEAD_VERB_ENDS else ():
-                if view.norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
+            for verb in _HEAD_VERBS if norm[end - 1] in _HEAD_VERB_ENDS else ():
+                if norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
                     end -= len(verb)  # LPCVD设备实现收入 -> LPCVD设备
                     break
-            if view.norm.startswith("分别", end - 2) and end > 2:
+            if norm.startswith("分别", end - 2) and end > 2:
                 end -= 2  # 酱油、调味酱和蚝油分别实现收入: the names end before 分别
             if self._ends_in_suffix(view, end, suffix_ends.get(end)):
                 continue  # 第3分部业务收入: a name ending in a suffix word is never a head
