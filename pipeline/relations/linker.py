@@ -14,8 +14,10 @@ figure gets no relation.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pipeline.relations import vector
@@ -161,7 +163,7 @@ class Linker:
                     fact,
                     best,
                     found.z,
-                    cands or _Lazy(view, fig, main, config),
+                    cands or partial(generate, view, fig, main, config),
                     main_key,
                     model,
                 )
@@ -310,53 +312,60 @@ class Linker:
         fact: FigureFacts,
         best_cand: Candidate,
         best_z: float,
-        cands: Sequence[Candidate],
+        cands: Sequence[Candidate] | Callable[[], list[Candidate]],
         main_key: str | None,
         model: PairModel,
     ) -> tuple[Candidate, float, str] | None:
-        """The rules after scoring: the unit rule, market-wide wording, the threshold."""
-        best = (best_cand, best_z)
+        """The rules after scoring: the unit rule, market-wide wording, the threshold.
+
+        ``cands`` may be a function that makes the candidate list: only the unit rule
+        needs the list, and the array path has none at hand (building it for every
+        figure of a long paragraph costs more than the rule).
+        """
+        best = best_cand
         source = MODEL_SOURCE
-        if best[0].subject.type == "SEGMENT" and (
+        if best.subject.type == "SEGMENT" and (
             _unit_returns_to_main(view, fig, fact) or _overall_metric(view, fact)
         ):
-            main_cand = _main_candidate(cands, main_key)
+            main_cand = _main_candidate(cands() if callable(cands) else cands, main_key)
             if main_cand is not None:
-                best, source = (main_cand, best[1]), UNIT_MAIN_SOURCE
+                best, source = main_cand, UNIT_MAIN_SOURCE
+        # a clause break between the subject and the figure (DocView.breaks_between)
+        clause_breaks = view.clause_breaks
         outside_clause = (
-            best[0].fallback
-            or best[0].after
-            or view.breaks_between(best[0].subject.end, fig.start, sentence=False)
+            best.fallback
+            or best.after
+            or bisect_left(clause_breaks, fig.start) != bisect_left(clause_breaks, best.subject.end)
         )
         if outside_clause and fact.market_cue:
             return None  # market-wide wording and no subject in the figure's own clause
-        unit_start = view.unit_start(fig.start)
-        outside_unit = best[0].fallback or best[0].after or best[0].subject.end <= unit_start
-        if (
-            outside_clause
-            and (
-                _other_org_since(view, fig, view.clause_start(fig.start))
-                or _unnamed_subject_in_clause(view, fig)
-            )
-        ) or (outside_unit and _other_org_since(view, fig, unit_start)):
+        if _non_subject_orgs(view):
+            unit_start = view.unit_start(fig.start)
+            outside_unit = best.fallback or best.after or best.subject.end <= unit_start
+            other_org = (
+                outside_clause and _other_org_since(view, fig, view.clause_start(fig.start))
+            ) or (outside_unit and _other_org_since(view, fig, unit_start))
+        else:
+            other_org = False
+        if other_org or (outside_clause and _unnamed_subject_in_clause(view, fig)):
             # 伦敦金属交易所三个月期铜价格上涨约2% / 某养老目标基金的份额净值为1.0325元:
             # the clause is about another, named or unnamed, body
             return None
         if source == UNIT_MAIN_SOURCE:
-            return best[0], UNIT_MAIN_CONFIDENCE, source
-        p = model.probability(best[1])
+            return best, UNIT_MAIN_CONFIDENCE, source
+        p = model.probability(best_z)
         if p < model.threshold:
             # the main company scored low, but the figure's unit names its own metric
             # and no other subject: the same rule as above (稅後淨利…，全年毛利率達49.6%)
             if (
-                best[0].subject.type == "ORG"
-                and best[0].subject.key == main_key
+                best.subject.type == "ORG"
+                and best.subject.key == main_key
                 and not fact.market_cue
                 and _unit_returns_to_main(view, fig, fact)
             ):
-                return best[0], UNIT_MAIN_CONFIDENCE, UNIT_MAIN_SOURCE
+                return best, UNIT_MAIN_CONFIDENCE, UNIT_MAIN_SOURCE
             return None
-        return best[0], round(p, 4), MODEL_SOURCE
+        return best, round(p, 4), MODEL_SOURCE
 
 
 # 整体毛利率 / 综合毛利率 / 集团整体…: the metric is the whole company's, not the
@@ -406,6 +415,12 @@ _UNNAMED_SUBJECT_RE = re.compile(
 
 def _unnamed_subject_in_clause(view: DocView, fig: Ent) -> bool:
     """True when the figure's clause opens with an unnamed organisation (某…基金)."""
+    d = view.__dict__
+    possible = d.get("_unnamed_possible")
+    if possible is None:  # once per paragraph: most have no 某 / 一家 at all
+        possible = d["_unnamed_possible"] = "某" in view.norm or "一家" in view.norm
+    if not possible:
+        return False
     start = view.clause_start(fig.start)
     return _UNNAMED_SUBJECT_RE.search(view.norm, start, fig.start) is not None
 
@@ -415,17 +430,23 @@ def _other_org_since(view: DocView, fig: Ent, start: int) -> bool:
     ORG that is no subject (a price venue, a data source, a news outlet, a public body:
     欧洲央行年内四次降息，存款便利利率降至3.00%): the figure is about that body's topic,
     and a company named outside that stretch is no subject for it."""
-    subject_starts = view.__dict__.get("_subject_starts")
-    if subject_starts is None:
-        subject_starts = view.__dict__["_subject_starts"] = {s.start for s in view.subjects}
-    return any(
-        start <= o.start
-        and o.end <= fig.start
-        and o.start not in subject_starts
-        # a broker writing about the company (瑞银下调其盈利预测) keeps it the subject
-        and not is_research_author(view, o)
-        for o in view.orgs
-    )
+    others = _non_subject_orgs(view)
+    return bool(others) and any(start <= o.start and o.end <= fig.start for o in others)
+
+
+def _non_subject_orgs(view: DocView) -> list[Ent]:
+    """The paragraph's ORGs that are no subject, except a broker writing about the
+    company (瑞银下调其盈利预测 keeps the company the subject); once per paragraph."""
+    d = view.__dict__
+    found = d.get("_non_subject_orgs")
+    if found is None:
+        subject_starts = {s.start for s in view.subjects}
+        found = d["_non_subject_orgs"] = [
+            o
+            for o in view.orgs
+            if o.start not in subject_starts and not is_research_author(view, o)
+        ]
+    return found
 
 
 def _unit_returns_to_main(view: DocView, fig: Ent, fact: FigureFacts) -> bool:
@@ -503,26 +524,6 @@ def _follow(
                 return choice
             return cand, confidence, source
     return choice
-
-
-class _Lazy(Sequence[Candidate]):
-    """A figure's candidate list, generated on first use (the vector path needs it only
-    when a rule looks for the main company among the candidates)."""
-
-    def __init__(self, view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig):
-        self._args = (view, fig, main, config)
-        self._cands: list[Candidate] | None = None
-
-    def _list(self) -> list[Candidate]:
-        if self._cands is None:
-            self._cands = generate(*self._args)
-        return self._cands
-
-    def __getitem__(self, i):  # type: ignore[override]
-        return self._list()[i]
-
-    def __len__(self) -> int:
-        return len(self._list())
 
 
 def _main_candidate(cands: Sequence[Candidate], main_key: str | None) -> Candidate | None:

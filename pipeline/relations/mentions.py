@@ -27,14 +27,15 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from pipeline.relations.document import CLAUSE_BREAKS, Cue, DocView, Mention
+from pipeline.relations.document import _START, CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
 
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
 _NAME_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_NAME_BREAKS))) + "]")
 _CLOSE_PAREN_RE = re.compile("[)）]")
 # A half-width full stop (not after a Latin letter or digit): a name break.
-_HALF_WIDTH_STOP_RE = re.compile(r"(?<![0-9A-Za-z])\.")
+# (the lookbehind after the stop: see document._HALF_WIDTH_STOP)
+_HALF_WIDTH_STOP_RE = re.compile(r"\.(?<![0-9A-Za-z]\.)")
 # Name scans of a paragraph that run the character loop before the flags are built.
 _LOOP_SCANS = 8
 _NUMERAL_CHARS = "一二三四五六七八九十两几多数0123456789"
@@ -73,8 +74,8 @@ _UNNAMED_STARTS = ("某", "一家", "另一家", "多家", "部分", "一些", "
 # A cue followed by this character is cut out of other words: 投资银行业务 holds 行业
 # (the market-wide "industry") only as 银行 + 业务.
 _CUE_CUT_BY_NEXT = {"行业": "务"}
-# A name with one of these inside is two coordinated names when 分别 follows closely.
-_PAIR_JOINS = ("和", "与")
+# A name with 和, 与 or 及 inside is two coordinated names when 分别 follows closely
+# (tested inline in MentionFinder._coordination).
 _RESPECTIVELY_GAP = 8
 _REGION_TAILS = ("市场", "地区", "区", "业务", "整体", "总")
 
@@ -309,13 +310,7 @@ class MentionFinder:
         in_metric = _metric_cover(view)
         hits = self._suffix_hits(norm) if self.suffix_re is not None else []
         if self.suffix_re is not None:
-            covered, from_suffix = view.covered, self._from_suffix
-            for start, end in hits:
-                if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
-                    continue
-                if norm.startswith("链", end):
-                    continue  # 光伏产业链 is no segment
-                found.extend(from_suffix(view, start, norm[start:end]))
+            found.extend(self._suffix_segments(view, hits, in_metric))
         for m in self.quote_re.finditer(norm):
             after = m.end()
             tail = norm[after : after + 6]
@@ -351,6 +346,62 @@ class MentionFinder:
         if heads:  # without new names, a second dedupe + propagate would change nothing
             found = self._propagate(view, _dedupe(found + heads))
         view.segments = found
+
+    def _suffix_segments(
+        self, view: DocView, hits: list[tuple[int, int]], in_metric: bytearray
+    ) -> list[Mention]:
+        """The segments :meth:`_from_suffix` finds before the suffix cues ``hits``, in
+        cue order (cues over an entity or a metric, and 产业链, name none).
+
+        Why: a long list of segments (第N分部业务收入 …) has a cue per name, and the
+        calls of one cue (:meth:`_from_suffix`, :meth:`_scan_back`,
+        :meth:`_coordination`, :meth:`_segment`) cost more than their work.  The usual
+        cue is read here in one loop over the paragraph's flag arrays: once the scan
+        flags exist, with no space or list word before the cue, no bracket, conjunction
+        stop word or cut Latin word in the scan, no list comma before the name and no
+        和/与/及 in it, and a name of two characters or more.  Every other cue goes
+        through :meth:`_from_suffix`; ``tests/relations/test_mentions.py`` requires the
+        same mentions from both on every corpus paragraph.
+        """
+        norm, text, covered = view.norm, view.text, view.covered
+        cache = view.__dict__
+        list_words, notnames, names = self.list_words, self.notnames, self.segment_names
+        found: list[Mention] = []
+        for start, end in hits:
+            if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
+                continue
+            if norm.startswith("链", end):
+                continue  # 光伏产业链 is no segment
+            cue = norm[start:end]
+            flags = cache.get("_scan_flags")
+            name_start = -1 if flags is None else _usual_scan(norm, start, flags)
+            if name_start < 0 or norm[start - 1] in list_words:
+                found.extend(self._from_suffix(view, start, cue))
+                continue
+            name = norm[name_start:start]
+            if "和" in name or "与" in name or "及" in name or norm[name_start - 1] == "、":
+                found.extend(self._from_suffix(view, start, cue))  # maybe a coordination
+                continue
+            name = name.strip()
+            if not name or name in notnames or not name.strip(_NUMERAL_CHARS):
+                continue
+            if len(name) == 1:
+                found.extend(self._from_suffix(view, start, cue))
+                continue
+            seg = text[name_start:start]
+            canon = names.get(norm[name_start:start]) or _strip_alias(seg)
+            found.append(
+                Mention(
+                    name_start,
+                    start,
+                    seg,
+                    "SEGMENT",
+                    canon,
+                    "rule:segment.suffix",
+                    {"suffix": cue},
+                )
+            )
+        return found
 
     def _suffix_hits(self, norm: str) -> list[tuple[int, int]]:
         """Suffix cue spans; of two overlapping cues the one ending later wins
@@ -399,6 +450,7 @@ class MentionFinder:
         out: list[Mention] = []
         head_metrics = self.lex.segments.get("head_metric", {})
         taken: bytearray | None = None
+        norm = view.norm
         for metric in view.metrics:
             end = metric.start
             if end == 0 or in_metric[end - 1]:
@@ -409,13 +461,13 @@ class MentionFinder:
                 taken = bytearray(len(view.text))
                 for m in found:
                     taken[m.start : m.end] = b"\x01" * (m.end - m.start)
-            if view.norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
+            if norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
                 end -= 1  # 香港物业发展的税前溢利 -> 香港物业发展
-            for verb in _HEAD_VERBS if view.norm[end - 1] in _HEAD_VERB_ENDS else ():
-                if view.norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
+            for verb in _HEAD_VERBS if norm[end - 1] in _HEAD_VERB_ENDS else ():
+                if norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
                     end -= len(verb)  # LPCVD设备实现收入 -> LPCVD设备
                     break
-            if view.norm.startswith("分别", end - 2) and end > 2:
+            if norm.startswith("分别", end - 2) and end > 2:
                 end -= 2  # 酱油、调味酱和蚝油分别实现收入: the names end before 分别
             if (
                 end > 2
@@ -563,8 +615,9 @@ class MentionFinder:
         scans take the character loop.
         """
         norm = view.norm
-        lowest = max(0, end - limit)
-        flags = self._scan_flags(view)
+        lowest = end - limit if end > limit else 0
+        # the cached flags read inline (a long list of names scans once per name)
+        flags = view.__dict__.get("_scan_flags") or self._scan_flags(view)
         if flags is None:
             j = self._scan_loop(view, end, lowest, parens)
         else:
@@ -732,7 +785,9 @@ class MentionFinder:
             left -= 1
         listed = left > 0 and norm[left - 1] == "、"
         if not listed:
-            if not any(c in norm[start:end] for c in (*_PAIR_JOINS, "及")):
+            name = norm[start:end]
+            # three substring tests (no generator: this runs once per suffix cue and metric)
+            if "和" not in name and "与" not in name and "及" not in name:
                 return None
             window = norm[after : after + _RESPECTIVELY_GAP]
             cut = min((window.find(b) for b in CLAUSE_BREAKS if b in window), default=-1)
@@ -815,8 +870,9 @@ class MentionFinder:
         ``found`` must be a :func:`_dedupe` result (sorted, no overlaps).
         """
         names: dict[str, str] = {}
+        norm = view.norm
         for m in found:
-            base = _no_parens(view.norm[m.start : m.end]).strip()
+            base = _no_parens(norm[m.start : m.end]).strip()
             if len(base) >= 2:
                 names.setdefault(base, m.canonical or base)
             alias = m.extra.get("alias")
@@ -828,15 +884,15 @@ class MentionFinder:
         for m in found:
             taken[m.start : m.end] = b"\x01" * (m.end - m.start)
         extra: list[Mention] = []
-        norm = view.norm
+        norm, covered = view.norm, view.covered
         # A few names per paragraph: str.find per name beats compiling a regex per paragraph.
         for name in sorted(names, key=len, reverse=True):
             pos = norm.find(name)
             while pos != -1:
                 end = pos + len(name)
                 if (
-                    not _any(taken, pos, end)
-                    and self._free(view, pos, end)
+                    taken.find(1, pos, end) == -1  # (_any and _free, inline: once per repeat)
+                    and covered.find(1, pos, end) == -1
                     and not norm.endswith(_SHARE_LEFT, max(0, pos - 3), pos)
                 ):
                     taken[pos:end] = b"\x01" * len(name)
@@ -888,6 +944,31 @@ _ORG_UNIT_MIN = 2
 _ORG_UNIT_MAX = 4
 
 
+def _usual_scan(norm: str, end: int, flags: tuple[bytearray, bytearray]) -> int:
+    """Where :meth:`MentionFinder._scan_back` (length :data:`_MAX_NAME`) starts the name
+    ending at ``end`` when the scan flags alone decide it, else -1.
+
+    -1 also where the scan meets a space or conjunction at the name's start or a space
+    right before it (the caller then leaves the cue to :meth:`MentionFinder._from_suffix`).
+    """
+    if end == 0 or norm[end - 1].isspace():
+        return -1
+    hard, special = flags
+    lowest = end - _MAX_NAME if end > _MAX_NAME else 0
+    k = hard.rfind(1, lowest, end)
+    if special.find(1, k if k > lowest else lowest, end) != -1:
+        return -1  # a closing bracket or a conjunction stop word: the character loop
+    if k == -1 and lowest > 0 and _is_ascii_alnum(norm[lowest - 1]):
+        return -1  # the length limit cut a Latin word
+    start = k + 1 if k != -1 else lowest
+    if start == 0 or start >= end:
+        return -1
+    first = norm[start]
+    if first.isspace() or first in _CONJUNCTIONS or norm[start - 1].isspace():
+        return -1
+    return start
+
+
 def _dates_inside(view: DocView, start: int, end: int) -> bool:
     """True when every entity overlapping ``[start, end)`` is a DATE lying inside it."""
     overlapping = [e for e in view.ents if e.start < end and start < e.end]
@@ -937,9 +1018,14 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
     size = max(m.end for m in mentions)
     occupied = bytearray(size)
     kept: list[Mention] = []
-    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
-        if _any(occupied, m.start, m.end):
+    # longest first, then by start, ties in input order: two stable sorts with C-level
+    # keys (a key function per mention costs more than the rest on a long list)
+    by_start = sorted(mentions, key=_START)
+    negative_length = [m.start - m.end for m in by_start]
+    for i in sorted(range(len(by_start)), key=negative_length.__getitem__):
+        m = by_start[i]
+        if occupied.find(1, m.start, m.end) != -1:
             continue
         occupied[m.start : m.end] = b"\x01" * (m.end - m.start)
         kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+    return sorted(kept, key=_START)

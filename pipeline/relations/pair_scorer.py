@@ -376,6 +376,9 @@ class SubjectScorer:
     def __init__(self, weights: dict[str, float]) -> None:
         get = self._get = weights.get
         self._named: dict[str, float] = {}
+        self._by_source: dict[str, tuple[float, float]] = {}
+        # the weights of seg_len=1-2, seg_len=3-4 and seg_len=5+, in that order
+        self.seg_len = tuple(get("seg_len=" + b, 0.0) for b in ("1-2", "3-4", "5+"))
         self.by_type = {
             t: tuple(
                 get(name + t, 0.0)
@@ -424,6 +427,18 @@ class SubjectScorer:
             w = self._named[name] = self._get(name, 0.0)
         return w
 
+    def _source_weights(self, source: str) -> tuple[float, float]:
+        """The ``src=`` and ``segment_context|src=`` weights of a mention source, keyed by
+        the source itself: a paragraph with hundreds of segments would otherwise build
+        both names for every subject."""
+        w = self._by_source.get(source)
+        if w is None:
+            w = self._by_source[source] = (
+                self._w("src=" + source),
+                self._w("segment_context|src=" + source),
+            )
+        return w
+
     def score(self, view: DocView, s: Subject) -> float:
         """The subject part of the score (the same float as through the names)."""
         stype = s.type
@@ -436,6 +451,8 @@ class SubjectScorer:
         w_type, w_anaphor_type, w_metric_type, w_parens_type = typed
         norm = view.norm
         start, end = s.start, s.end
+        # the two characters before the mention (norm[max(0, start - 2) : start])
+        left2 = norm[start - 2 : start] if start >= 2 else norm[:start]
         z = 0.0
         z += w_type
         if s.via_anaphor:
@@ -447,30 +464,31 @@ class SubjectScorer:
             z += w_metric_type
         if norm.startswith(_LIST_RIGHT, end):
             z += self.followed_by_list
-        if norm[max(0, start - 2) : start].endswith(_OBJECT_LEFT):
+        if left2.endswith(_OBJECT_LEFT):
             z += self.object_left
         if s.followed_by:
             z += self.segment_suffix
-        left1 = norm[start - 1 : start] if start else ""
-        if left1 in ("(", "（") or norm[max(0, start - 2) : start] in ("(由", "（由"):
+        if left2[-1:] in ("(", "（") or left2 in ("(由", "（由"):
             z += self.in_parens
             z += w_parens_type
         segment = stype == "SEGMENT"
         if stype == "ORG" and norm.startswith(SPEAKER_RIGHT, end):
             z += self.org_speaker
+        source = s.source
+        by_source = self._by_source.get(source) or self._source_weights(source)
         if segment:
-            if _SEGMENT_CONTEXT_RE.search(norm, max(0, start - 60), start):
+            if _SEGMENT_CONTEXT_RE.search(norm, start - 60 if start > 60 else 0, start):
                 z += self.segment_context
-                z += self._w("segment_context|src=" + s.source)
+                z += by_source[1]
             if view.segment_counts.get(s.key, 0) > 1:
                 z += self.segment_repeated
-        if s.source:
-            z += self._w("src=" + s.source)
+        if source:
+            z += by_source[0]
         if s.after_entity:
             z += self.head_after_entity
         if segment:
             length = s.ref_end - s.ref_start
-            z += self._w("seg_len=" + ("1-2" if length <= 2 else "3-4" if length <= 4 else "5+"))
+            z += self.seg_len[0 if length <= 2 else 1 if length <= 4 else 2]
             if _LATIN_RE.search(norm, s.ref_start, s.ref_end):
                 z += self.seg_latin
         return z

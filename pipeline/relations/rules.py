@@ -342,7 +342,9 @@ _DEADLINE_LEFT = ("截至", "截止", "截至于")
 
 def _date_role(view: DocView, date: Ent) -> str:
     """How a DATE may serve as a period (cached per paragraph)."""
-    roles = view.__dict__.setdefault("_date_roles", {})
+    roles = view.__dict__.get("_date_roles")
+    if roles is None:  # (setdefault would build an empty dict on every call)
+        roles = view.__dict__["_date_roles"] = {}
     role = roles.get(date.start)
     if role is None:
         role = roles[date.start] = _compute_date_role(view, date)

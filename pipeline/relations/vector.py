@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -75,8 +76,10 @@ def best_candidates(
     n_fig = len(figures)
     if not subjects and (main is None or not config.include_main):
         return [None] * n_fig  # no subject at all: no figure has a candidate
-    fstart = np.array([(f.start, f.end) for f in figures], np.int64).reshape(-1, 2)
-    fstart, fend = fstart[:, 0], fstart[:, 1]
+    # np.fromiter over plain ints: np.array of a list of tuples spends most of its time
+    # discovering the nesting (about as long as the candidate search itself)
+    fstart = np.fromiter(view._figure_starts, np.int64, n_fig)
+    fend = np.fromiter((f.end for f in figures), np.int64, n_fig)
     starts = np.asarray(view._subject_starts, np.int64)
     table = _ScoreTables(view, scorer, main_key)
     ends, keys, ident = table.ends, table.key, table.ident
@@ -93,8 +96,7 @@ def best_candidates(
     base = np.fromiter((figure_z(f, x) for f, x in zip(figures, facts, strict=True)), float, n_fig)
     used = np.unique(np.concatenate([before[0][before[0] >= 0], after[0][after[0] >= 0]]))
     z_subject = np.zeros(len(subjects))
-    for i in used.tolist():
-        z_subject[i] = subject_z(subjects[i])
+    z_subject[used] = [subject_z(subjects[i]) for i in used.tolist()]
     columns: list[np.ndarray] = []
     b_idx, _, b_dist = before
     a_idx, _, a_dist = after
@@ -262,7 +264,8 @@ class _ScoreTables:
             )
             for s in subjects
         ]
-        columns = np.array(rows, np.int64).reshape(-1, 6)
+        flat = np.fromiter(chain.from_iterable(rows), np.int64, 6 * len(rows))
+        columns = flat.reshape(-1, 6)  # (np.array(rows) is slow on nested tuples)
         self.ends, self.type, self.source, self.key = columns[:, :4].T
         self.is_main, self.segment_of_main = columns[:, 4] != 0, columns[:, 5] != 0
         self.src = np.array(
@@ -372,17 +375,20 @@ class _ScoreTables:
 
 def _positions(view: DocView, offsets: np.ndarray) -> np.ndarray:
     """:func:`offset_positions` of every offset: one row of six positions each."""
-    arrays = (
-        view.sentence_breaks,
-        view.clause_breaks,
-        view._figure_starts,
-        view._subject_starts,
-        view._segment_starts,
-        view._metric_starts,
-    )
-    return np.stack(
-        [np.searchsorted(np.asarray(a, np.int64), offsets, "left") for a in arrays], axis=1
-    )
+    arrays = view.__dict__.get("_position_arrays")
+    if arrays is None:  # once per paragraph (subject ends and figure starts both ask)
+        arrays = view.__dict__["_position_arrays"] = [
+            np.asarray(a, np.int64)
+            for a in (
+                view.sentence_breaks,
+                view.clause_breaks,
+                view._figure_starts,
+                view._subject_starts,
+                view._segment_starts,
+                view._metric_starts,
+            )
+        ]
+    return np.stack([np.searchsorted(a, offsets, "left") for a in arrays], axis=1)
 
 
 _TYPE_INDEX = {t: n for n, t in enumerate(_TYPES)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.relations import mentions
 from pipeline.relations.document import DocView
 from pipeline.relations.mentions import MentionFinder, segment_key
 from pipeline.relations.textnorm import normalize
@@ -193,3 +194,77 @@ def test_mentions_no_segment_in_the_total_of_a_share(lexicons):
     _, mentions = Linker(lexicons, None).link(text, [])
     starts = [m["start"] for m in mentions if m["type"] == "SEGMENT" and m["text"] == "服务"]
     assert text.index("占服务") + 1 not in starts
+
+
+def _suffix_views(lexicons, texts_ents):
+    """Views with metrics and cues found and the scan flags built (so that
+    ``_suffix_segments`` takes its one-loop path wherever it can)."""
+    finder = MentionFinder(lexicons)
+    for text, ents in texts_ents:
+        view = DocView(text, normalize(text, lexicons.table), ents)
+        finder._find_metrics(view)
+        finder._find_cues(view)
+        view.__dict__["_scans"] = mentions._LOOP_SCANS
+        assert finder._scan_flags(view) is not None
+        yield finder, view
+
+
+def _per_cue(finder, view, hits, in_metric):
+    """The suffix segments cue by cue through ``_from_suffix`` (the definition)."""
+    norm, out = view.norm, []
+    for start, end in hits:
+        if view.covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
+            continue
+        if norm.startswith("链", end):
+            continue
+        out.extend(finder._from_suffix(view, start, norm[start:end]))
+    return out
+
+
+_SUFFIX_TEXTS = (
+    "其中生成式AI业务收入24.04亿元，Reality Labs部门亏损，新业务分部收入增长。",
+    "消费电池、动力电池和储能电池业务收入分别为1亿元、2亿元和3亿元。",
+    "智联业务和能源业务收入增长， 云服务 业务收入、手机部件及组装等业务收入下降。",
+    "第1分部业务收入1.5亿元，第2分部业务收入同比增长2.2%，智能汽车（绝影）业务亏损。",
+)
+
+
+def test_suffix_segments_equal_the_per_cue_rule(lexicons):
+    from .test_pair_scorer import _ents, _records
+
+    texts_ents = [(r["text"], _ents(r)) for s in ("train", "dev", "test") for r in _records(s)]
+    texts_ents += [(t, make_ents(t, ())) for t in _SUFFIX_TEXTS]
+    checked = 0
+    for finder, view in _suffix_views(lexicons, texts_ents):
+        hits = finder._suffix_hits(view.norm)
+        in_metric = mentions._metric_cover(view)
+        assert finder._suffix_segments(view, hits, in_metric) == _per_cue(
+            finder, view, hits, in_metric
+        ), view.text
+        checked += len(hits)
+    assert checked > 100
+
+
+def test_half_width_stop_patterns_equal_their_lookbehind_first_form():
+    """The full-stop patterns test the character before the stop after matching it (a
+    pattern that starts with a character scans faster); the matches are the same."""
+    import re
+
+    from pipeline.relations import document
+
+    from .test_pair_scorer import _records
+
+    texts = [r["text"] for s in ("train", "dev", "test") for r in _records(s)]
+    texts += [".开头", "a.", "37.51亿元.分行业看", "300124.SZ", "Inc. 公司", "%.", ").", "。.", "."]
+    pairs = [
+        (re.compile(r"(?<![0-9A-Za-z])\."), mentions._HALF_WIDTH_STOP_RE),
+        (
+            re.compile(r"(?<![\x00-\x24\x26-\x28\x2a-\x7f])\.(?![0-9A-Za-z])"),
+            re.compile(document._HALF_WIDTH_STOP),
+        ),
+    ]
+    for text in texts:
+        for before, after in pairs:
+            assert [m.span() for m in before.finditer(text)] == [
+                m.span() for m in after.finditer(text)
+            ], text
