@@ -538,6 +538,7 @@ _LATIN_LEGAL_WORD = (
     r"|engineering|ltd\.?|limited|plc|llc|gmbh|systems|semiconductor|motors"
     r"|pharmaceuticals|therapeutics|networks|software|labs)(?![a-z0-9])"
 )
+_ASCII_LETTER = re.compile("[a-z]")
 _LATIN_NOT_NAMES = frozenset({"ai", "the", "a", "an", "our", "and", "of", "for", "data"})
 # one more word may stand between the name and its legal word (Toyota Motor Corporation)
 _LATIN_LEGAL_TAIL = re.compile(r"(?:[ \u00a0][a-z][a-z0-9&'-]*)?[ \u00a0]" + _LATIN_LEGAL_WORD)
@@ -550,7 +551,7 @@ _LATIN_LEGAL_NAME = re.compile(
 def _apply_latin_legal_words(form: str, proposals: list[Proposal]) -> list[Proposal]:
     """Extend a Latin name over its legal word (siemens -> siemens ag); a Latin name
     with one and no proposal on it (altair engineering) becomes a proposal."""
-    if not any("a" <= ch <= "z" for ch in form):
+    if _ASCII_LETTER.search(form) is None:
         return proposals
     for p in proposals:
         if "a" <= form[p.end - 1] <= "z":
