@@ -167,29 +167,19 @@ class Linker:
                     main_key,
                     model,
                 )
-                if fact.role == "to" and pair_from is not None:
-                    choice = _follow(cands, *pair_from, FROM_TO_SOURCE, choice)
-                group = grouped.get(index)
-                if group is not None:
-                    choice = _respectively(cands, group, index, group_first, choice)
-                pair_from = None
-                if choice is not None:
-                    cand, confidence, source = choice
-                    relations.append(_relation(fig, fact, cand, confidence, source))
-                    if fact.role == "from":
-                        pair_from = (cand, confidence)
-                continue
-            cands = generate(view, fig, main, config)
-            if not cands:
-                pair_from = None
-                continue
-            if use_baseline:
-                choice = self._nearest(view, fig, cands)
             else:
-                assert model is not None and scorer is not None and subject_z is not None
-                choice = self._best(
-                    view, fig, fact, cands, main_key, subject_cache, subject_z, model, scorer
-                )
+                cands = generate(view, fig, main, config)
+                if not cands:
+                    pair_from = None
+                    continue
+                if use_baseline:
+                    choice = self._nearest(view, fig, cands)
+                else:
+                    assert model is not None and scorer is not None and subject_z is not None
+                    choice = self._best(
+                        view, fig, fact, cands, main_key, subject_cache, subject_z, model, scorer
+                    )
+            if not use_baseline:
                 if fact.role == "to" and pair_from is not None:
                     # the "to" figure is the same change as its "from" figure
                     choice = _follow(cands, *pair_from, FROM_TO_SOURCE, choice)
