@@ -110,6 +110,8 @@ _STOP_CHARS = set(
 _FUNCTION_CHARS = frozenset("的在与和及了是为由向对将被把从据称于至到其该")
 _SENTENCE_BREAKS = frozenset('。；！？;!?\n\u3000 】”"')
 # A bracketed stock code: exchange prefix and/or exchange suffix, or a 4-6 digit code.
+# What follows a descriptor word inside one legal name (集团|控股有限公司): legal words only.
+_LEGAL_TAIL_RE = re.compile(r"(?:控股|股份|有限|责任|集团|公司|国际)+")
 _STOCK_RE = re.compile(
     r"[（(]\s*"
     r"(?:(?P<exch>hkg|hkex|sehk|hk|nasdaq|nyse|sz|sh|sse|szse|bj|港股|港交所|股票代码|证券代码|代码)\s*[:：]?\s*)?"
@@ -467,6 +469,8 @@ class OrgMatchers:
                 # legal name next to its bracket; a name never starts with a bracket
                 continue
             rest = form[m.end() : end]
+            if _LEGAL_TAIL_RE.fullmatch(rest):
+                continue  # 佳兆业集团|控股有限公司: the rest is the legal form, not a name
             if len(rest) >= 2 and m.start() > start and rest not in self._generic:
                 cut = m.end()
         return cut

@@ -102,6 +102,8 @@ def test_matchers_suffix_pattern(matchers, text, expected):
         # a descriptor next to a bracket is a word of a legal name
         ("星河酒厂（集团）有限责任公司", "星河酒厂（集团）有限责任公司"),
         ("星河酒店集团（北京）有限公司", "星河酒店集团（北京）有限公司"),
+        # a descriptor followed only by legal words is part of the legal name
+        ("佳兆业集团控股有限公司", "佳兆业集团控股有限公司"),
     ],
 )
 def test_matchers_descriptor_trimming(matchers, text, expected):
