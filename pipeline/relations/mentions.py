@@ -69,6 +69,8 @@ _HEAD_ADVERBS = frozenset("则亦均也")
 _ADVERB_WORDS = frozenset({"准则", "原则", "规则", "法则", "细则", "总则", "否则", "平均", "人均"})
 _HEAD_VERB_ENDS = frozenset(verb[-1] for verb in _HEAD_VERBS)
 _MAX_LIST = 60
+# A market before a sector word names a market sector, not a company's segment.
+_MARKET_PREFIXES = ("港股", "A股", "a股", "美股", "两市", "沪深", "沪市", "深市", "恒指")
 # An unnamed organisation or group of them: never a segment name.
 _UNNAMED_STARTS = ("某", "一家", "另一家", "多家", "部分", "一些", "不少")
 # A cue followed by this character is cut out of other words: 投资银行业务 holds 行业
@@ -365,7 +367,7 @@ class MentionFinder:
         """
         norm, text, covered = view.norm, view.text, view.covered
         cache = view.__dict__
-        list_words, notnames, names = self.list_words, self.notnames, self.segment_names
+        list_words, names = self.list_words, self.segment_names
         found: list[Mention] = []
         for start, end in hits:
             if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
@@ -383,7 +385,7 @@ class MentionFinder:
                 found.extend(self._from_suffix(view, start, cue))  # maybe a coordination
                 continue
             name = name.strip()
-            if not name or name in notnames or not name.strip(_NUMERAL_CHARS):
+            if self._no_suffix_name(name):
                 continue
             if len(name) == 1:
                 found.extend(self._from_suffix(view, start, cue))
@@ -402,6 +404,16 @@ class MentionFinder:
                 )
             )
         return found
+
+    def _no_suffix_name(self, name: str) -> bool:
+        """True when the text before a suffix cue names no segment: empty, a listed
+        non-name, numerals only, or a market sector (港股新能源汽车板块)."""
+        return (
+            not name
+            or name in self.notnames
+            or not name.strip(_NUMERAL_CHARS)
+            or name.startswith(_MARKET_PREFIXES)
+        )
 
     def _suffix_hits(self, norm: str) -> list[tuple[int, int]]:
         """Suffix cue spans; of two overlapping cues the one ending later wins
@@ -757,7 +769,7 @@ class MentionFinder:
                 item.extra["suffix"] = cue
             return items
         name = norm[start:end].strip()
-        if not name or name in self.notnames or not name.strip(_NUMERAL_CHARS):
+        if self._no_suffix_name(name):
             return []
         if len(name) == 1:
             # 新业务分部 / 新业务收入: one character before the cue is no name; the name
