@@ -536,12 +536,13 @@ def _opens_sentence(form: str, start: int) -> bool:
 _LATIN_LEGAL_WORD = (
     r"(?:ag|se|nv|inc\.?|corp\.?|corporation|group|holdings?|technolog(?:y|ies)"
     r"|engineering|ltd\.?|limited|plc|llc|gmbh|systems|semiconductor|motors"
-    r"|pharmaceuticals|therapeutics|networks|software|labs)(?![a-z0-9])"
+    r"|pharmaceuticals|therapeutics|networks|software|labs|a/s)(?![a-z0-9])"
 )
 _ASCII_LETTER = re.compile("[a-z]")
 _LATIN_NOT_NAMES = frozenset({"ai", "the", "a", "an", "our", "and", "of", "for", "data"})
 # one more word may stand between the name and its legal word (Toyota Motor Corporation)
 _LATIN_LEGAL_TAIL = re.compile(r"(?:[ \u00a0][a-z][a-z0-9&'-]*)?[ \u00a0]" + _LATIN_LEGAL_WORD)
+_LATIN_MORE_LEGAL = re.compile(r",?[ \u00a0]" + _LATIN_LEGAL_WORD)
 _LATIN_LEGAL_NAME = re.compile(
     r"(?<![a-z0-9&'-])[a-z][a-z0-9&'-]*(?:[ \u00a0][a-z][a-z0-9&'-]*){0,2}?[ \u00a0]"
     + _LATIN_LEGAL_WORD
@@ -566,6 +567,13 @@ def _apply_latin_legal_words(form: str, proposals: list[Proposal]) -> list[Propo
             continue  # ai software / our group: a generic word, not a name
         if covered.find(1, m.start(), m.end()) == -1:
             proposals.append(Proposal(m.start(), m.end(), RULE_SUFFIX, 0.8))
+    for p in proposals:
+        # further legal words, a comma allowed: astera labs, inc. / … group holding ltd
+        while "a" <= form[p.end - 1] <= "z" or form[p.end - 1] == ".":
+            m = _LATIN_MORE_LEGAL.match(form, p.end)
+            if m is None:
+                break
+            p.end = m.end()
     return proposals
 
 

@@ -381,6 +381,10 @@ def test_combine_gazetteer_name_glued_to_a_price_move(shipped_rules):
             ["Toyota Motor Corporation", "本田技研工业株式会社"],
         ),
         ("該公司並委任安邁顧問有限公司為獨立顧問。", ["安邁顧問有限公司"]),
+        (
+            "星河芯片与Astera Labs, Inc.及Credo Technology Group Holding Ltd宣布合作。",
+            ["Astera Labs, Inc.", "Credo Technology Group Holding Ltd"],
+        ),
         ("浙江省经济和信息化厅发文。", ["浙江省经济和信息化厅"]),
         # the exchange and the ticker in a code bracket are no organisations
         ("超微电脑（NASDAQ: SMCI）收到通知，戴尔科技（NYSE: DELL）受益。", []),
