@@ -31,7 +31,7 @@ from spacy.vocab import Vocab
 from pipeline.doctext import remember_text
 from pipeline.fastseg.index import FEATURES_FILE, WEIGHTS_FILE
 from pipeline.fastseg.segmenter import FastPkuseg
-from pipeline.relations.textnorm import TranslationTable
+from pipeline.relations.textnorm import TranslationTable, builtin_trad_simp
 
 MODEL_FILES = (FEATURES_FILE, WEIGHTS_FILE)
 
@@ -246,13 +246,6 @@ class FastChineseTokenizer(ChineseTokenizer):
         if processors:
             self._apply_processors(processors)
         return self
-
-
-def builtin_trad_simp() -> dict[str, str]:
-    """The relation rules' built-in traditional -> simplified pairs (textnorm)."""
-    from pipeline.relations.textnorm import _SIMP, _TRAD
-
-    return {t: s for t, s in zip(_TRAD, _SIMP, strict=True) if t != s}
 
 
 def fold_table(pairs: str) -> TranslationTable | None:

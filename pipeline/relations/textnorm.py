@@ -30,6 +30,13 @@ _SIMP = (
 if len(_TRAD) != len(_SIMP):  # pragma: no cover - guards the tables above
     raise RuntimeError("textnorm tables differ in length")
 
+
+def builtin_trad_simp() -> dict[str, str]:
+    """The built-in traditional -> simplified pairs (one character each side), for
+    other stages that fold the same characters (the tokenizer)."""
+    return {t: s for t, s in zip(_TRAD, _SIMP, strict=True) if t != s}
+
+
 # Distinct characters remembered by a table; past this, misses are answered uncached.
 _MAX_CACHED = 1 << 16
 
