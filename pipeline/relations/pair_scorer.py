@@ -15,7 +15,7 @@ annotated corpus.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 
 from pipeline.relations.candidates import SPEAKER_RIGHT, Candidate
@@ -32,6 +32,7 @@ from pipeline.relations.features import (
     _LIST_RIGHT,
     _OBJECT_LEFT,
     _RANK_NAMES,
+    _SEGMENT_CONTEXT,
     _SEGMENT_CONTEXT_RE,
     _SENT_BREAKS,
     _SUBJECTS_BETWEEN,
@@ -41,6 +42,46 @@ from pipeline.relations.features import (
     pair_only_names,
 )
 from pipeline.relations.rules import FigureFacts
+
+# From this many segments on, a paragraph's segment-context words are found once
+# (below it, one regex search per segment costs less than the scan).
+_CONTEXT_SCAN_SEGMENTS = 16
+
+
+def _segment_context_before(view: DocView, start: int) -> bool:
+    """``_SEGMENT_CONTEXT_RE.search(norm, start - 60, start)`` (``segment_context``):
+    a segment-context word lies wholly in the 60 characters before ``start``.
+
+    Why: a long list of segments (the 500-figure paragraph) searched the window once
+    per segment.  With many segments every occurrence of every word is found once
+    (overlapping ones too, as the windowed search may meet them), sorted by end, with
+    the running maximum of their starts: the window holds one exactly when some
+    occurrence ending at or before ``start`` starts at or after the window's start.
+    """
+    lo = start - 60 if start > 60 else 0
+    d = view.__dict__
+    found = d.get("_segment_context")
+    if found is None:
+        if len(view.segments) < _CONTEXT_SCAN_SEGMENTS:
+            return _SEGMENT_CONTEXT_RE.search(view.norm, lo, start) is not None
+        norm = view.norm
+        spans = []
+        for word in _SEGMENT_CONTEXT:
+            pos = norm.find(word)
+            while pos != -1:
+                spans.append((pos + len(word), pos))
+                pos = norm.find(word, pos + 1)
+        spans.sort()
+        ends = [e for e, _ in spans]
+        latest_start: list[int] = []
+        best = -1
+        for _, s in spans:
+            best = s if s > best else best
+            latest_start.append(best)
+        found = d["_segment_context"] = (ends, latest_start)
+    ends, latest_start = found
+    i = bisect_right(ends, start)
+    return i > 0 and latest_start[i - 1] >= lo
 
 
 def _gap_words(view: DocView) -> tuple[list[int], list[int]]:
@@ -477,7 +518,7 @@ class SubjectScorer:
         source = s.source
         by_source = self._by_source.get(source) or self._source_weights(source)
         if segment:
-            if _SEGMENT_CONTEXT_RE.search(norm, start - 60 if start > 60 else 0, start):
+            if _segment_context_before(view, start):
                 z += self.segment_context
                 z += by_source[1]
             if view.segment_counts.get(s.key, 0) > 1:

@@ -129,3 +129,24 @@ def test_subject_scorer_equals_feature_names_with_sparse_weights(linker, weights
     text = EXAMPLE + "其中，另一业务收入为3.5亿元；公司毛利率为40.1%。"
     pairs = [(text, make_ents(text, ("商汤集团",)))]
     assert _check_subjects(PairModel(dict(weights)), linker, pairs) > 2
+
+
+@pytest.mark.parametrize("segments", [0, 40])
+def test_segment_context_lookup_equals_the_windowed_search(segments: int) -> None:
+    # both paths (a regex search per window, and the paragraph scan from 16 segments
+    # on) must answer as the search over [start - 60, start) at every offset, with
+    # overlapping and adjacent context words (业务来看 contains 业务看's neighbours)
+    from pipeline.relations.document import DocView, Mention
+    from pipeline.relations.features import _SEGMENT_CONTEXT_RE
+    from pipeline.relations.pair_scorer import _segment_context_before
+
+    text = (
+        "分业务来看，A业务收入1亿元。" + "其中" + "乙" * 70 + "按业务分板块看" + "丙" * 55
+        + "分渠道业务看其中" + "丁" * 30 + "其中"
+    )  # fmt: skip
+    view = DocView(text, text, [])
+    view.segments = [Mention(i, i + 1, "x", "SEGMENT") for i in range(segments)]
+    for start in range(len(text) + 1):
+        lo = max(0, start - 60)
+        want = _SEGMENT_CONTEXT_RE.search(text, lo, start) is not None
+        assert _segment_context_before(view, start) is want, start
