@@ -329,7 +329,10 @@ class Linker:
         )
         if outside_clause and fact.market_cue:
             return None  # market-wide wording and no subject in the figure's own clause
-        if _non_subject_orgs(view):
+        others = view.__dict__.get("_non_subject_orgs")  # _non_subject_orgs' cache, read inline
+        if others is None:
+            others = _non_subject_orgs(view)
+        if others:
             unit_start = view.unit_start(fig.start)
             outside_unit = best.fallback or best.after or best.subject.end <= unit_start
             other_org = (
@@ -448,12 +451,14 @@ def _unit_returns_to_main(view: DocView, fig: Ent, fact: FigureFacts) -> bool:
     not about the segment of the previous unit.  A unit with no metric of its own
     (；同比增长10%) continues the previous figure and is left to the model.
     """
+    metric = fact.metric
+    if metric is None:  # before the unit lookups: most figures without a metric end here
+        return False
     start = view.unit_start(fig.start)
-    if start == 0 or view.subjects_between(start, fig.start):
+    if start == 0 or metric.start < start or view.subjects_between(start, fig.start):
         return False
-    if fact.metric is None or fact.metric.start < start:
-        return False
-    return not any(word in view.norm[start : fig.start] for word in _SEGMENT_POINTERS)
+    unit = view.norm[start : fig.start]
+    return not any(word in unit for word in _SEGMENT_POINTERS)
 
 
 def _respectively(
