@@ -144,7 +144,7 @@ class Linker:
         bests = None
         if not use_baseline and len(figures) >= vector.MIN_FIGURES:
             assert model is not None and scorer is not None
-            bests = self._vector_bests(view, facts, main, main_key, subject_cache, model, scorer)
+            bests = self._vector_bests(view, facts, main, main_key, model, scorer)
         for index, (fig, fact) in enumerate(zip(figures, facts[: len(figures)], strict=True)):
             if bests is not None:
                 # the arrays found each figure's best candidate; the whole list is built
@@ -275,7 +275,6 @@ class Linker:
         facts: list[FigureFacts],
         main: Ent | None,
         main_key: str | None,
-        subject_cache: dict[int, float],
         model: PairModel,
         scorer: PairScorer,
     ) -> list[vector.Best | None] | None:
@@ -283,7 +282,6 @@ class Linker:
         a kind or subject type is outside the scorer's tables)."""
         if not vector.supported(view, facts, scorer):
             return None
-        subject_z = self._subject_z_of(view, subject_cache, model)
         return vector.best_candidates(
             view,
             facts,
@@ -292,7 +290,7 @@ class Linker:
             self.config,
             scorer,
             lambda fig, fact: self._figure_z(model, fig, fact),
-            subject_z,
+            partial(self._subject_z(model).score_many, view),
         )
 
     def _decide(

@@ -64,12 +64,12 @@ def best_candidates(
     config: CandidateConfig,
     scorer: PairScorer,
     figure_z: Callable[[Ent, FigureFacts], float],
-    subject_z: Callable[[Subject], float],
+    subject_zs: Callable[[list[Subject]], list[float]],
 ) -> list[Best | None]:
     """Per figure of ``view``: its best candidate (None when it has none).
 
-    ``figure_z`` is the intercept plus the figure's own features, ``subject_z`` the
-    subject's own features: the linker's cached parts of the score.
+    ``figure_z`` is the intercept plus the figure's own features, ``subject_zs`` the
+    subjects' own features for a list of subjects: the linker's parts of the score.
     """
     figures = view.figures
     subjects = view.subjects
@@ -96,7 +96,7 @@ def best_candidates(
     base = np.fromiter((figure_z(f, x) for f, x in zip(figures, facts, strict=True)), float, n_fig)
     used = np.unique(np.concatenate([before[0][before[0] >= 0], after[0][after[0] >= 0]]))
     z_subject = np.zeros(len(subjects))
-    z_subject[used] = [subject_z(subjects[i]) for i in used.tolist()]
+    z_subject[used] = subject_zs([subjects[i] for i in used.tolist()])
     columns: list[np.ndarray] = []
     b_idx, _, b_dist = before
     a_idx, _, a_dist = after
@@ -114,7 +114,8 @@ def best_candidates(
     if fallback is not None and main_subject is not None and main is not None:
         main_dist = np.abs(fstart - main.end)
         z = table.fallback_pairs(facts, kinds)
-        columns.append(np.where(fallback, base + subject_z(main_subject) + z, -np.inf))
+        main_z = subject_zs([main_subject])[0]
+        columns.append(np.where(fallback, base + main_z + z, -np.inf))
     if not columns:
         return [None] * n_fig
     scores = np.stack(columns, axis=1)
