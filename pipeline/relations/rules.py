@@ -131,8 +131,7 @@ def _per_share(metric: Mention | None, fig: Ent, view: DocView, start: int) -> M
 def figure_facts(view: DocView) -> list[FigureFacts]:
     """Rule decisions for every figure of ``view`` (in ``view.figures`` order)."""
     out: list[FigureFacts] = []
-    anchored = _anchored_dates(view)
-    skip = _static_skips(view, anchored)
+    periods = _Periods(view)
     base_dates: set[int] = set()
     last_basis: str | None = None
     # Starts of the market cues (行业/大盘...): "is there one in the clause" is two bisects.
@@ -274,7 +273,7 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             facts.comparison = last_basis
         if facts.kind == "change" and facts.comparison in ("yoy", "qoq", "mom"):
             last_basis = facts.comparison
-        facts.period = _period(view, fig, anchored, base_dates, clause_start, sent_start, skip)
+        facts.period = periods.find(fig, base_dates, clause_start, sent_start)
         out.append(facts)
         prev = fig
     return out
@@ -340,17 +339,6 @@ _EVENT_WORDS = (
 _DEADLINE_LEFT = ("截至", "截止", "截至于")
 
 
-def _date_role(view: DocView, date: Ent) -> str:
-    """How a DATE may serve as a period (cached per paragraph)."""
-    roles = view.__dict__.get("_date_roles")
-    if roles is None:  # (setdefault would build an empty dict on every call)
-        roles = view.__dict__["_date_roles"] = {}
-    role = roles.get(date.start)
-    if role is None:
-        role = roles[date.start] = _compute_date_role(view, date)
-    return role
-
-
 def _compute_date_role(view: DocView, date: Ent) -> str:
     """How a DATE may serve as a period: period | comparative | deadline | event."""
     norm = view.norm
@@ -377,68 +365,95 @@ def _compute_date_role(view: DocView, date: Ent) -> str:
     return "period"
 
 
-def _period(
-    view: DocView,
-    fig: Ent,
-    anchored: dict[int, int],
-    base_dates: set[int],
-    clause_start: int,
-    sent_start: int,
-    skip: list[bool],
-) -> Ent | None:
-    """The DATE a figure refers to.
+class _Periods:
+    """The period (DATE) of each figure of one paragraph.
 
-    A DATE glued to the figure (2023年的53.9%) wins; else the nearest usable DATE
-    before it in the paragraph, skipping comparison bases (较2023年), deadlines
-    (截至6月30日, kept as a last resort), announcement days (10月18日公告) and
-    comparative dates (去年同期) outside the figure's own clause; else the first
-    usable DATE after the figure in its sentence.
+    Built once per paragraph, so that what does not depend on the figure (the DATEs
+    that are never a backward period, the DATE roles) is not looked up on the view
+    again for every figure.
     """
-    dates = view.dates
-    if not dates:
-        return None
-    i = view.dates_before(fig.start)
-    if anchored:
-        for date in view.dates[max(0, i - 3) : i]:
-            if anchored.get(date.start) == fig.start:
+
+    __slots__ = ("anchored", "dates", "roles", "skip", "starts", "view")
+
+    def __init__(self, view: DocView) -> None:
+        self.view = view
+        self.dates = view.dates
+        self.starts = view._date_starts
+        anchored = self.anchored = _anchored_dates(view)
+        # never a backward period: glued to another figure, or a 较/从 base; the
+        # comparison bases found while reading the figures (``base_dates``) are
+        # checked separately because they grow as we go
+        self.skip = [d.start in anchored or _is_base(view, d) for d in view.dates]
+        # DATE start -> its role, computed when first asked
+        self.roles: dict[int, str] = {}
+
+    def role(self, date: Ent) -> str:
+        """How a DATE may serve as a period (computed once per DATE)."""
+        role = self.roles.get(date.start)
+        if role is None:
+            role = self.roles[date.start] = _compute_date_role(self.view, date)
+        return role
+
+    def find(
+        self, fig: Ent, base_dates: set[int], clause_start: int, sent_start: int
+    ) -> Ent | None:
+        """The DATE a figure refers to.
+
+        A DATE glued to the figure (2023年的53.9%) wins; else the nearest usable DATE
+        before it in the paragraph, skipping comparison bases (较2023年), deadlines
+        (截至6月30日, kept as a last resort), announcement days (10月18日公告) and
+        comparative dates (去年同期) outside the figure's own clause; else the first
+        usable DATE after the figure in its sentence.
+        """
+        dates = self.dates
+        if not dates:
+            return None
+        view = self.view
+        i = bisect_left(self.starts, fig.start)  # view.dates_before, inlined
+        anchored = self.anchored
+        if anchored:
+            for date in dates[i - 3 if i > 3 else 0 : i]:
+                if anchored.get(date.start) == fig.start:
+                    return date
+        fallback: Ent | None = None
+        skip, roles = self.skip, self.roles
+        k = i - 1
+        steps = 0
+        while k >= 0 and steps < 12:
+            date = dates[k]
+            k -= 1
+            steps += 1
+            if skip[k + 1] or date.start in base_dates:
+                continue
+            role = roles.get(date.start) or self.role(date)
+            if role == "period" or (role == "comparative" and date.start >= clause_start):
+                # 预计全年收入650亿美元 after a sentence about 二季度, or 12月营收…；全年
+                # 营收…: the figure's own sentence names its period (the whole year)
+                # without a DATE after the shorter period; that period is not
+                # inherited then (no period rather than a wrong one).  The granularity
+                # test goes first: it is cheap and rarely passes, so the 全年 lookups
+                # are mostly skipped.
+                if (
+                    _granularity(date) not in (None, "year")
+                    and _bare_full_year(view, sent_start, fig.start)
+                    and _bare_full_year(view, max(sent_start, date.end), fig.start)
+                ):
+                    return None
                 return date
-    fallback: Ent | None = None
-    # 预计全年收入650亿美元 after a sentence about 二季度, or 12月营收…；全年营收…: the
-    # figure's own sentence names its period (the whole year) without a DATE after the
-    # shorter period; that period is not inherited then (no period rather than a
-    # wrong one).
-    full_year = _bare_full_year(view, sent_start, fig.start)
-    k = i - 1
-    steps = 0
-    while k >= 0 and steps < 12:
-        date = view.dates[k]
-        k -= 1
-        steps += 1
-        if skip[k + 1] or date.start in base_dates:
-            continue
-        role = _date_role(view, date)
-        if role == "period" or (role == "comparative" and date.start >= clause_start):
-            if (
-                full_year
-                and _granularity(date) not in (None, "year")
-                and _bare_full_year(view, max(sent_start, date.end), fig.start)
-            ):
-                return None
-            return date
-        if role == "deadline" and date.start >= sent_start:
-            return date  # 截至9月末，资本充足率为19.28%: a balance at that date
-        if role == "deadline" and fallback is None:
-            fallback = date
-    j = view.dates_after(fig.end)
-    if (
-        j < len(dates)
-        and dates[j].start < view.sentence_end(fig.end)
-        and dates[j].start < view.clause_end(fig.end)
-        and not _is_base(view, dates[j])
-        and _date_role(view, dates[j]) == "period"
-    ):
-        return dates[j]
-    return fallback
+            if role == "deadline" and date.start >= sent_start:
+                return date  # 截至9月末，资本充足率为19.28%: a balance at that date
+            if role == "deadline" and fallback is None:
+                fallback = date
+        j = view.dates_after(fig.end)
+        if (
+            j < len(dates)
+            and dates[j].start < view.sentence_end(fig.end)
+            and dates[j].start < view.clause_end(fig.end)
+            and not _is_base(view, dates[j])
+            and self.role(dates[j]) == "period"
+        ):
+            return dates[j]
+        return fallback
 
 
 def _bare_full_year(view: DocView, start: int, end: int) -> bool:
@@ -466,20 +481,6 @@ def _bare_full_year(view: DocView, start: int, end: int) -> bool:
 
 def _granularity(date: Ent) -> str | None:
     return date.value.get("granularity") if isinstance(date.value, dict) else None
-
-
-def _static_skips(view: DocView, anchored: dict[int, int]) -> list[bool]:
-    """Per DATE: never a backward period (glued to another figure, or a 较/从 base).
-
-    Computed once per paragraph; the comparison bases found while reading the
-    figures (``base_dates``) are checked separately because they grow as we go.
-    """
-    skips = view.__dict__.get("_date_skips")
-    if skips is None:
-        skips = view.__dict__["_date_skips"] = [
-            d.start in anchored or _is_base(view, d) for d in view.dates
-        ]
-    return skips
 
 
 _BASE_LEFT = ("较", "比", "相比", "相较", "较之", "相较于", "从", "由", "对比")
