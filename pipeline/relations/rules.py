@@ -136,10 +136,10 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
     last_basis: str | None = None
     # Starts of the market cues (行业/大盘...): "is there one in the clause" is two bisects.
     market_starts = [c.start for c in view.cues if c.category == "market"]
-    # The lookups below are DocView.clause_start / sentence_start / cues_in, inlined:
-    # this loop runs once per figure.
+    # The lookups below are DocView.clause_start / sentence_start / cues_in /
+    # metrics_in, inlined: this loop runs once per figure.
     clause_breaks, sentence_breaks = view.clause_breaks, view.sentence_breaks
-    all_cues, cue_starts = view.cues, view._cue_starts
+    all_cues, cue_starts, metric_starts = view.cues, view._cue_starts, view._metric_starts
     prev: Ent | None = None
     for fig in view.figures:
         f = fig.start
@@ -147,134 +147,151 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         clause_start = clause_breaks[i - 1] + 1 if i else 0
         i = bisect_left(sentence_breaks, f)
         sent_start = sentence_breaks[i - 1] + 1 if i else 0
-        prefix_start = max(clause_start, prev.end if prev is not None else 0)
-        lo = bisect_left(cue_starts, max(prefix_start, sent_start))
-        cues = [c for c in all_cues[lo : bisect_left(cue_starts, f)] if c.end <= f]
-        facts = FigureFacts(prefix_start=prefix_start)
-        same_sentence_prev = prev is not None and prev.start >= sent_start and bool(out)
-        region_start = max(sent_start, prev.end) if same_sentence_prev and prev else sent_start
+        # (conditional expressions instead of max(): cheaper, and they run per figure)
+        prefix_start = prev.end if prev is not None and prev.end > clause_start else clause_start
+        # prev is set only after its facts are appended: out[-1] is its facts
+        same_sentence_prev = prev is not None and prev.start >= sent_start
+        region_start = prev.end if same_sentence_prev else sent_start
+        # The cues of the prefix (every sentence break is a clause break, so the prefix
+        # never reaches before the sentence): the last of each category, and the first
+        # share cue.
+        lo, hi = bisect_left(cue_starts, prefix_start), bisect_left(cue_starts, f)
         last: dict[str, Cue] = {}
         first_share: Cue | None = None
-        for cue in cues:
-            last[cue.category] = cue
-            if first_share is None and cue.category == "share":
-                first_share = cue
-        share_cue = last.get("share")
+        for cue in all_cues[lo:hi]:
+            if cue.end <= f:
+                last[cue.category] = cue
+                if first_share is None and cue.category == "share":
+                    first_share = cue
         # The numerator ends at the FIRST share cue: in 占总收入比重 the total (总收入)
         # sits between 占 and 比重 and is the denominator, not the figure's metric.
-        facts.metric = _metric_for(
+        metric = _metric_for(
             view,
             fig,
             region_start,
             first_share.start if first_share is not None else None,
             out[-1].metric if same_sentence_prev else None,
         )
-        if facts.metric is not None and facts.metric.canonical in _REWRITTEN:
-            facts.metric = _per_share(facts.metric, fig, view, region_start)
-            facts.metric = _adjusted(view, facts.metric)
-        metric_type = facts.metric.extra.get("metric_type") if facts.metric else None
-        if facts.metric is None and _stock_move(view, fig, clause_start):
-            facts.implicit_metric = "share_price"
+        if metric is not None and metric.canonical in _REWRITTEN:
+            metric = _per_share(metric, fig, view, region_start)
+            metric = _adjusted(view, metric)
+        metric_type = metric.extra.get("metric_type") if metric is not None else None
+        implicit_metric = (
+            "share_price" if metric is None and _stock_move(view, fig, clause_start) else None
+        )
 
         # comparison: yoy / qoq / explicit base period (较2023年)
-        for cue in cues if "comparison" in last else ():
-            if cue.category != "comparison":
-                continue
-            if cue.value == "base":
-                date = _date_at(view, cue.end)
-                if date is not None:
-                    facts.comparison = date.text
-                    base_dates.add(date.start)
-            else:
-                facts.comparison = cue.value
-        facts.market_cue = bool(market_starts) and bisect_left(
-            market_starts, fig.start
-        ) > bisect_left(market_starts, clause_start)
-        share = share_cue
+        comparison: str | None = None
+        if "comparison" in last:
+            for cue in all_cues[lo:hi]:
+                if cue.category != "comparison" or cue.end > f:
+                    continue
+                if cue.value == "base":
+                    date = _date_at(view, cue.end)
+                    if date is not None:
+                        comparison = date.text
+                        base_dates.add(date.start)
+                else:
+                    comparison = cue.value
+        market_cue = bool(market_starts) and bisect_left(market_starts, f) > bisect_left(
+            market_starts, clause_start
+        )
+        share = last.get("share")
         to_cue = last.get("to")
         change = last.get("change")
         rate = last.get("rate")
-        facts.share_cue = share is not None
-        if to_cue is not None and fig.start - to_cue.end > _TO_GAP:
+        share_cue = share is not None
+        if to_cue is not None and f - to_cue.end > _TO_GAP:
             to_cue = None
         if change is not None and (
-            fig.start - change.end > _CHANGE_GAP
+            f - change.end > _CHANGE_GAP
             or (to_cue is not None and change.start >= to_cue.start)
-            or view.metrics_in(change.end, fig.start)
+            # a metric between the cue and the figure (view.metrics_in, inlined)
+            or bisect_left(metric_starts, f) > bisect_left(metric_starts, change.end)
         ):
             change = None
-        facts.change_cue = change is not None
         if fig.label != "PERCENT":
             share = None  # an amount is never a share (平台贡献49.55亿元)
-        sign = fig.text.lstrip()[:1]
+        kind, kind_rule = "value", "kind.default"
+        direction: str | None = None
         if share is not None:
-            facts.kind, facts.kind_rule = "share", "kind.share"
+            kind, kind_rule = "share", "kind.share"
             if to_cue is not None:
-                facts.direction = to_cue.value
+                direction = to_cue.value
             elif change is not None:
-                facts.direction = change.value
+                direction = change.value
         elif to_cue is not None and rate is not None:
-            facts.kind, facts.kind_rule = "change", "kind.rate_to"  # 降幅扩大至22.93%
-            facts.direction = rate.value
+            kind, kind_rule = "change", "kind.rate_to"  # 降幅扩大至22.93%
+            direction = rate.value
         elif to_cue is not None:
-            facts.kind = "ratio" if metric_type == "ratio" else "value"
-            facts.kind_rule = "kind.to_level"
-            facts.direction = to_cue.value
+            kind = "ratio" if metric_type == "ratio" else "value"
+            kind_rule = "kind.to_level"
+            direction = to_cue.value
         elif change is not None:
-            facts.kind, facts.kind_rule = "change", "kind.change_cue"
-            facts.direction = change.value
+            kind, kind_rule = "change", "kind.change_cue"
+            direction = change.value
         elif rate is not None:
-            facts.kind, facts.kind_rule = "change", "kind.rate_cue"
-            facts.direction = rate.value
-        elif fig.label == "PERCENT" and sign in ("+", "-", "+", "−", "－", "＋"):
-            facts.kind, facts.kind_rule = "change", "kind.signed_percent"  # 营收158亿元（+40.6%）
-            facts.direction = "up" if sign in ("+", "＋") else "down"
+            kind, kind_rule = "change", "kind.rate_cue"
+            direction = rate.value
         elif fig.label == "PERCENT":
-            unit = (fig.value or {}).get("unit") if isinstance(fig.value, dict) else None
-            if metric_type == "ratio":
-                facts.kind, facts.kind_rule = "ratio", "kind.ratio_metric"
-            elif unit == "percentage_point" or facts.comparison:
-                facts.kind, facts.kind_rule = "change", "kind.percent_compared"
+            sign = fig.text.lstrip()[:1]
+            if sign in ("+", "-", "+", "−", "－", "＋"):
+                kind, kind_rule = "change", "kind.signed_percent"  # 营收158亿元（+40.6%）
+                direction = "up" if sign in ("+", "＋") else "down"
+            elif metric_type == "ratio":
+                kind, kind_rule = "ratio", "kind.ratio_metric"
             else:
-                facts.kind, facts.kind_rule = "ratio", "kind.percent_default"
+                unit = fig.value.get("unit") if isinstance(fig.value, dict) else None
+                if unit == "percentage_point" or comparison:
+                    kind, kind_rule = "change", "kind.percent_compared"
+                else:
+                    kind, kind_rule = "ratio", "kind.percent_default"
         # from/to pairs: 由A增至B, 从2023年的53.9%下降至29.5%
-        if to_cue is not None and prev is not None and out and prev.start >= sent_start:
-            from_cues = [
-                c
-                for c in view.cues_in(max(sent_start, prev.start - _FROM_GAP), prev.start)
-                if c.category == "from"
-            ]
-            if from_cues:
-                out[-1].role = "from"
-                facts.role = "to"
-                out[-1].direction = out[-1].direction or to_cue.value
-                if out[-1].kind == "share" and facts.kind != "share":
-                    facts.kind, facts.kind_rule = "share", "kind.from_to_share"
-                if facts.metric is None:
-                    facts.metric = out[-1].metric
-        if facts.kind != "change" and facts.comparison in ("yoy", "qoq", "mom"):
-            facts.comparison = None
-        if facts.kind != "change":
+        role: str | None = None
+        if to_cue is not None and prev is not None and same_sentence_prev:
+            from_lo = prev.start - _FROM_GAP if prev.start - _FROM_GAP > sent_start else sent_start
+            if any(c.category == "from" for c in view.cues_in(from_lo, prev.start)):
+                before = out[-1]
+                before.role = "from"
+                role = "to"
+                before.direction = before.direction or to_cue.value
+                if before.kind == "share" and kind != "share":
+                    kind, kind_rule = "share", "kind.from_to_share"
+                if metric is None:
+                    metric = before.metric
+        if kind != "change":
+            if comparison in ("yoy", "qoq", "mom"):
+                comparison = None
             # a direction belongs to a change; 升至63.7% is a level (corpus convention)
-            facts.direction = None
-            if out and facts.role == "to" and out[-1].role == "from" and out[-1].kind != "change":
+            direction = None
+            if role == "to" and out[-1].role == "from" and out[-1].kind != "change":
                 out[-1].direction = None
-        if (
-            facts.kind == "change"
-            and facts.comparison is None
-            and out
-            and prev is not None
-            and prev.start >= sent_start
-            and out[-1].kind == "change"
-        ):
-            facts.comparison = out[-1].comparison
-        if facts.kind == "change" and facts.comparison is None and facts.role is None:
-            # 增长10.6% after 同比增长13.6% earlier in the paragraph: the same basis
-            facts.comparison = last_basis
-        if facts.kind == "change" and facts.comparison in ("yoy", "qoq", "mom"):
-            last_basis = facts.comparison
-        facts.period = periods.find(fig, base_dates, clause_start, sent_start)
-        out.append(facts)
+        else:
+            if comparison is None and same_sentence_prev and out[-1].kind == "change":
+                comparison = out[-1].comparison
+            if comparison is None and role is None:
+                # 增长10.6% after 同比增长13.6% earlier in the paragraph: the same basis
+                comparison = last_basis
+            if comparison in ("yoy", "qoq", "mom"):
+                last_basis = comparison
+        # The decisions live in locals and the facts are built once here (rather than
+        # a FigureFacts updated field by field): fewer attribute stores per figure.
+        out.append(
+            FigureFacts(
+                metric=metric,
+                kind=kind,
+                comparison=comparison,
+                direction=direction,
+                role=role,
+                period=periods.find(fig, base_dates, clause_start, sent_start),
+                prefix_start=prefix_start,
+                share_cue=share_cue,
+                change_cue=change is not None,
+                market_cue=market_cue,
+                kind_rule=kind_rule,
+                implicit_metric=implicit_metric,
+            )
+        )
         prev = fig
     return out
 
