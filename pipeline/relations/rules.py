@@ -70,7 +70,13 @@ def _metric_for(
     the previous figure's metric, then the denominator.  Last resort: a metric right
     after the figure (实现37.7亿元收入).
     """
-    region = [m for m in view.metrics_in(region_start, fig.start) if m.end <= fig.start]
+    f = fig.start
+    starts = view._metric_starts  # view.metrics_in, inlined: this runs once per figure
+    region = [
+        m
+        for m in view.metrics[bisect_left(starts, region_start) : bisect_left(starts, f)]
+        if m.end <= f
+    ]
     if share_start is not None:
         numerators = [m for m in region if m.end <= share_start]
         chosen = _pick(numerators) or previous or _pick(region)
@@ -136,6 +142,9 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
     last_basis: str | None = None
     # Starts of the market cues (行业/大盘...): "is there one in the clause" is two bisects.
     market_starts = [c.start for c in view.cues if c.category == "market"]
+    # Without an adjustment cue in the paragraph (the usual case) _adjusted keeps every
+    # metric: one scan here saves its clause lookups for each net profit figure.
+    adjustable = any(c.category == "adjusted" for c in view.cues)
     # The lookups below are DocView.clause_start / sentence_start / cues_in /
     # metrics_in, inlined: this loop runs once per figure.
     clause_breaks, sentence_breaks = view.clause_breaks, view.sentence_breaks
@@ -174,7 +183,8 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         )
         if metric is not None and metric.canonical in _REWRITTEN:
             metric = _per_share(metric, fig, view, region_start)
-            metric = _adjusted(view, metric)
+            if adjustable:
+                metric = _adjusted(view, metric)
         metric_type = metric.extra.get("metric_type") if metric is not None else None
         implicit_metric = (
             "share_price" if metric is None and _stock_move(view, fig, clause_start) else None
@@ -328,10 +338,12 @@ def _date_at(view: DocView, pos: int) -> Ent | None:
 def _anchored_dates(view: DocView) -> dict[int, int]:
     """DATEs glued to the next figure by 的 (2023年的53.9%): date start -> figure start."""
     out: dict[int, int] = {}
-    starts = {f.start for f in view.figures}
+    norm = view.norm
+    starts: set[int] | None = None
     for date in view.dates:
-        gap = view.norm[date.end : date.end + 2]
-        if gap.startswith("的"):
+        if norm.startswith("的", date.end):
+            if starts is None:  # only where some DATE is followed by 的 (rare)
+                starts = set(view._figure_starts)
             for k in (1, 2):
                 if date.end + k in starts:
                     out[date.start] = date.end + k
@@ -354,20 +366,24 @@ _EVENT_WORDS = (
     "签署",
 )
 _DEADLINE_LEFT = ("截至", "截止", "截至于")
+# "any of the words in norm[a:b]" as one regex search from a to b: no slice, and one
+# scan instead of one per word
+_COMPARATIVE_RE = re.compile("|".join(map(re.escape, _COMPARATIVE)))
+_EVENT_RE = re.compile("|".join(map(re.escape, _EVENT_WORDS)))
 
 
 def _compute_date_role(view: DocView, date: Ent) -> str:
     """How a DATE may serve as a period: period | comparative | deadline | event."""
     norm = view.norm
-    if norm[max(0, date.start - 3) : date.start].endswith(_DEADLINE_LEFT):
+    if norm.endswith(_DEADLINE_LEFT, max(0, date.start - 3), date.start):
         return "deadline"
-    if any(word in norm[date.start : date.end] for word in _COMPARATIVE):
+    if _COMPARATIVE_RE.search(norm, date.start, date.end):
         return "comparative"
     granularity = (date.value or {}).get("granularity") if isinstance(date.value, dict) else None
     looks_like_day = granularity == "day" or norm[date.end - 1 : date.end] in ("日", "号")
     if looks_like_day:
-        window = norm[date.end : view.clause_end(date.end)][:10]
-        if any(word in window for word in _EVENT_WORDS):
+        # an event word in the first 10 characters of the rest of the clause
+        if _EVENT_RE.search(norm, date.end, min(view.clause_end(date.end), date.end + 10)):
             return "event"
         # 8月20日，比亚迪发布半年报: a day that opens its sentence (after a byline such
         # as （记者 王明）at most) on its own clause dates the announcement the sentence
@@ -377,7 +393,7 @@ def _compute_date_role(view: DocView, date: Ent) -> str:
             date.end : date.end + 1
         ] in ("，", ","):
             rest = norm[date.end + 1 : view.sentence_end(date.end)][:40]
-            if any(word in rest for word in _EVENT_WORDS):
+            if _EVENT_RE.search(rest):
                 return "event"
     return "period"
 
