@@ -284,22 +284,26 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
                 comparison = last_basis
             if comparison in ("yoy", "qoq", "mom"):
                 last_basis = comparison
+        period = periods.find(fig, base_dates, clause_start, sent_start)
+        change_cue = change is not None
         # The decisions live in locals and the facts are built once here (rather than
-        # a FigureFacts updated field by field): fewer attribute stores per figure.
+        # a FigureFacts updated field by field), positionally in field order (each
+        # local is named after its field): twelve keywords cost twice the call, once
+        # per figure.  tests/relations/test_rules.py pins the field order.
         out.append(
             FigureFacts(
-                metric=metric,
-                kind=kind,
-                comparison=comparison,
-                direction=direction,
-                role=role,
-                period=periods.find(fig, base_dates, clause_start, sent_start),
-                prefix_start=prefix_start,
-                share_cue=share_cue,
-                change_cue=change is not None,
-                market_cue=market_cue,
-                kind_rule=kind_rule,
-                implicit_metric=implicit_metric,
+                metric,
+                kind,
+                comparison,
+                direction,
+                role,
+                period,
+                prefix_start,
+                share_cue,
+                change_cue,
+                market_cue,
+                kind_rule,
+                implicit_metric,
             )
         )
         prev = fig
