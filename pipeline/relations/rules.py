@@ -71,12 +71,15 @@ def _metric_for(
     after the figure (实现37.7亿元收入).
     """
     f = fig.start
-    starts = view._metric_starts  # view.metrics_in, inlined: this runs once per figure
-    region = [
-        m
-        for m in view.metrics[bisect_left(starts, region_start) : bisect_left(starts, f)]
-        if m.end <= f
-    ]
+    starts, metrics = view._metric_starts, view.metrics  # (view.metrics_in, inlined)
+    lo, hi = bisect_left(starts, region_start), bisect_left(starts, f)
+    # The usual case, decided without building the region: no share cue, and the
+    # metric nearest the figure is a specific one (what _pick would choose).
+    if share_start is None and hi > lo:
+        nearest = metrics[hi - 1]
+        if nearest.end <= f and nearest.extra.get("metric_type") != "generic":
+            return nearest
+    region = [m for m in metrics[lo:hi] if m.end <= f]
     if share_start is not None:
         numerators = [m for m in region if m.end <= share_start]
         chosen = _pick(numerators) or previous or _pick(region)
