@@ -164,17 +164,39 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         # prev is set only after its facts are appended: out[-1] is its facts
         same_sentence_prev = prev is not None and prev.start >= sent_start
         region_start = prev.end if same_sentence_prev else sent_start
-        # The cues of the prefix (every sentence break is a clause break, so the prefix
-        # never reaches before the sentence): the last of each category, and the first
-        # share cue.
-        lo, hi = bisect_left(cue_starts, prefix_start), bisect_left(cue_starts, f)
-        last: dict[str, Cue] = {}
+        # One pass over the cues of the prefix (every sentence break is a clause
+        # break, so the prefix never reaches before the sentence): the last cue of
+        # each category, the first share cue, and the comparison (yoy / qoq / an
+        # explicit base period, 较2023年), the last one winning.
+        share: Cue | None = None
+        to_cue: Cue | None = None
+        change: Cue | None = None
+        rate: Cue | None = None
         first_share: Cue | None = None
+        comparison: str | None = None
+        lo, hi = bisect_left(cue_starts, prefix_start), bisect_left(cue_starts, f)
         for cue in all_cues[lo:hi]:
-            if cue.end <= f:
-                last[cue.category] = cue
-                if first_share is None and cue.category == "share":
+            if cue.end > f:
+                continue
+            category = cue.category
+            if category == "change":
+                change = cue
+            elif category == "comparison":
+                if cue.value != "base":
+                    comparison = cue.value
+                else:
+                    date = _date_at(view, cue.end)
+                    if date is not None:
+                        comparison = date.text
+                        base_dates.add(date.start)
+            elif category == "share":
+                share = cue
+                if first_share is None:
                     first_share = cue
+            elif category == "to":
+                to_cue = cue
+            elif category == "rate":
+                rate = cue
         # The numerator ends at the FIRST share cue: in 占总收入比重 the total (总收入)
         # sits between 占 and 比重 and is the denominator, not the figure's metric.
         metric = _metric_for(
@@ -192,27 +214,9 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         implicit_metric = (
             "share_price" if metric is None and _stock_move(view, fig, clause_start) else None
         )
-
-        # comparison: yoy / qoq / explicit base period (较2023年)
-        comparison: str | None = None
-        if "comparison" in last:
-            for cue in all_cues[lo:hi]:
-                if cue.category != "comparison" or cue.end > f:
-                    continue
-                if cue.value == "base":
-                    date = _date_at(view, cue.end)
-                    if date is not None:
-                        comparison = date.text
-                        base_dates.add(date.start)
-                else:
-                    comparison = cue.value
         market_cue = bool(market_starts) and bisect_left(market_starts, f) > bisect_left(
             market_starts, clause_start
         )
-        share = last.get("share")
-        to_cue = last.get("to")
-        change = last.get("change")
-        rate = last.get("rate")
         share_cue = share is not None
         if to_cue is not None and f - to_cue.end > _TO_GAP:
             to_cue = None
