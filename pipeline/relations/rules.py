@@ -412,30 +412,32 @@ def _compute_date_role(view: DocView, date: Ent) -> str:
 class _Periods:
     """The period (DATE) of each figure of one paragraph.
 
-    Built once per paragraph, so that what does not depend on the figure (the DATEs
-    that are never a backward period, the DATE roles) is not looked up on the view
-    again for every figure.
+    Built once per paragraph, so that what does not depend on the figure (whether a
+    DATE can be a backward period, and its role) is worked out once per DATE, when a
+    figure first asks, instead of being looked up on the view for every figure.
     """
 
-    __slots__ = ("anchored", "dates", "roles", "skip", "starts", "view")
+    __slots__ = ("anchored", "dates", "roles", "starts", "view")
 
     def __init__(self, view: DocView) -> None:
         self.view = view
         self.dates = view.dates
         self.starts = view._date_starts
-        anchored = self.anchored = _anchored_dates(view)
-        # never a backward period: glued to another figure, or a 较/从 base; the
-        # comparison bases found while reading the figures (``base_dates``) are
-        # checked separately because they grow as we go
-        self.skip = [d.start in anchored or _is_base(view, d) for d in view.dates]
-        # DATE start -> its role, computed when first asked
-        self.roles: dict[int, str] = {}
+        self.anchored = _anchored_dates(view)
+        # per DATE (DATEs are entities: they never overlap), computed when first asked
+        self.roles: list[str | None] = [None] * len(self.dates)
 
-    def role(self, date: Ent) -> str:
-        """How a DATE may serve as a period (computed once per DATE)."""
-        role = self.roles.get(date.start)
-        if role is None:
-            role = self.roles[date.start] = _compute_date_role(self.view, date)
+    def role(self, k: int) -> str:
+        """How the k-th DATE may serve as a backward period: ``skip`` when it never
+        does (glued to another figure, or a 较/从 base), else its role.  The comparison
+        bases found while reading the figures (``base_dates``) are checked separately
+        because they grow as we go."""
+        date = self.dates[k]
+        if date.start in self.anchored or _is_base(self.view, date):
+            role = "skip"
+        else:
+            role = _compute_date_role(self.view, date)
+        self.roles[k] = role
         return role
 
     def find(
@@ -460,16 +462,16 @@ class _Periods:
                 if anchored.get(date.start) == fig.start:
                     return date
         fallback: Ent | None = None
-        skip, roles = self.skip, self.roles
+        roles = self.roles
         k = i - 1
         steps = 0
         while k >= 0 and steps < 12:
             date = dates[k]
             k -= 1
             steps += 1
-            if skip[k + 1] or date.start in base_dates:
+            role = roles[k + 1] or self.role(k + 1)
+            if role == "skip" or date.start in base_dates:
                 continue
-            role = roles.get(date.start) or self.role(date)
             if role == "period" or (role == "comparative" and date.start >= clause_start):
                 # 预计全年收入650亿美元 after a sentence about 二季度, or 12月营收…；全年
                 # 营收…: the figure's own sentence names its period (the whole year)
@@ -494,7 +496,7 @@ class _Periods:
             and dates[j].start < view.sentence_end(fig.end)
             and dates[j].start < view.clause_end(fig.end)
             and not _is_base(view, dates[j])
-            and self.role(dates[j]) == "period"
+            and _compute_date_role(view, dates[j]) == "period"
         ):
             return dates[j]
         return fallback
