@@ -59,6 +59,11 @@ def _pick(metrics: list[Mention]) -> Mention | None:
     return best
 
 
+def _is_ratio(metric: Mention | None) -> bool:
+    """A ratio metric (毛利率): asked in two rare branches only, not for every figure."""
+    return metric is not None and metric.extra.get("metric_type") == "ratio"
+
+
 def _metric_for(
     view: DocView, fig: Ent, region_start: int, share_start: int | None, previous: Mention | None
 ) -> Mention | None:
@@ -146,8 +151,9 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
     # Starts of the market cues (行业/大盘...): "is there one in the clause" is two bisects.
     market_starts = [c.start for c in view.cues if c.category == "market"]
     # Without an adjustment cue in the paragraph (the usual case) _adjusted keeps every
-    # metric: one scan here saves its clause lookups for each net profit figure.
-    adjustable = any(c.category == "adjusted" for c in view.cues)
+    # metric: one scan, the first time a metric could be adjusted, saves its clause
+    # lookups for each net profit figure.
+    adjustable: bool | None = None
     # The lookups below are DocView.clause_start / sentence_start / cues_in /
     # metrics_in, inlined: this loop runs once per figure.
     clause_breaks, sentence_breaks = view.clause_breaks, view.sentence_breaks
@@ -208,9 +214,10 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         )
         if metric is not None and metric.canonical in _REWRITTEN:
             metric = _per_share(metric, fig, view, region_start)
+            if adjustable is None and metric is not None and metric.canonical in _ADJUSTED:
+                adjustable = any(c.category == "adjusted" for c in all_cues)
             if adjustable:
                 metric = _adjusted(view, metric)
-        metric_type = metric.extra.get("metric_type") if metric is not None else None
         implicit_metric = (
             "share_price" if metric is None and _stock_move(view, fig, clause_start) else None
         )
@@ -241,7 +248,7 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             kind, kind_rule = "change", "kind.rate_to"  # 降幅扩大至22.93%
             direction = rate.value
         elif to_cue is not None:
-            kind = "ratio" if metric_type == "ratio" else "value"
+            kind = "ratio" if _is_ratio(metric) else "value"
             kind_rule = "kind.to_level"
             direction = to_cue.value
         elif change is not None:
@@ -255,7 +262,7 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
             if sign in ("+", "-", "+", "−", "－", "＋"):
                 kind, kind_rule = "change", "kind.signed_percent"  # 营收158亿元（+40.6%）
                 direction = "up" if sign in ("+", "＋") else "down"
-            elif metric_type == "ratio":
+            elif _is_ratio(metric):
                 kind, kind_rule = "ratio", "kind.ratio_metric"
             else:
                 unit = fig.value.get("unit") if isinstance(fig.value, dict) else None
