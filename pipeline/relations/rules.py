@@ -59,6 +59,11 @@ def _pick(metrics: list[Mention]) -> Mention | None:
     return best
 
 
+def _is_ratio(metric: Mention | None) -> bool:
+    """A ratio metric (毛利率): asked in two rare branches only, not for every figure."""
+    return metric is not None and metric.extra.get("metric_type") == "ratio"
+
+
 def _metric_for(
     view: DocView, fig: Ent, region_start: int, share_start: int | None, previous: Mention | None
 ) -> Mention | None:
@@ -70,7 +75,16 @@ def _metric_for(
     the previous figure's metric, then the denominator.  Last resort: a metric right
     after the figure (实现37.7亿元收入).
     """
-    region = [m for m in view.metrics_in(region_start, fig.start) if m.end <= fig.start]
+    f = fig.start
+    starts, metrics = view._metric_starts, view.metrics  # (view.metrics_in, inlined)
+    lo, hi = bisect_left(starts, region_start), bisect_left(starts, f)
+    # The usual case, decided without building the region: no share cue, and the
+    # metric nearest the figure is a specific one (what _pick would choose).
+    if share_start is None and hi > lo:
+        nearest = metrics[hi - 1]
+        if nearest.end <= f and nearest.extra.get("metric_type") != "generic":
+            return nearest
+    region = [m for m in metrics[lo:hi] if m.end <= f]
     if share_start is not None:
         numerators = [m for m in region if m.end <= share_start]
         chosen = _pick(numerators) or previous or _pick(region)
@@ -131,16 +145,19 @@ def _per_share(metric: Mention | None, fig: Ent, view: DocView, start: int) -> M
 def figure_facts(view: DocView) -> list[FigureFacts]:
     """Rule decisions for every figure of ``view`` (in ``view.figures`` order)."""
     out: list[FigureFacts] = []
-    anchored = _anchored_dates(view)
-    skip = _static_skips(view, anchored)
+    periods = _Periods(view)
     base_dates: set[int] = set()
     last_basis: str | None = None
     # Starts of the market cues (行业/大盘...): "is there one in the clause" is two bisects.
     market_starts = [c.start for c in view.cues if c.category == "market"]
-    # The lookups below are DocView.clause_start / sentence_start / cues_in, inlined:
-    # this loop runs once per figure.
+    # Without an adjustment cue in the paragraph (the usual case) _adjusted keeps every
+    # metric: one scan, the first time a metric could be adjusted, saves its clause
+    # lookups for each net profit figure.
+    adjustable: bool | None = None
+    # The lookups below are DocView.clause_start / sentence_start / cues_in /
+    # metrics_in, inlined: this loop runs once per figure.
     clause_breaks, sentence_breaks = view.clause_breaks, view.sentence_breaks
-    all_cues, cue_starts = view.cues, view._cue_starts
+    all_cues, cue_starts, metric_starts = view.cues, view._cue_starts, view._metric_starts
     prev: Ent | None = None
     for fig in view.figures:
         f = fig.start
@@ -148,134 +165,161 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
         clause_start = clause_breaks[i - 1] + 1 if i else 0
         i = bisect_left(sentence_breaks, f)
         sent_start = sentence_breaks[i - 1] + 1 if i else 0
-        prefix_start = max(clause_start, prev.end if prev is not None else 0)
-        lo = bisect_left(cue_starts, max(prefix_start, sent_start))
-        cues = [c for c in all_cues[lo : bisect_left(cue_starts, f)] if c.end <= f]
-        facts = FigureFacts(prefix_start=prefix_start)
-        same_sentence_prev = prev is not None and prev.start >= sent_start and bool(out)
-        region_start = max(sent_start, prev.end) if same_sentence_prev and prev else sent_start
-        last: dict[str, Cue] = {}
+        # (conditional expressions instead of max(): cheaper, and they run per figure)
+        prefix_start = prev.end if prev is not None and prev.end > clause_start else clause_start
+        # prev is set only after its facts are appended: out[-1] is its facts
+        same_sentence_prev = prev is not None and prev.start >= sent_start
+        region_start = prev.end if same_sentence_prev else sent_start
+        # One pass over the cues of the prefix (every sentence break is a clause
+        # break, so the prefix never reaches before the sentence): the last cue of
+        # each category, the first share cue, and the comparison (yoy / qoq / an
+        # explicit base period, 较2023年), the last one winning.
+        share: Cue | None = None
+        to_cue: Cue | None = None
+        change: Cue | None = None
+        rate: Cue | None = None
         first_share: Cue | None = None
-        for cue in cues:
-            last[cue.category] = cue
-            if first_share is None and cue.category == "share":
-                first_share = cue
-        share_cue = last.get("share")
+        comparison: str | None = None
+        lo, hi = bisect_left(cue_starts, prefix_start), bisect_left(cue_starts, f)
+        for cue in all_cues[lo:hi]:
+            if cue.end > f:
+                continue
+            category = cue.category
+            if category == "change":
+                change = cue
+            elif category == "comparison":
+                if cue.value != "base":
+                    comparison = cue.value
+                else:
+                    date = _date_at(view, cue.end)
+                    if date is not None:
+                        comparison = date.text
+                        base_dates.add(date.start)
+            elif category == "share":
+                share = cue
+                if first_share is None:
+                    first_share = cue
+            elif category == "to":
+                to_cue = cue
+            elif category == "rate":
+                rate = cue
         # The numerator ends at the FIRST share cue: in 占总收入比重 the total (总收入)
         # sits between 占 and 比重 and is the denominator, not the figure's metric.
-        facts.metric = _metric_for(
+        metric = _metric_for(
             view,
             fig,
             region_start,
             first_share.start if first_share is not None else None,
             out[-1].metric if same_sentence_prev else None,
         )
-        if facts.metric is not None and facts.metric.canonical in _REWRITTEN:
-            facts.metric = _per_share(facts.metric, fig, view, region_start)
-            facts.metric = _adjusted(view, facts.metric)
-        metric_type = facts.metric.extra.get("metric_type") if facts.metric else None
-        if facts.metric is None and _stock_move(view, fig, clause_start):
-            facts.implicit_metric = "share_price"
-
-        # comparison: yoy / qoq / explicit base period (较2023年)
-        for cue in cues if "comparison" in last else ():
-            if cue.category != "comparison":
-                continue
-            if cue.value == "base":
-                date = _date_at(view, cue.end)
-                if date is not None:
-                    facts.comparison = date.text
-                    base_dates.add(date.start)
-            else:
-                facts.comparison = cue.value
-        facts.market_cue = bool(market_starts) and bisect_left(
-            market_starts, fig.start
-        ) > bisect_left(market_starts, clause_start)
-        share = share_cue
-        to_cue = last.get("to")
-        change = last.get("change")
-        rate = last.get("rate")
-        facts.share_cue = share is not None
-        if to_cue is not None and fig.start - to_cue.end > _TO_GAP:
+        if metric is not None and metric.canonical in _REWRITTEN:
+            metric = _per_share(metric, fig, view, region_start)
+            if adjustable is None and metric is not None and metric.canonical in _ADJUSTED:
+                adjustable = any(c.category == "adjusted" for c in all_cues)
+            if adjustable:
+                metric = _adjusted(view, metric)
+        implicit_metric = (
+            "share_price" if metric is None and _stock_move(view, fig, clause_start) else None
+        )
+        market_cue = bool(market_starts) and bisect_left(market_starts, f) > bisect_left(
+            market_starts, clause_start
+        )
+        share_cue = share is not None
+        if to_cue is not None and f - to_cue.end > _TO_GAP:
             to_cue = None
         if change is not None and (
-            fig.start - change.end > _CHANGE_GAP
+            f - change.end > _CHANGE_GAP
             or (to_cue is not None and change.start >= to_cue.start)
-            or view.metrics_in(change.end, fig.start)
+            # a metric between the cue and the figure (view.metrics_in, inlined)
+            or bisect_left(metric_starts, f) > bisect_left(metric_starts, change.end)
         ):
             change = None
-        facts.change_cue = change is not None
         if fig.label != "PERCENT":
             share = None  # an amount is never a share (平台贡献49.55亿元)
-        sign = fig.text.lstrip()[:1]
+        kind, kind_rule = "value", "kind.default"
+        direction: str | None = None
         if share is not None:
-            facts.kind, facts.kind_rule = "share", "kind.share"
+            kind, kind_rule = "share", "kind.share"
             if to_cue is not None:
-                facts.direction = to_cue.value
+                direction = to_cue.value
             elif change is not None:
-                facts.direction = change.value
+                direction = change.value
         elif to_cue is not None and rate is not None:
-            facts.kind, facts.kind_rule = "change", "kind.rate_to"  # 降幅扩大至22.93%
-            facts.direction = rate.value
+            kind, kind_rule = "change", "kind.rate_to"  # 降幅扩大至22.93%
+            direction = rate.value
         elif to_cue is not None:
-            facts.kind = "ratio" if metric_type == "ratio" else "value"
-            facts.kind_rule = "kind.to_level"
-            facts.direction = to_cue.value
+            kind = "ratio" if _is_ratio(metric) else "value"
+            kind_rule = "kind.to_level"
+            direction = to_cue.value
         elif change is not None:
-            facts.kind, facts.kind_rule = "change", "kind.change_cue"
-            facts.direction = change.value
+            kind, kind_rule = "change", "kind.change_cue"
+            direction = change.value
         elif rate is not None:
-            facts.kind, facts.kind_rule = "change", "kind.rate_cue"
-            facts.direction = rate.value
-        elif fig.label == "PERCENT" and sign in ("+", "-", "+", "−", "－", "＋"):
-            facts.kind, facts.kind_rule = "change", "kind.signed_percent"  # 营收158亿元（+40.6%）
-            facts.direction = "up" if sign in ("+", "＋") else "down"
+            kind, kind_rule = "change", "kind.rate_cue"
+            direction = rate.value
         elif fig.label == "PERCENT":
-            unit = (fig.value or {}).get("unit") if isinstance(fig.value, dict) else None
-            if metric_type == "ratio":
-                facts.kind, facts.kind_rule = "ratio", "kind.ratio_metric"
-            elif unit == "percentage_point" or facts.comparison:
-                facts.kind, facts.kind_rule = "change", "kind.percent_compared"
+            sign = fig.text.lstrip()[:1]
+            if sign in ("+", "-", "+", "−", "－", "＋"):
+                kind, kind_rule = "change", "kind.signed_percent"  # 营收158亿元（+40.6%）
+                direction = "up" if sign in ("+", "＋") else "down"
+            elif _is_ratio(metric):
+                kind, kind_rule = "ratio", "kind.ratio_metric"
             else:
-                facts.kind, facts.kind_rule = "ratio", "kind.percent_default"
+                unit = fig.value.get("unit") if isinstance(fig.value, dict) else None
+                if unit == "percentage_point" or comparison:
+                    kind, kind_rule = "change", "kind.percent_compared"
+                else:
+                    kind, kind_rule = "ratio", "kind.percent_default"
         # from/to pairs: 由A增至B, 从2023年的53.9%下降至29.5%
-        if to_cue is not None and prev is not None and out and prev.start >= sent_start:
-            from_cues = [
-                c
-                for c in view.cues_in(max(sent_start, prev.start - _FROM_GAP), prev.start)
-                if c.category == "from"
-            ]
-            if from_cues:
-                out[-1].role = "from"
-                facts.role = "to"
-                out[-1].direction = out[-1].direction or to_cue.value
-                if out[-1].kind == "share" and facts.kind != "share":
-                    facts.kind, facts.kind_rule = "share", "kind.from_to_share"
-                if facts.metric is None:
-                    facts.metric = out[-1].metric
-        if facts.kind != "change" and facts.comparison in ("yoy", "qoq", "mom"):
-            facts.comparison = None
-        if facts.kind != "change":
+        role: str | None = None
+        if to_cue is not None and prev is not None and same_sentence_prev:
+            from_lo = prev.start - _FROM_GAP if prev.start - _FROM_GAP > sent_start else sent_start
+            if any(c.category == "from" for c in view.cues_in(from_lo, prev.start)):
+                before = out[-1]
+                before.role = "from"
+                role = "to"
+                before.direction = before.direction or to_cue.value
+                if before.kind == "share" and kind != "share":
+                    kind, kind_rule = "share", "kind.from_to_share"
+                if metric is None:
+                    metric = before.metric
+        if kind != "change":
+            if comparison in ("yoy", "qoq", "mom"):
+                comparison = None
             # a direction belongs to a change; 升至63.7% is a level (corpus convention)
-            facts.direction = None
-            if out and facts.role == "to" and out[-1].role == "from" and out[-1].kind != "change":
+            direction = None
+            if role == "to" and out[-1].role == "from" and out[-1].kind != "change":
                 out[-1].direction = None
-        if (
-            facts.kind == "change"
-            and facts.comparison is None
-            and out
-            and prev is not None
-            and prev.start >= sent_start
-            and out[-1].kind == "change"
-        ):
-            facts.comparison = out[-1].comparison
-        if facts.kind == "change" and facts.comparison is None and facts.role is None:
-            # 增长10.6% after 同比增长13.6% earlier in the paragraph: the same basis
-            facts.comparison = last_basis
-        if facts.kind == "change" and facts.comparison in ("yoy", "qoq", "mom"):
-            last_basis = facts.comparison
-        facts.period = _period(view, fig, anchored, base_dates, clause_start, sent_start, skip)
-        out.append(facts)
+        else:
+            if comparison is None and same_sentence_prev and out[-1].kind == "change":
+                comparison = out[-1].comparison
+            if comparison is None and role is None:
+                # 增长10.6% after 同比增长13.6% earlier in the paragraph: the same basis
+                comparison = last_basis
+            if comparison in ("yoy", "qoq", "mom"):
+                last_basis = comparison
+        period = periods.find(fig, base_dates, clause_start, sent_start)
+        change_cue = change is not None
+        # The decisions live in locals and the facts are built once here (rather than
+        # a FigureFacts updated field by field), positionally in field order (each
+        # local is named after its field): twelve keywords cost twice the call, once
+        # per figure.  tests/relations/test_rules.py pins the field order.
+        out.append(
+            FigureFacts(
+                metric,
+                kind,
+                comparison,
+                direction,
+                role,
+                period,
+                prefix_start,
+                share_cue,
+                change_cue,
+                market_cue,
+                kind_rule,
+                implicit_metric,
+            )
+        )
         prev = fig
     return out
 
@@ -312,10 +356,12 @@ def _date_at(view: DocView, pos: int) -> Ent | None:
 def _anchored_dates(view: DocView) -> dict[int, int]:
     """DATEs glued to the next figure by 的 (2023年的53.9%): date start -> figure start."""
     out: dict[int, int] = {}
-    starts = {f.start for f in view.figures}
+    norm = view.norm
+    starts: set[int] | None = None
     for date in view.dates:
-        gap = view.norm[date.end : date.end + 2]
-        if gap.startswith("的"):
+        if norm.startswith("的", date.end):
+            if starts is None:  # only where some DATE is followed by 的 (rare)
+                starts = set(view._figure_starts)
             for k in (1, 2):
                 if date.end + k in starts:
                     out[date.start] = date.end + k
@@ -338,31 +384,24 @@ _EVENT_WORDS = (
     "签署",
 )
 _DEADLINE_LEFT = ("截至", "截止", "截至于")
-
-
-def _date_role(view: DocView, date: Ent) -> str:
-    """How a DATE may serve as a period (cached per paragraph)."""
-    roles = view.__dict__.get("_date_roles")
-    if roles is None:  # (setdefault would build an empty dict on every call)
-        roles = view.__dict__["_date_roles"] = {}
-    role = roles.get(date.start)
-    if role is None:
-        role = roles[date.start] = _compute_date_role(view, date)
-    return role
+# "any of the words in norm[a:b]" as one regex search from a to b: no slice, and one
+# scan instead of one per word
+_COMPARATIVE_RE = re.compile("|".join(map(re.escape, _COMPARATIVE)))
+_EVENT_RE = re.compile("|".join(map(re.escape, _EVENT_WORDS)))
 
 
 def _compute_date_role(view: DocView, date: Ent) -> str:
     """How a DATE may serve as a period: period | comparative | deadline | event."""
     norm = view.norm
-    if norm[max(0, date.start - 3) : date.start].endswith(_DEADLINE_LEFT):
+    if norm.endswith(_DEADLINE_LEFT, max(0, date.start - 3), date.start):
         return "deadline"
-    if any(word in norm[date.start : date.end] for word in _COMPARATIVE):
+    if _COMPARATIVE_RE.search(norm, date.start, date.end):
         return "comparative"
     granularity = (date.value or {}).get("granularity") if isinstance(date.value, dict) else None
     looks_like_day = granularity == "day" or norm[date.end - 1 : date.end] in ("日", "号")
     if looks_like_day:
-        window = norm[date.end : view.clause_end(date.end)][:10]
-        if any(word in window for word in _EVENT_WORDS):
+        # an event word in the first 10 characters of the rest of the clause
+        if _EVENT_RE.search(norm, date.end, min(view.clause_end(date.end), date.end + 10)):
             return "event"
         # 8月20日，比亚迪发布半年报: a day that opens its sentence (after a byline such
         # as （记者 王明）at most) on its own clause dates the announcement the sentence
@@ -372,73 +411,102 @@ def _compute_date_role(view: DocView, date: Ent) -> str:
             date.end : date.end + 1
         ] in ("，", ","):
             rest = norm[date.end + 1 : view.sentence_end(date.end)][:40]
-            if any(word in rest for word in _EVENT_WORDS):
+            if _EVENT_RE.search(rest):
                 return "event"
     return "period"
 
 
-def _period(
-    view: DocView,
-    fig: Ent,
-    anchored: dict[int, int],
-    base_dates: set[int],
-    clause_start: int,
-    sent_start: int,
-    skip: list[bool],
-) -> Ent | None:
-    """The DATE a figure refers to.
+class _Periods:
+    """The period (DATE) of each figure of one paragraph.
 
-    A DATE glued to the figure (2023年的53.9%) wins; else the nearest usable DATE
-    before it in the paragraph, skipping comparison bases (较2023年), deadlines
-    (截至6月30日, kept as a last resort), announcement days (10月18日公告) and
-    comparative dates (去年同期) outside the figure's own clause; else the first
-    usable DATE after the figure in its sentence.
+    Built once per paragraph, so that what does not depend on the figure (whether a
+    DATE can be a backward period, and its role) is worked out once per DATE, when a
+    figure first asks, instead of being looked up on the view for every figure.
     """
-    dates = view.dates
-    if not dates:
-        return None
-    i = view.dates_before(fig.start)
-    if anchored:
-        for date in view.dates[max(0, i - 3) : i]:
-            if anchored.get(date.start) == fig.start:
+
+    __slots__ = ("anchored", "dates", "roles", "starts", "view")
+
+    def __init__(self, view: DocView) -> None:
+        self.view = view
+        self.dates = view.dates
+        self.starts = view._date_starts
+        self.anchored = _anchored_dates(view)
+        # per DATE (DATEs are entities: they never overlap), computed when first asked
+        self.roles: list[str | None] = [None] * len(self.dates)
+
+    def role(self, k: int) -> str:
+        """How the k-th DATE may serve as a backward period: ``skip`` when it never
+        does (glued to another figure, or a 较/从 base), else its role.  The comparison
+        bases found while reading the figures (``base_dates``) are checked separately
+        because they grow as we go."""
+        date = self.dates[k]
+        if date.start in self.anchored or _is_base(self.view, date):
+            role = "skip"
+        else:
+            role = _compute_date_role(self.view, date)
+        self.roles[k] = role
+        return role
+
+    def find(
+        self, fig: Ent, base_dates: set[int], clause_start: int, sent_start: int
+    ) -> Ent | None:
+        """The DATE a figure refers to.
+
+        A DATE glued to the figure (2023年的53.9%) wins; else the nearest usable DATE
+        before it in the paragraph, skipping comparison bases (较2023年), deadlines
+        (截至6月30日, kept as a last resort), announcement days (10月18日公告) and
+        comparative dates (去年同期) outside the figure's own clause; else the first
+        usable DATE after the figure in its sentence.
+        """
+        dates = self.dates
+        if not dates:
+            return None
+        view = self.view
+        i = bisect_left(self.starts, fig.start)  # view.dates_before, inlined
+        anchored = self.anchored
+        if anchored:
+            for date in dates[i - 3 if i > 3 else 0 : i]:
+                if anchored.get(date.start) == fig.start:
+                    return date
+        fallback: Ent | None = None
+        roles = self.roles
+        k = i - 1
+        steps = 0
+        while k >= 0 and steps < 12:
+            date = dates[k]
+            k -= 1
+            steps += 1
+            role = roles[k + 1] or self.role(k + 1)
+            if role == "skip" or date.start in base_dates:
+                continue
+            if role == "period" or (role == "comparative" and date.start >= clause_start):
+                # 预计全年收入650亿美元 after a sentence about 二季度, or 12月营收…；全年
+                # 营收…: the figure's own sentence names its period (the whole year)
+                # without a DATE after the shorter period; that period is not
+                # inherited then (no period rather than a wrong one).  The granularity
+                # test goes first: it is cheap and rarely passes, so the 全年 lookups
+                # are mostly skipped.
+                if (
+                    _granularity(date) not in (None, "year")
+                    and _bare_full_year(view, sent_start, fig.start)
+                    and _bare_full_year(view, max(sent_start, date.end), fig.start)
+                ):
+                    return None
                 return date
-    fallback: Ent | None = None
-    # 预计全年收入650亿美元 after a sentence about 二季度, or 12月营收…；全年营收…: the
-    # figure's own sentence names its period (the whole year) without a DATE after the
-    # shorter period; that period is not inherited then (no period rather than a
-    # wrong one).
-    full_year = _bare_full_year(view, sent_start, fig.start)
-    k = i - 1
-    steps = 0
-    while k >= 0 and steps < 12:
-        date = view.dates[k]
-        k -= 1
-        steps += 1
-        if skip[k + 1] or date.start in base_dates:
-            continue
-        role = _date_role(view, date)
-        if role == "period" or (role == "comparative" and date.start >= clause_start):
-            if (
-                full_year
-                and _granularity(date) not in (None, "year")
-                and _bare_full_year(view, max(sent_start, date.end), fig.start)
-            ):
-                return None
-            return date
-        if role == "deadline" and date.start >= sent_start:
-            return date  # 截至9月末，资本充足率为19.28%: a balance at that date
-        if role == "deadline" and fallback is None:
-            fallback = date
-    j = view.dates_after(fig.end)
-    if (
-        j < len(dates)
-        and dates[j].start < view.sentence_end(fig.end)
-        and dates[j].start < view.clause_end(fig.end)
-        and not _is_base(view, dates[j])
-        and _date_role(view, dates[j]) == "period"
-    ):
-        return dates[j]
-    return fallback
+            if role == "deadline" and date.start >= sent_start:
+                return date  # 截至9月末，资本充足率为19.28%: a balance at that date
+            if role == "deadline" and fallback is None:
+                fallback = date
+        j = view.dates_after(fig.end)
+        if (
+            j < len(dates)
+            and dates[j].start < view.sentence_end(fig.end)
+            and dates[j].start < view.clause_end(fig.end)
+            and not _is_base(view, dates[j])
+            and _compute_date_role(view, dates[j]) == "period"
+        ):
+            return dates[j]
+        return fallback
 
 
 def _bare_full_year(view: DocView, start: int, end: int) -> bool:
@@ -466,20 +534,6 @@ def _bare_full_year(view: DocView, start: int, end: int) -> bool:
 
 def _granularity(date: Ent) -> str | None:
     return date.value.get("granularity") if isinstance(date.value, dict) else None
-
-
-def _static_skips(view: DocView, anchored: dict[int, int]) -> list[bool]:
-    """Per DATE: never a backward period (glued to another figure, or a 较/从 base).
-
-    Computed once per paragraph; the comparison bases found while reading the
-    figures (``base_dates``) are checked separately because they grow as we go.
-    """
-    skips = view.__dict__.get("_date_skips")
-    if skips is None:
-        skips = view.__dict__["_date_skips"] = [
-            d.start in anchored or _is_base(view, d) for d in view.dates
-        ]
-    return skips
 
 
 _BASE_LEFT = ("较", "比", "相比", "相较", "较之", "相较于", "从", "由", "对比")
