@@ -59,9 +59,27 @@ class Group:
         return self.figures.index(figure_index)
 
 
+# A direction verb may follow the connector when the figures move apart
+# (分别按年上升8.0%及下跌4.7%): each figure then keeps its own direction.
+_DIRECTION_VERBS = ("上升", "下跌", "下降", "增长", "减少", "增加", "上涨", "回落", "减少了")
+
+
 def _gap_is_connector(norm: str, a: int, b: int) -> bool:
     gap = norm[a:b].strip()
     return gap in CONNECTORS and gap not in (",", "，")
+
+
+def _figure_gap_is_connector(norm: str, a: int, b: int) -> bool:
+    """A connector between two figures after 分别, optionally followed by a direction
+    verb (8.0%及下跌4.7%)."""
+    gap = norm[a:b].strip()
+    if gap in CONNECTORS:
+        return gap not in (",", "，")
+    for verb in _DIRECTION_VERBS:
+        if gap.endswith(verb):
+            head = gap[: -len(verb)].strip()
+            return head in CONNECTORS and head not in (",", "，")
+    return False
 
 
 def _figure_run(view: DocView, cue_end: int) -> list[int]:
@@ -74,7 +92,9 @@ def _figure_run(view: DocView, cue_end: int) -> list[int]:
     if first.start - cue_end > MAX_CUE_GAP or view.breaks_between(cue_end, first.start, False):
         return []
     run = [j]
-    while j + 1 < len(figures) and _gap_is_connector(norm, figures[j].end, figures[j + 1].start):
+    while j + 1 < len(figures) and _figure_gap_is_connector(
+        norm, figures[j].end, figures[j + 1].start
+    ):
         j += 1
         run.append(j)
     return run
@@ -176,9 +196,11 @@ def apply_to_facts(view: DocView, facts: list[FigureFacts]) -> None:
         labels = {view.figures[i].label for i in group.figures}
         if len(labels) == 1 and all(f.role is None for f in members):
             for fact in members[1:]:
+                # a figure with its own direction verb (…及下跌4.7%) keeps its direction
+                own = fact.direction if fact.change_cue and fact.direction else None
                 fact.kind, fact.comparison, fact.direction = (
                     first.kind,
                     first.comparison,
-                    first.direction,
+                    own or first.direction,
                 )
                 fact.kind_rule = "kind.respectively"

@@ -103,3 +103,20 @@ def test_lexicon_non_utf8_names_file_and_line(tmp_path, name):
     (target / name).write_bytes(b"# ok\n\xff\xfe\n")
     with pytest.raises(ZhnewsError, match=r"\[E005\].*line 2: not UTF-8"):
         load_lexicons(target)
+
+
+@pytest.mark.parametrize(
+    ("text", "canonical"),
+    [
+        # 占 inside 拥有人应占亏损 is part of the metric, not a share cue
+        ("星河餐饮2024年收入为40亿元，公司拥有人应占亏损为3.5亿元。", "net_loss"),
+        ("星河餐饮2024年收入为40亿元，扣非后归母净利润为1.2亿元。", "net_profit_deducted"),
+    ],
+)
+def test_loss_and_deducted_profit_wordings(linker, text, canonical):
+    from .rel_helpers import make_ents
+
+    relations, _ = linker.link(text, make_ents(text, ("星河餐饮",)))
+    last = [r for r in relations if r["figure"]["text"] != "40亿元"]
+    assert [r["metric_canonical"] for r in last] == [canonical]
+    assert last[0]["kind"] == "value"

@@ -105,3 +105,22 @@ def test_no_coordination_leaves_the_model_alone(linker):
     text = "甲乙集团公告称，主力资金净流入居前的个股分别为丙丁银行、戊己股份，净流入额分别为3.83亿元、3.42亿元。"
     rels = _link(linker, text, ("甲乙集团", "丙丁银行", "戊己股份"))
     assert all(r["source"] != RESPECTIVELY_SOURCE for r in rels.values())
+
+
+def test_figures_moving_apart_keep_their_own_directions(linker):
+    # a direction verb after the connector (…及下跌4.7%) still continues the list
+    text = (
+        "2024年，星河鞋业营收为80亿元。其中代工业务及门店业务收入分别为50亿元及30亿元，"
+        "分别同比增长8.5%及下降4.5%。"
+    )
+    rels = _link(linker, text, ("星河鞋业",))
+    got = {
+        f: (rels[f]["subject"]["text"], rels[f]["kind"], rels[f]["direction"])
+        for f in ("50亿元", "30亿元", "8.5%", "4.5%")
+    }
+    assert got == {
+        "50亿元": ("代工", "value", None),
+        "30亿元": ("门店", "value", None),
+        "8.5%": ("代工", "change", "up"),
+        "4.5%": ("门店", "change", "down"),
+    }
