@@ -31,7 +31,15 @@ CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset(",;，；")
 # included in its width): a pattern that starts with a character lets the regex engine
 # skip to the next candidate character in C instead of trying every position.
 _HALF_WIDTH_STOP = r"\.(?<![\x00-\x24\x26-\x28\x2a-\x7f]\.)(?![0-9A-Za-z])"
-_CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]|" + _HALF_WIDTH_STOP)
+# The clause breaks and the half-width stop as one character class with the stop's two
+# tests after it (each passes for any other character): replaces the alternation
+# ``[breaks]|<_HALF_WIDTH_STOP>``, for which the regex engine has no first-character set
+# and tries every position; a pattern that starts with a class skips to candidates in C.
+_CLAUSE_RE = re.compile(
+    "["
+    + re.escape("".join(sorted(CLAUSE_BREAKS)) + ".")
+    + r"](?<![\x00-\x24\x26-\x28\x2a-\x7f]\.)(?!(?<=\.)[0-9A-Za-z])"
+)
 
 
 _ONES = b"\x01" * 64
