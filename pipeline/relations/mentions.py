@@ -20,6 +20,7 @@ Segment rules, in order of strength:
 
 from __future__ import annotations
 
+import operator
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
@@ -29,6 +30,8 @@ from typing import Any
 
 from pipeline.relations.document import _START, CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
+
+_END = operator.attrgetter("end")
 
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
 _NAME_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_NAME_BREAKS))) + "]")
@@ -207,10 +210,6 @@ class MentionFinder:
         segs = lex.segments
         self.suffix_re = _alternation(segs.get("suffix", {}))
         self.suffix_words = tuple(segs.get("suffix", {}))
-        suffixes = sorted(segs.get("suffix", {}), key=lambda w: (-len(w), w))
-        self.suffix_overlap_re = (
-            re.compile("(?=(" + _trie_pattern(suffixes) + "))") if suffixes else None
-        )
         self.name_re = _alternation(segs.get("name", {}))
         # known names -> canonical ("" when none); the lexicons are fixed once compiled
         self.segment_names: dict[str, str] = segs.get("name", {})
@@ -313,7 +312,8 @@ class MentionFinder:
         hits = self._suffix_hits(norm) if self.suffix_re is not None else []
         if self.suffix_re is not None:
             found.extend(self._suffix_segments(view, hits, in_metric))
-        for m in self.quote_re.finditer(norm):
+        # (two substring tests skip the quote regex in the many paragraphs without one)
+        for m in self.quote_re.finditer(norm) if "“" in norm or '"' in norm else ():
             after = m.end()
             tail = norm[after : after + 6]
             if (
@@ -344,7 +344,9 @@ class MentionFinder:
         found = self._propagate(view, _dedupe(found))
         heads = self._metric_heads(view, found, in_metric, {end: start for start, end in hits})
         # names before a share cue, parallel to a segment found so far (heads included)
-        heads += self._share_heads(view, sorted(found + heads, key=lambda m: m.start))
+        # (both share cues it reads, 占 and 占比, hold 占: without it, no sort and no call)
+        if "占" in norm:
+            heads += self._share_heads(view, sorted(found + heads, key=_START))
         if heads:  # without new names, a second dedupe + propagate would change nothing
             found = self._propagate(view, _dedupe(found + heads))
         view.segments = found
@@ -418,9 +420,17 @@ class MentionFinder:
     def _suffix_hits(self, norm: str) -> list[tuple[int, int]]:
         """Suffix cue spans; of two overlapping cues the one ending later wins
         (房地产业务: 业务, not 产业), so the name keeps its last characters."""
-        assert self.suffix_overlap_re is not None
-        # one hit per start (the longest cue there), in order of start
-        spans = [m.span(1) for m in self.suffix_overlap_re.finditer(norm)]
+        assert self.suffix_re is not None
+        # one hit per start (the longest cue there), in order of start: a search from
+        # one past each hit replaces a finditer over an overlapping lookahead
+        # ``(?=(cues))``, which gives the engine no first-character set (it entered the
+        # lookahead at every position instead of skipping to a cue's first character)
+        spans: list[tuple[int, int]] = []
+        search = self.suffix_re.search
+        pos = 0
+        while (m := search(norm, pos)) is not None:
+            spans.append(m.span())
+            pos = m.start() + 1
         if all(a[1] <= b[0] for a, b in pairwise(spans)):
             return spans  # no two cues overlap (sorted by start: neighbours suffice)
         hits = sorted(spans, key=lambda h: (-h[1], h[0]))
@@ -487,7 +497,8 @@ class MentionFinder:
                 and view.norm[end - 2 : end] not in _ADVERB_WORDS
             ):
                 end -= 1  # A…，B则实现营业收入…: 则 is no part of the name
-            if self._ends_in_suffix(view, end, suffix_ends.get(end)):
+            cue_start = suffix_ends.get(end)  # (tested here: most metrics follow no cue)
+            if cue_start is not None and self._ends_in_suffix(view, end, cue_start):
                 continue  # 第3分部业务收入: a name ending in a suffix word is never a head
             start = self._scan_back(view, end, _MAX_NAME)
             items = self._coordination(view, start, end, metric.end)
@@ -1027,13 +1038,19 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
     """Drop overlapping mentions: longer spans win, then earlier ones."""
     if not mentions:
         return []
-    size = max(m.end for m in mentions)
-    occupied = bytearray(size)
+    by_start = sorted(mentions, key=_START)
+    starts = list(map(_START, by_start))
+    ends = list(map(_END, by_start))
+    # Usually nothing overlaps: with starts strictly increasing and each mention ending
+    # by the next one's start, every mention is kept, in this order (C-level checks
+    # instead of the longest-first pass below)
+    if all(map(operator.lt, starts, starts[1:])) and all(map(operator.le, ends, starts[1:])):
+        return by_start
+    occupied = bytearray(max(ends))
     kept: list[Mention] = []
     # longest first, then by start, ties in input order: two stable sorts with C-level
     # keys (a key function per mention costs more than the rest on a long list)
-    by_start = sorted(mentions, key=_START)
-    negative_length = [m.start - m.end for m in by_start]
+    negative_length = list(map(operator.sub, starts, ends))
     for i in sorted(range(len(by_start)), key=negative_length.__getitem__):
         m = by_start[i]
         if occupied.find(1, m.start, m.end) != -1:
