@@ -500,6 +500,13 @@ class MentionFinder:
             cue_start = suffix_ends.get(end)  # (tested here: most metrics follow no cue)
             if cue_start is not None and self._ends_in_suffix(view, end, cue_start):
                 continue  # 第3分部业务收入: a name ending in a suffix word is never a head
+            before = norm[end - 1]
+            if view.covered[end - 1] or (before in _NAME_BREAKS and before != "、"):
+                # an entity or a break right before: the scan would find an empty name
+                # and no coordination (only a list comma can end one), so no head; the
+                # test skips the scan (and a paragraph's stop-word flags, when no other
+                # name is scanned)
+                continue
             start = self._scan_back(view, end, _MAX_NAME)
             items = self._coordination(view, start, end, metric.end)
             if items and not any(_any(taken, m.start, m.end) for m in items):
@@ -639,6 +646,8 @@ class MentionFinder:
         """
         norm = view.norm
         lowest = end - limit if end > limit else 0
+        if end > lowest and (view.covered[end - 1] or norm[end - 1] in _NAME_BREAKS):
+            return end  # stopped at once: no flags or stop words needed
         # the cached flags read inline (a long list of names scans once per name)
         flags = view.__dict__.get("_scan_flags") or self._scan_flags(view)
         if flags is None:
