@@ -28,10 +28,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from pipeline.relations.document import _START, CLAUSE_BREAKS, Cue, DocView, Mention
+from pipeline.relations.document import _END, _START, CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
-
-_END = operator.attrgetter("end")
 
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
 _NAME_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_NAME_BREAKS))) + "]")
