@@ -298,7 +298,11 @@ class MentionFinder:
     def _find_segments(self, view: DocView) -> None:
         found: list[Mention] = []
         norm = view.norm
-        metric_starts = {m.start for m in view.metrics}
+        # (two substring tests: most paragraphs need no quote regex)
+        has_quote = "“" in norm or '"' in norm
+        regions = list(self.region_re.finditer(norm)) if self.region_re is not None else []
+        # the metrics' starts, read only by the quote and region rules
+        metric_starts = {m.start for m in view.metrics} if has_quote or regions else set()
         if self.name_re is not None:
             for m in self.name_re.finditer(norm):
                 if not self._free(view, m.start(), m.end()) and not self._only_orgs(
@@ -310,8 +314,7 @@ class MentionFinder:
         hits = self._suffix_hits(norm) if self.suffix_re is not None else []
         if self.suffix_re is not None:
             found.extend(self._suffix_segments(view, hits, in_metric))
-        # (two substring tests skip the quote regex in the many paragraphs without one)
-        for m in self.quote_re.finditer(norm) if "“" in norm or '"' in norm else ():
+        for m in self.quote_re.finditer(norm) if has_quote else ():
             after = m.end()
             tail = norm[after : after + 6]
             if (
@@ -320,7 +323,7 @@ class MentionFinder:
             ) and self._free(view, m.start(1), m.end(1)):
                 found.append(self._segment(view, m.start(1), m.end(1), "rule:segment.quoted"))
         if self.region_re is not None:
-            for m in self.region_re.finditer(norm):
+            for m in regions:
                 if not self._free(view, m.start(), m.end()):
                     continue
                 end = m.end()
@@ -938,12 +941,17 @@ class MentionFinder:
     def _find_anaphors(self, view: DocView) -> None:
         if self.anaphor_re is None:
             return
-        seg_spans = bytearray(len(view.text))
-        for m in view.segments:
-            seg_spans[m.start : m.end] = b"\x01" * (m.end - m.start)
+        covered, table = view.covered, self.lex.anaphors
+        seg_spans: bytearray | None = None
         for m in self.anaphor_re.finditer(view.norm):
-            s, e = m.start(), m.end()
-            if not self._free(view, s, e) or _any(seg_spans, s, e):
+            s, e = m.span()
+            if covered.find(1, s, e) != -1:
+                continue
+            if seg_spans is None:  # the segments' characters, once a match needs them
+                seg_spans = bytearray(len(view.text))
+                for seg in view.segments:
+                    seg_spans[seg.start : seg.end] = b"\x01" * (seg.end - seg.start)
+            if seg_spans.find(1, s, e) != -1:
                 continue
             surface = m.group()
             if surface in ("公司", "集团") and s > 0:
@@ -954,7 +962,7 @@ class MentionFinder:
                     and not view.norm.endswith(_ANAPHOR_LEFT_WORDS, 0, s)
                 ):
                     continue
-            target = self.lex.anaphors[_lex_key(self.lex.anaphors, surface)]
+            target = table[surface if surface in table else _lex_key(table, surface)]
             view.anaphors.append(
                 Mention(
                     s,
