@@ -383,18 +383,18 @@ class MentionFinder:
             if name_start < 0 or norm[start - 1] in list_words:
                 found.extend(self._from_suffix(view, start, cue))
                 continue
-            name = norm[name_start:start]
-            if "和" in name or "与" in name or "及" in name or norm[name_start - 1] == "、":
+            raw = norm[name_start:start]
+            if "和" in raw or "与" in raw or "及" in raw or norm[name_start - 1] == "、":
                 found.extend(self._from_suffix(view, start, cue))  # maybe a coordination
                 continue
-            name = name.strip()
+            name = raw.strip()
             if self._no_suffix_name(name):
                 continue
             if len(name) == 1:
                 found.extend(self._from_suffix(view, start, cue))
                 continue
             seg = text[name_start:start]
-            canon = names.get(norm[name_start:start]) or _strip_alias(seg)
+            canon = names.get(raw) or _strip_alias(seg)
             found.append(
                 Mention(
                     name_start,
@@ -509,11 +509,16 @@ class MentionFinder:
                 # name is scanned)
                 continue
             start = self._scan_back(view, end, _MAX_NAME)
-            items = self._coordination(view, start, end, metric.end)
-            if items and not any(_any(taken, m.start, m.end) for m in items):
-                out.extend(items)
-                continue
-            name = view.norm[start:end].strip()
+            raw = norm[start:end]
+            before = norm[start - 1] if start else ""
+            # the tests _coordination starts with, inline (most names have neither a list
+            # comma before them nor 和/与/及 inside, and the call costs more than they do)
+            if "和" in raw or "与" in raw or "及" in raw or before == "、" or before.isspace():
+                items = self._coordination(view, start, end, metric.end)
+                if items and not any(_any(taken, m.start, m.end) for m in items):
+                    out.extend(items)
+                    continue
+            name = raw.strip()
             if len(_no_parens(name).strip()) < 2:
                 continue  # only a bracket left (腾讯控股（00700.HK）收入)
             if view.norm.endswith(_SHARE_LEFT, max(0, start - 3), start):
