@@ -510,10 +510,7 @@ class MentionFinder:
                 continue
             start = self._scan_back(view, end, _MAX_NAME)
             raw = norm[start:end]
-            before = norm[start - 1] if start else ""
-            # the tests _coordination starts with, inline (most names have neither a list
-            # comma before them nor 和/与/及 inside, and the call costs more than they do)
-            if "和" in raw or "与" in raw or "及" in raw or before == "、" or before.isspace():
+            if _may_coordinate(norm, start, raw):
                 items = self._coordination(view, start, end, metric.end)
                 if items and not any(_any(taken, m.start, m.end) for m in items):
                     out.extend(items)
@@ -789,12 +786,17 @@ class MentionFinder:
             # except that 手机部件及组装等业务 names its one example as a segment
             return self._enumeration(view, k, single_cue=cue if norm[k:end] == "等" else "")
         start = self._scan_back(view, end, _MAX_NAME)
-        items = self._coordination(view, start, end, cue_start + len(cue))
+        raw = norm[start:end]
+        items = (
+            self._coordination(view, start, end, cue_start + len(cue))
+            if _may_coordinate(norm, start, raw)
+            else None
+        )
         if items:
             for item in items:
                 item.extra["suffix"] = cue
             return items
-        name = norm[start:end].strip()
+        name = raw.strip()
         if self._no_suffix_name(name):
             return []
         if len(name) == 1:
@@ -1010,6 +1012,15 @@ def _usual_scan(norm: str, end: int, flags: tuple[bytearray, bytearray]) -> int:
     if first.isspace() or first in _CONJUNCTIONS or norm[start - 1].isspace():
         return -1
     return start
+
+
+def _may_coordinate(norm: str, start: int, name: str) -> bool:
+    """False when :meth:`MentionFinder._coordination` is sure to find nothing for the
+    name ``name`` starting at ``start``: no list comma (or space) before it and no
+    和/与/及 inside.  Its own first tests, without the call and the method's setup (most
+    names coordinate nothing)."""
+    before = norm[start - 1] if start else ""
+    return "和" in name or "与" in name or "及" in name or before == "、" or before.isspace()
 
 
 def _dates_inside(view: DocView, start: int, end: int) -> bool:
