@@ -52,6 +52,8 @@ _ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及�
 # bare 内 is not enough (国内公司 are domestic companies).
 _ANAPHOR_LEFT_WORDS = ("期内", "年内", "季内", "同期", "当期", "本期", "全年", "年度")
 _MAX_NAME = 12
+# Names whose verdicts a finder remembers; past this the memo starts afresh.
+_MAX_REMEMBERED = 4096
 # How far a name may grow past _MAX_NAME to keep a Latin word whole.
 _MAX_LATIN_WORD = 20
 
@@ -222,6 +224,8 @@ class MentionFinder:
         self.keeps = sorted(segs.get("keep", {}), key=len, reverse=True)
         self.anaphor_re = _alternation(lex.anaphors)
         self.quote_re = re.compile(r"[“\"]([^”\"“]{1,15})[”\"]")
+        # name -> _no_suffix_name(name), for the suffix rule's usual cues
+        self._no_suffix_names: dict[str, bool] = {}
 
     # -- public ----------------------------------------------------------------------
     def annotate(self, view: DocView) -> None:
@@ -371,6 +375,7 @@ class MentionFinder:
         norm, text, covered = view.norm, view.text, view.covered
         cache = view.__dict__
         list_words, names = self.list_words, self.segment_names
+        no_suffix = self._no_suffix_names
         found: list[Mention] = []
         for start, end in hits:
             if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
@@ -388,7 +393,14 @@ class MentionFinder:
                 found.extend(self._from_suffix(view, start, cue))  # maybe a coordination
                 continue
             name = raw.strip()
-            if self._no_suffix_name(name):
+            # (a long list repeats its names: the verdict per name, remembered, replaces
+            # the method call; the lexicons are fixed, so it never changes)
+            bad = no_suffix.get(name)
+            if bad is None:
+                if len(no_suffix) >= _MAX_REMEMBERED:
+                    no_suffix.clear()
+                bad = no_suffix[name] = self._no_suffix_name(name)
+            if bad:
                 continue
             if len(name) == 1:
                 found.extend(self._from_suffix(view, start, cue))
