@@ -924,7 +924,7 @@ class MentionFinder:
         names: dict[str, str] = {}
         norm = view.norm
         for m in found:
-            base = _no_parens(norm[m.start : m.end]).strip()
+            base = _strip_alias(norm[m.start : m.end])  # (memoised: names repeat)
             if len(base) >= 2:
                 names.setdefault(base, m.canonical or base)
             alias = m.extra.get("alias")
@@ -1095,9 +1095,9 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
     # keys (a key function per mention costs more than the rest on a long list)
     negative_length = list(map(operator.sub, starts, ends))
     for i in sorted(range(len(by_start)), key=negative_length.__getitem__):
-        m = by_start[i]
-        if occupied.find(1, m.start, m.end) != -1:
+        start, end = starts[i], ends[i]
+        if occupied.find(1, start, end) != -1:
             continue
-        occupied[m.start : m.end] = b"\x01" * (m.end - m.start)
-        kept.append(m)
+        occupied[start:end] = b"\x01" * (end - start)
+        kept.append(by_start[i])
     return sorted(kept, key=_START)
