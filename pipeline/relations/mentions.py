@@ -215,6 +215,7 @@ class MentionFinder:
         self.segment_names: dict[str, str] = segs.get("name", {})
         self.region_re = _alternation(segs.get("region", {}))
         self.stops = set(segs.get("stop", {}))
+        self.stop_lasts = frozenset(word[-1] for word in self.stops)
         stops = sorted(self.stops, key=lambda w: (-len(w), w))
         self.stop_scan = re.compile(_trie_pattern(stops)) if stops else None
         self.notnames = set(segs.get("notname", {}))
@@ -729,7 +730,11 @@ class MentionFinder:
         """The character loop of :meth:`_scan_back`: the position where the scan stopped
         (``lowest - 1`` when it ran to the length limit)."""
         norm = view.norm
-        stop_end = self._stop_ends(view)
+        # A stop word can end only on one of its last characters: the paragraph's stop
+        # flags are built when the scan first meets one (a scan that stops at a break
+        # or an entity before any needs none)
+        stop_end: bytearray | None = None
+        stop_lasts = self.stop_lasts
         covered, name_breaks = view.covered, _NAME_BREAKS
         j = end - 1
         while j >= lowest:
@@ -744,6 +749,11 @@ class MentionFinder:
                 break
             if ch == "." and (j == 0 or not _is_ascii_alnum(norm[j - 1])):
                 break  # a half-width full stop (…亿元.新能源汽车业务), not a decimal point
+            if ch not in stop_lasts:
+                j -= 1
+                continue
+            if stop_end is None:
+                stop_end = self._stop_ends(view)
             code = stop_end[j]
             if code:
                 if code == 2 and j < end - 1:
