@@ -215,7 +215,10 @@ class MentionFinder:
         self.segment_names: dict[str, str] = segs.get("name", {})
         self.region_re = _alternation(segs.get("region", {}))
         self.stops = set(segs.get("stop", {}))
-        self.stop_lasts = frozenset(word[-1] for word in self.stops)
+        # last character -> the stop words ending with it
+        self.stop_lasts: dict[str, tuple[str, ...]] = {}
+        for word in sorted(self.stops):
+            self.stop_lasts[word[-1]] = (*self.stop_lasts.get(word[-1], ()), word)
         stops = sorted(self.stops, key=lambda w: (-len(w), w))
         self.stop_scan = re.compile(_trie_pattern(stops)) if stops else None
         self.notnames = set(segs.get("notname", {}))
@@ -730,9 +733,10 @@ class MentionFinder:
         """The character loop of :meth:`_scan_back`: the position where the scan stopped
         (``lowest - 1`` when it ran to the length limit)."""
         norm = view.norm
-        # A stop word can end only on one of its last characters: the paragraph's stop
-        # flags are built when the scan first meets one (a scan that stops at a break
-        # or an entity before any needs none)
+        # A stop word can end only where the text before a position ends with one: the
+        # paragraph's stop flags (the words as its one left-to-right pass matches them)
+        # are built when the scan first meets such a position (a scan that stops at a
+        # break or an entity before any needs none)
         stop_end: bytearray | None = None
         stop_lasts = self.stop_lasts
         covered, name_breaks = view.covered, _NAME_BREAKS
@@ -749,8 +753,9 @@ class MentionFinder:
                 break
             if ch == "." and (j == 0 or not _is_ascii_alnum(norm[j - 1])):
                 break  # a half-width full stop (…亿元.新能源汽车业务), not a decimal point
-            if ch not in stop_lasts:
-                j -= 1
+            ending = stop_lasts.get(ch)
+            if ending is None or not norm.endswith(ending, 0, j + 1):
+                j -= 1  # no stop word ends here, whatever the paragraph's matches
                 continue
             if stop_end is None:
                 stop_end = self._stop_ends(view)
