@@ -358,3 +358,49 @@ def test_dedupe_equals_the_longest_first_pass():
             items.append(Mention(start, start + rng.randint(0, 6), "", "SEGMENT"))
         got = mentions._dedupe(items)
         assert [id(m) for m in got] == [id(m) for m in reference(items)]
+
+
+def test_scan_loop_equals_the_loop_over_the_full_stop_flags(lexicons):
+    """The name scan's character loop builds the stop flags only where a stop word may
+    end; it stops where the loop over the paragraph's full flags stops."""
+    from .test_pair_scorer import _ents, _records
+
+    finder = MentionFinder(lexicons)
+
+    def reference(view: DocView, end: int, lowest: int) -> int:
+        norm, stop_end = view.norm, finder._stop_ends(view)
+        j = end - 1
+        while j >= lowest:
+            ch = norm[j]
+            if ch in ("）", ")"):
+                k = max(norm.rfind("（", 0, j), norm.rfind("(", 0, j))
+                if k < lowest or k < 0:
+                    break
+                j = k - 1
+                continue
+            if ch in mentions._NAME_BREAKS or view.covered[j]:
+                break
+            if ch == "." and (j == 0 or not mentions._is_ascii_alnum(norm[j - 1])):
+                break
+            code = stop_end[j]
+            if code:
+                if code == 2 and j < end - 1:
+                    if norm.endswith(finder.suffix_words, max(0, j - mentions._MAX_SUFFIX_WORD), j):
+                        break
+                    j -= 1
+                    continue
+                break
+            j -= 1
+        return j
+
+    records = [r for s in ("train", "dev", "test") for r in _records(s)]
+    checked = 0
+    for text, ents in [(r["text"], _ents(r)) for r in records]:
+        norm = normalize(text, lexicons.table)
+        for end in range(1, len(text) + 1):
+            lowest = max(0, end - mentions._MAX_NAME)
+            view = DocView(text, norm, list(ents))  # fresh: no flags built yet
+            got = finder._scan_loop(view, end, lowest, True)
+            assert got == reference(view, end, lowest), (text, end)
+            checked += 1
+    assert checked > 10000
