@@ -488,6 +488,7 @@ class MentionFinder:
         """
         out: list[Mention] = []
         head_metrics = self.lex.segments.get("head_metric", {})
+        suffixes = self.lex.segments.get("suffix", {})
         taken: bytearray | None = None
         norm = view.norm
         for metric in view.metrics:
@@ -548,7 +549,7 @@ class MentionFinder:
                 len(name) < 2
                 or (name in self.notnames and not glued_unit)
                 or name in self.lex.anaphors
-                or name in self.lex.segments.get("suffix", {})
+                or name in suffixes
                 or name.endswith(self.suffix_words)
                 or (_any(taken, start, end) and not self._extends(found, start, end))
                 or _any(in_metric, start, end)
