@@ -31,11 +31,27 @@ CLAUSE_BREAKS = SENTENCE_BREAKS | frozenset(",;，；")
 # included in its width): a pattern that starts with a character lets the regex engine
 # skip to the next candidate character in C instead of trying every position.
 _HALF_WIDTH_STOP = r"\.(?<![\x00-\x24\x26-\x28\x2a-\x7f]\.)(?![0-9A-Za-z])"
-_CLAUSE_RE = re.compile("[" + re.escape("".join(sorted(CLAUSE_BREAKS))) + "]|" + _HALF_WIDTH_STOP)
+# The clause breaks and the half-width stop as one character class with the stop's two
+# tests after it (each passes for any other character): replaces the alternation
+# ``[breaks]|<_HALF_WIDTH_STOP>``, for which the regex engine has no first-character set
+# and tries every position; a pattern that starts with a class skips to candidates in C.
+_CLAUSE_RE = re.compile(
+    "["
+    + re.escape("".join(sorted(CLAUSE_BREAKS)) + ".")
+    + r"](?<![\x00-\x24\x26-\x28\x2a-\x7f]\.)(?!(?<=\.)[0-9A-Za-z])"
+)
 
+# What each character _CLAUSE_RE matches breaks: a clause only (0), a unit (a ; or ；,
+# the only unit breaks that end no sentence) or a sentence (the half-width stop too).
+_UNIT_BREAK = 1
+_SENTENCE_BREAK = 2
+_BREAK_KIND = {ch: 0 for ch in CLAUSE_BREAKS}
+_BREAK_KIND.update({ch: _UNIT_BREAK for ch in UNIT_BREAKS - SENTENCE_BREAKS})
+_BREAK_KIND.update({ch: _SENTENCE_BREAK for ch in SENTENCE_BREAKS | {"."}})
 
 _ONES = b"\x01" * 64
 _START = attrgetter("start")
+_END = attrgetter("end")
 _START_END = attrgetter("start", "end")  # slices of this cover entities of any usual length
 
 
@@ -137,17 +153,16 @@ class DocView:
         self.semicolons: list[int] = []  # every ; and ； (entities included)
         for m in _CLAUSE_RE.finditer(norm):
             i = m.start()
-            ch = m.group()
-            if ch in ";；":
+            kind = _BREAK_KIND[m.group()]  # (one lookup replaces three set tests)
+            if kind == _UNIT_BREAK:
                 self.semicolons.append(i)
             if covered[i]:
                 continue
             clause.append(i)
-            if ch in SENTENCE_BREAKS or ch == ".":
-                sentence.append(i)
+            if kind:
                 unit.append(i)
-            elif ch in UNIT_BREAKS:
-                unit.append(i)
+                if kind == _SENTENCE_BREAK:
+                    sentence.append(i)
         self.clause_breaks = clause
         self.sentence_breaks = sentence
         self.unit_breaks = unit
@@ -161,8 +176,8 @@ class DocView:
         self._metric_starts: list[int] = []
         self._subject_starts: list[int] = []
         self._segment_starts: list[int] = []
-        self._date_starts = [d.start for d in self.dates]
-        self._figure_starts = [f.start for f in self.figures]
+        self._date_starts = list(map(_START, self.dates))
+        self._figure_starts = list(map(_START, self.figures))
         # offset -> its positions in the arrays above (features.offset_positions)
         self.positions: dict[int, tuple[int, int, int, int, int, int]] = {}
 
@@ -172,17 +187,20 @@ class DocView:
         self.metrics.sort(key=_START)
         self.segments.sort(key=_START)
         self.anaphors.sort(key=_START)
-        self.cues.sort(key=lambda c: (c.start, -c.end))
-        self._cue_starts = [c.start for c in self.cues]
-        self._metric_starts = [m.start for m in self.metrics]
-        self._segment_starts = [m.start for m in self.segments]
+        # by start, the longer cue first: two stable sorts with C-level keys replace
+        # one with a key function building a tuple per cue
+        self.cues.sort(key=_END, reverse=True)  # (reverse keeps ties in order)
+        self.cues.sort(key=_START)
+        self._cue_starts = list(map(_START, self.cues))
+        self._metric_starts = list(map(_START, self.metrics))
+        self._segment_starts = list(map(_START, self.segments))
         self.index_subjects()
 
     def index_subjects(self) -> None:
         """Sort the subjects and build their start array (after :func:`build_subjects`,
         which adds subjects but leaves the mention lists as :meth:`index` sorted them)."""
         self.subjects.sort(key=_START_END)
-        self._subject_starts = [s.start for s in self.subjects]
+        self._subject_starts = list(map(_START, self.subjects))
         self.positions = {}
 
     # -- boundaries ----------------------------------------------------------------

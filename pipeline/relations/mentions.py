@@ -20,6 +20,7 @@ Segment rules, in order of strength:
 
 from __future__ import annotations
 
+import operator
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
@@ -27,7 +28,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from pipeline.relations.document import _START, CLAUSE_BREAKS, Cue, DocView, Mention
+from pipeline.relations.document import _END, _START, CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
 
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
@@ -51,6 +52,8 @@ _ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及�
 # bare 内 is not enough (国内公司 are domestic companies).
 _ANAPHOR_LEFT_WORDS = ("期内", "年内", "季内", "同期", "当期", "本期", "全年", "年度")
 _MAX_NAME = 12
+# Names whose verdicts a finder remembers; past this the memo starts afresh.
+_MAX_REMEMBERED = 4096
 # How far a name may grow past _MAX_NAME to keep a Latin word whole.
 _MAX_LATIN_WORD = 20
 
@@ -207,15 +210,15 @@ class MentionFinder:
         segs = lex.segments
         self.suffix_re = _alternation(segs.get("suffix", {}))
         self.suffix_words = tuple(segs.get("suffix", {}))
-        suffixes = sorted(segs.get("suffix", {}), key=lambda w: (-len(w), w))
-        self.suffix_overlap_re = (
-            re.compile("(?=(" + _trie_pattern(suffixes) + "))") if suffixes else None
-        )
         self.name_re = _alternation(segs.get("name", {}))
         # known names -> canonical ("" when none); the lexicons are fixed once compiled
         self.segment_names: dict[str, str] = segs.get("name", {})
         self.region_re = _alternation(segs.get("region", {}))
         self.stops = set(segs.get("stop", {}))
+        # last character -> the stop words ending with it
+        self.stop_lasts: dict[str, tuple[str, ...]] = {}
+        for word in sorted(self.stops):
+            self.stop_lasts[word[-1]] = (*self.stop_lasts.get(word[-1], ()), word)
         stops = sorted(self.stops, key=lambda w: (-len(w), w))
         self.stop_scan = re.compile(_trie_pattern(stops)) if stops else None
         self.notnames = set(segs.get("notname", {}))
@@ -225,6 +228,8 @@ class MentionFinder:
         self.keeps = sorted(segs.get("keep", {}), key=len, reverse=True)
         self.anaphor_re = _alternation(lex.anaphors)
         self.quote_re = re.compile(r"[“\"]([^”\"“]{1,15})[”\"]")
+        # name -> _no_suffix_name(name), for the suffix rule's usual cues
+        self._no_suffix_names: dict[str, bool] = {}
 
     # -- public ----------------------------------------------------------------------
     def annotate(self, view: DocView) -> None:
@@ -301,7 +306,11 @@ class MentionFinder:
     def _find_segments(self, view: DocView) -> None:
         found: list[Mention] = []
         norm = view.norm
-        metric_starts = {m.start for m in view.metrics}
+        # (two substring tests: most paragraphs need no quote regex)
+        has_quote = "“" in norm or '"' in norm
+        regions = list(self.region_re.finditer(norm)) if self.region_re is not None else []
+        # the metrics' starts, read only by the quote and region rules
+        metric_starts = {m.start for m in view.metrics} if has_quote or regions else set()
         if self.name_re is not None:
             for m in self.name_re.finditer(norm):
                 if not self._free(view, m.start(), m.end()) and not self._only_orgs(
@@ -313,7 +322,7 @@ class MentionFinder:
         hits = self._suffix_hits(norm) if self.suffix_re is not None else []
         if self.suffix_re is not None:
             found.extend(self._suffix_segments(view, hits, in_metric))
-        for m in self.quote_re.finditer(norm):
+        for m in self.quote_re.finditer(norm) if has_quote else ():
             after = m.end()
             tail = norm[after : after + 6]
             if (
@@ -322,7 +331,7 @@ class MentionFinder:
             ) and self._free(view, m.start(1), m.end(1)):
                 found.append(self._segment(view, m.start(1), m.end(1), "rule:segment.quoted"))
         if self.region_re is not None:
-            for m in self.region_re.finditer(norm):
+            for m in regions:
                 if not self._free(view, m.start(), m.end()):
                     continue
                 end = m.end()
@@ -344,7 +353,9 @@ class MentionFinder:
         found = self._propagate(view, _dedupe(found))
         heads = self._metric_heads(view, found, in_metric, {end: start for start, end in hits})
         # names before a share cue, parallel to a segment found so far (heads included)
-        heads += self._share_heads(view, sorted(found + heads, key=lambda m: m.start))
+        # (both share cues it reads, 占 and 占比, hold 占: without it, no sort and no call)
+        if "占" in norm:
+            heads += self._share_heads(view, sorted(found + heads, key=_START))
         if heads:  # without new names, a second dedupe + propagate would change nothing
             found = self._propagate(view, _dedupe(found + heads))
         view.segments = found
@@ -368,6 +379,7 @@ class MentionFinder:
         norm, text, covered = view.norm, view.text, view.covered
         cache = view.__dict__
         list_words, names = self.list_words, self.segment_names
+        no_suffix = self._no_suffix_names
         found: list[Mention] = []
         for start, end in hits:
             if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
@@ -380,18 +392,25 @@ class MentionFinder:
             if name_start < 0 or norm[start - 1] in list_words:
                 found.extend(self._from_suffix(view, start, cue))
                 continue
-            name = norm[name_start:start]
-            if "和" in name or "与" in name or "及" in name or norm[name_start - 1] == "、":
+            raw = norm[name_start:start]
+            if "和" in raw or "与" in raw or "及" in raw or norm[name_start - 1] == "、":
                 found.extend(self._from_suffix(view, start, cue))  # maybe a coordination
                 continue
-            name = name.strip()
-            if self._no_suffix_name(name):
+            name = raw.strip()
+            # (a long list repeats its names: the verdict per name, remembered, replaces
+            # the method call; the lexicons are fixed, so it never changes)
+            bad = no_suffix.get(name)
+            if bad is None:
+                if len(no_suffix) >= _MAX_REMEMBERED:
+                    no_suffix.clear()
+                bad = no_suffix[name] = self._no_suffix_name(name)
+            if bad:
                 continue
             if len(name) == 1:
                 found.extend(self._from_suffix(view, start, cue))
                 continue
             seg = text[name_start:start]
-            canon = names.get(norm[name_start:start]) or _strip_alias(seg)
+            canon = names.get(raw) or _strip_alias(seg)
             found.append(
                 Mention(
                     name_start,
@@ -418,9 +437,17 @@ class MentionFinder:
     def _suffix_hits(self, norm: str) -> list[tuple[int, int]]:
         """Suffix cue spans; of two overlapping cues the one ending later wins
         (房地产业务: 业务, not 产业), so the name keeps its last characters."""
-        assert self.suffix_overlap_re is not None
-        # one hit per start (the longest cue there), in order of start
-        spans = [m.span(1) for m in self.suffix_overlap_re.finditer(norm)]
+        assert self.suffix_re is not None
+        # one hit per start (the longest cue there), in order of start: a search from
+        # one past each hit replaces a finditer over an overlapping lookahead
+        # ``(?=(cues))``, which gives the engine no first-character set (it entered the
+        # lookahead at every position instead of skipping to a cue's first character)
+        spans: list[tuple[int, int]] = []
+        search = self.suffix_re.search
+        pos = 0
+        while (m := search(norm, pos)) is not None:
+            spans.append(m.span())
+            pos = m.start() + 1
         if all(a[1] <= b[0] for a, b in pairwise(spans)):
             return spans  # no two cues overlap (sorted by start: neighbours suffice)
         hits = sorted(spans, key=lambda h: (-h[1], h[0]))
@@ -461,6 +488,7 @@ class MentionFinder:
         """
         out: list[Mention] = []
         head_metrics = self.lex.segments.get("head_metric", {})
+        suffixes = self.lex.segments.get("suffix", {})
         taken: bytearray | None = None
         norm = view.norm
         for metric in view.metrics:
@@ -487,14 +515,24 @@ class MentionFinder:
                 and view.norm[end - 2 : end] not in _ADVERB_WORDS
             ):
                 end -= 1  # A…，B则实现营业收入…: 则 is no part of the name
-            if self._ends_in_suffix(view, end, suffix_ends.get(end)):
+            cue_start = suffix_ends.get(end)  # (tested here: most metrics follow no cue)
+            if cue_start is not None and self._ends_in_suffix(view, end, cue_start):
                 continue  # 第3分部业务收入: a name ending in a suffix word is never a head
-            start = self._scan_back(view, end, _MAX_NAME)
-            items = self._coordination(view, start, end, metric.end)
-            if items and not any(_any(taken, m.start, m.end) for m in items):
-                out.extend(items)
+            before = norm[end - 1]
+            if view.covered[end - 1] or (before in _NAME_BREAKS and before != "、"):
+                # an entity or a break right before: the scan would find an empty name
+                # and no coordination (only a list comma can end one), so no head; the
+                # test skips the scan (and a paragraph's stop-word flags, when no other
+                # name is scanned)
                 continue
-            name = view.norm[start:end].strip()
+            start = self._scan_back(view, end, _MAX_NAME)
+            raw = norm[start:end]
+            if _may_coordinate(norm, start, raw):
+                items = self._coordination(view, start, end, metric.end)
+                if items and not any(_any(taken, m.start, m.end) for m in items):
+                    out.extend(items)
+                    continue
+            name = raw.strip()
             if len(_no_parens(name).strip()) < 2:
                 continue  # only a bracket left (腾讯控股（00700.HK）收入)
             if view.norm.endswith(_SHARE_LEFT, max(0, start - 3), start):
@@ -511,7 +549,7 @@ class MentionFinder:
                 len(name) < 2
                 or (name in self.notnames and not glued_unit)
                 or name in self.lex.anaphors
-                or name in self.lex.segments.get("suffix", {})
+                or name in suffixes
                 or name.endswith(self.suffix_words)
                 or (_any(taken, start, end) and not self._extends(found, start, end))
                 or _any(in_metric, start, end)
@@ -628,6 +666,8 @@ class MentionFinder:
         """
         norm = view.norm
         lowest = end - limit if end > limit else 0
+        if end > lowest and (view.covered[end - 1] or norm[end - 1] in _NAME_BREAKS):
+            return end  # stopped at once: no flags or stop words needed
         # the cached flags read inline (a long list of names scans once per name)
         flags = view.__dict__.get("_scan_flags") or self._scan_flags(view)
         if flags is None:
@@ -694,7 +734,12 @@ class MentionFinder:
         """The character loop of :meth:`_scan_back`: the position where the scan stopped
         (``lowest - 1`` when it ran to the length limit)."""
         norm = view.norm
-        stop_end = self._stop_ends(view)
+        # A stop word can end only where the text before a position ends with one: the
+        # paragraph's stop flags (the words as its one left-to-right pass matches them)
+        # are built when the scan first meets such a position (a scan that stops at a
+        # break or an entity before any needs none)
+        stop_end: bytearray | None = None
+        stop_lasts = self.stop_lasts
         covered, name_breaks = view.covered, _NAME_BREAKS
         j = end - 1
         while j >= lowest:
@@ -709,6 +754,12 @@ class MentionFinder:
                 break
             if ch == "." and (j == 0 or not _is_ascii_alnum(norm[j - 1])):
                 break  # a half-width full stop (…亿元.新能源汽车业务), not a decimal point
+            ending = stop_lasts.get(ch)
+            if ending is None or not norm.endswith(ending, 0, j + 1):
+                j -= 1  # no stop word ends here, whatever the paragraph's matches
+                continue
+            if stop_end is None:
+                stop_end = self._stop_ends(view)
             code = stop_end[j]
             if code:
                 if code == 2 and j < end - 1:
@@ -763,12 +814,17 @@ class MentionFinder:
             # except that 手机部件及组装等业务 names its one example as a segment
             return self._enumeration(view, k, single_cue=cue if norm[k:end] == "等" else "")
         start = self._scan_back(view, end, _MAX_NAME)
-        items = self._coordination(view, start, end, cue_start + len(cue))
+        raw = norm[start:end]
+        items = (
+            self._coordination(view, start, end, cue_start + len(cue))
+            if _may_coordinate(norm, start, raw)
+            else None
+        )
         if items:
             for item in items:
                 item.extra["suffix"] = cue
             return items
-        name = norm[start:end].strip()
+        name = raw.strip()
         if self._no_suffix_name(name):
             return []
         if len(name) == 1:
@@ -884,7 +940,7 @@ class MentionFinder:
         names: dict[str, str] = {}
         norm = view.norm
         for m in found:
-            base = _no_parens(norm[m.start : m.end]).strip()
+            base = _strip_alias(norm[m.start : m.end])  # (memoised: names repeat)
             if len(base) >= 2:
                 names.setdefault(base, m.canonical or base)
             alias = m.extra.get("alias")
@@ -920,12 +976,17 @@ class MentionFinder:
     def _find_anaphors(self, view: DocView) -> None:
         if self.anaphor_re is None:
             return
-        seg_spans = bytearray(len(view.text))
-        for m in view.segments:
-            seg_spans[m.start : m.end] = b"\x01" * (m.end - m.start)
+        covered, table = view.covered, self.lex.anaphors
+        seg_spans: bytearray | None = None
         for m in self.anaphor_re.finditer(view.norm):
-            s, e = m.start(), m.end()
-            if not self._free(view, s, e) or _any(seg_spans, s, e):
+            s, e = m.span()
+            if covered.find(1, s, e) != -1:
+                continue
+            if seg_spans is None:  # the segments' characters, once a match needs them
+                seg_spans = bytearray(len(view.text))
+                for seg in view.segments:
+                    seg_spans[seg.start : seg.end] = b"\x01" * (seg.end - seg.start)
+            if seg_spans.find(1, s, e) != -1:
                 continue
             surface = m.group()
             if surface in ("公司", "集团") and s > 0:
@@ -936,7 +997,7 @@ class MentionFinder:
                     and not view.norm.endswith(_ANAPHOR_LEFT_WORDS, 0, s)
                 ):
                     continue
-            target = self.lex.anaphors[_lex_key(self.lex.anaphors, surface)]
+            target = table[surface if surface in table else _lex_key(table, surface)]
             view.anaphors.append(
                 Mention(
                     s,
@@ -979,6 +1040,15 @@ def _usual_scan(norm: str, end: int, flags: tuple[bytearray, bytearray]) -> int:
     if first.isspace() or first in _CONJUNCTIONS or norm[start - 1].isspace():
         return -1
     return start
+
+
+def _may_coordinate(norm: str, start: int, name: str) -> bool:
+    """False when :meth:`MentionFinder._coordination` is sure to find nothing for the
+    name ``name`` starting at ``start``: no list comma (or space) before it and no
+    和/与/及 inside.  Its own first tests, without the call and the method's setup (most
+    names coordinate nothing)."""
+    before = norm[start - 1] if start else ""
+    return "和" in name or "与" in name or "及" in name or before == "、" or before.isspace()
 
 
 def _dates_inside(view: DocView, start: int, end: int) -> bool:
@@ -1027,17 +1097,23 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
     """Drop overlapping mentions: longer spans win, then earlier ones."""
     if not mentions:
         return []
-    size = max(m.end for m in mentions)
-    occupied = bytearray(size)
+    by_start = sorted(mentions, key=_START)
+    starts = list(map(_START, by_start))
+    ends = list(map(_END, by_start))
+    # Usually nothing overlaps: with starts strictly increasing and each mention ending
+    # by the next one's start, every mention is kept, in this order (C-level checks
+    # instead of the longest-first pass below)
+    if all(map(operator.lt, starts, starts[1:])) and all(map(operator.le, ends, starts[1:])):
+        return by_start
+    occupied = bytearray(max(ends))
     kept: list[Mention] = []
     # longest first, then by start, ties in input order: two stable sorts with C-level
     # keys (a key function per mention costs more than the rest on a long list)
-    by_start = sorted(mentions, key=_START)
-    negative_length = [m.start - m.end for m in by_start]
+    negative_length = list(map(operator.sub, starts, ends))
     for i in sorted(range(len(by_start)), key=negative_length.__getitem__):
-        m = by_start[i]
-        if occupied.find(1, m.start, m.end) != -1:
+        start, end = starts[i], ends[i]
+        if occupied.find(1, start, end) != -1:
             continue
-        occupied[m.start : m.end] = b"\x01" * (m.end - m.start)
-        kept.append(m)
+        occupied[start:end] = b"\x01" * (end - start)
+        kept.append(by_start[i])
     return sorted(kept, key=_START)

@@ -284,3 +284,123 @@ def test_half_width_stop_patterns_equal_their_lookbehind_first_form():
             assert [m.span() for m in before.finditer(text)] == [
                 m.span() for m in after.finditer(text)
             ], text
+
+
+def test_clause_pattern_equals_its_alternation_form():
+    """``document._CLAUSE_RE`` is one character class with the half-width stop's tests
+    after it (a first-character set the engine skips to); it matches what the plain
+    alternation ``[breaks]|<_HALF_WIDTH_STOP>`` matches."""
+    import re
+
+    from pipeline.relations import document
+
+    from .test_pair_scorer import _records
+
+    texts = [r["text"] for s in ("train", "dev", "test") for r in _records(s)]
+    texts += [".开头", "a.", "37.51亿元.分行业看", "300124.SZ", "Inc. 公司", "%.", ").", "。.", "."]
+    texts += ["中.a", "中..", "中.。", "x，1", "；.5", "!.\n"]
+    breaks = "".join(sorted(document.CLAUSE_BREAKS))
+    plain = re.compile("[" + re.escape(breaks) + "]|" + document._HALF_WIDTH_STOP)
+    for text in texts:
+        assert [m.span() for m in plain.finditer(text)] == [
+            m.span() for m in document._CLAUSE_RE.finditer(text)
+        ], text
+
+
+def test_suffix_hits_equal_the_overlapping_lookahead(lexicons):
+    """One hit per start (the longest cue there), as an overlapping lookahead finds them."""
+    import re
+
+    from .test_pair_scorer import _records
+
+    finder = mentions.MentionFinder(lexicons)
+    words = sorted(lexicons.segments["suffix"], key=lambda w: (-len(w), w))
+    overlapping = re.compile("(?=(" + mentions._trie_pattern(words) + "))")
+    texts = [r["text"] for s in ("train", "dev", "test") for r in _records(s)]
+    texts += [*_SUFFIX_TEXTS, "房地产业务", "业务业务板块", "产业产业链", ""]
+    for text in texts:
+        norm = normalize(text, lexicons.table)
+        spans = [m.span(1) for m in overlapping.finditer(norm)]
+        assert finder._suffix_hits(norm) == _resolve_overlaps(spans), text
+
+
+def _resolve_overlaps(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Of two overlapping cues the one ending later wins (the rule of ``_suffix_hits``)."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda h: (-h[1], h[0])):
+        if all(end <= a or b <= start for a, b in kept):
+            kept.append((start, end))
+    return sorted(kept)
+
+
+def test_dedupe_equals_the_longest_first_pass():
+    """``_dedupe`` returns a list without overlaps as it is (sorted); it equals the
+    longest-first pass on random lists, overlapping and empty spans included."""
+    import random
+
+    from pipeline.relations.document import Mention
+
+    def reference(items: list[Mention]) -> list[Mention]:
+        occupied: set[int] = set()
+        kept = []
+        by_start = sorted(items, key=lambda m: m.start)
+        for m in sorted(by_start, key=lambda m: m.start - m.end):
+            if occupied.isdisjoint(range(m.start, m.end)):
+                occupied.update(range(m.start, m.end))
+                kept.append(m)
+        return sorted(kept, key=lambda m: m.start)
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        items = []
+        for _ in range(rng.randint(1, 8)):
+            start = rng.randint(0, 30)
+            items.append(Mention(start, start + rng.randint(0, 6), "", "SEGMENT"))
+        got = mentions._dedupe(items)
+        assert [id(m) for m in got] == [id(m) for m in reference(items)]
+
+
+def test_scan_loop_equals_the_loop_over_the_full_stop_flags(lexicons):
+    """The name scan's character loop builds the stop flags only where a stop word may
+    end; it stops where the loop over the paragraph's full flags stops."""
+    from .test_pair_scorer import _ents, _records
+
+    finder = MentionFinder(lexicons)
+
+    def reference(view: DocView, end: int, lowest: int) -> int:
+        norm, stop_end = view.norm, finder._stop_ends(view)
+        j = end - 1
+        while j >= lowest:
+            ch = norm[j]
+            if ch in ("）", ")"):
+                k = max(norm.rfind("（", 0, j), norm.rfind("(", 0, j))
+                if k < lowest or k < 0:
+                    break
+                j = k - 1
+                continue
+            if ch in mentions._NAME_BREAKS or view.covered[j]:
+                break
+            if ch == "." and (j == 0 or not mentions._is_ascii_alnum(norm[j - 1])):
+                break
+            code = stop_end[j]
+            if code:
+                if code == 2 and j < end - 1:
+                    if norm.endswith(finder.suffix_words, max(0, j - mentions._MAX_SUFFIX_WORD), j):
+                        break
+                    j -= 1
+                    continue
+                break
+            j -= 1
+        return j
+
+    records = [r for s in ("train", "dev", "test") for r in _records(s)]
+    checked = 0
+    for text, ents in [(r["text"], _ents(r)) for r in records]:
+        norm = normalize(text, lexicons.table)
+        for end in range(1, len(text) + 1):
+            lowest = max(0, end - mentions._MAX_NAME)
+            view = DocView(text, norm, list(ents))  # fresh: no flags built yet
+            got = finder._scan_loop(view, end, lowest, True)
+            assert got == reference(view, end, lowest), (text, end)
+            checked += 1
+    assert checked > 10000
