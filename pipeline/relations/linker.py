@@ -163,9 +163,10 @@ class Linker:
                     fact,
                     best,
                     found.z,
-                    cands or partial(generate, view, fig, main, config),
+                    cands or None,
                     main_key,
                     model,
+                    main,
                 )
             else:
                 cands = generate(view, fig, main, config)
@@ -300,22 +301,26 @@ class Linker:
         fact: FigureFacts,
         best_cand: Candidate,
         best_z: float,
-        cands: Sequence[Candidate] | Callable[[], list[Candidate]],
+        cands: Sequence[Candidate] | None,
         main_key: str | None,
         model: PairModel,
+        main: Ent | None = None,
     ) -> tuple[Candidate, float, str] | None:
         """The rules after scoring: the unit rule, market-wide wording, the threshold.
 
-        ``cands`` may be a function that makes the candidate list: only the unit rule
-        needs the list, and the array path has none at hand (building it for every
-        figure of a long paragraph costs more than the rule).
+        ``cands`` may be None (then ``main`` must be the paragraph's main company): only
+        the unit rule needs the candidate list, and the array path has none at hand, so
+        it is generated here when the rule asks (building it for every figure of a long
+        paragraph costs more than the rule).
         """
         best = best_cand
         source = MODEL_SOURCE
         if best.subject.type == "SEGMENT" and (
             _unit_returns_to_main(view, fig, fact) or _overall_metric(view, fact)
         ):
-            main_cand = _main_candidate(cands() if callable(cands) else cands, main_key)
+            if cands is None:
+                cands = generate(view, fig, main, self.config)
+            main_cand = _main_candidate(cands, main_key)
             if main_cand is not None:
                 best, source = main_cand, UNIT_MAIN_SOURCE
         # a clause break between the subject and the figure (DocView.breaks_between)
