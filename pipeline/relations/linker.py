@@ -270,6 +270,21 @@ class Linker:
             )
         return base
 
+    def _figure_zs(
+        self, model: PairModel, figures: Sequence[Ent], facts: Sequence[FigureFacts]
+    ) -> list[float]:
+        """:meth:`_figure_z` of every figure, in one loop (replaces a call per figure:
+        hundreds of figures share a handful of keys)."""
+        scores = self._figure_scores
+        model_id = id(model)
+        out: list[float] = []
+        for fig, fact in zip(figures, facts, strict=True):
+            base = scores.get(
+                (model_id, fig.label, fact.kind, fact.market_cue, fact.metric is not None)
+            )
+            out.append(base if base is not None else self._figure_z(model, fig, fact))
+        return out
+
     def _vector_bests(
         self,
         view: DocView,
@@ -290,7 +305,7 @@ class Linker:
             main_key,
             self.config,
             scorer,
-            lambda fig, fact: self._figure_z(model, fig, fact),
+            partial(self._figure_zs, model),
             partial(self._subject_z(model).score_many, view),
         )
 
