@@ -89,10 +89,12 @@ class Mention:
             "canonical": self.canonical,
             "source": self.source,
         }
-        if "metric_type" in self.extra:
-            out["metric_type"] = self.extra["metric_type"]
-        if "refers_to" in self.extra:
-            out["refers_to"] = self.extra["refers_to"]
+        extra = self.extra
+        if extra:  # (most segments have no extra: one test instead of two lookups)
+            if "metric_type" in extra:
+                out["metric_type"] = extra["metric_type"]
+            if "refers_to" in extra:
+                out["refers_to"] = extra["refers_to"]
         return out
 
 

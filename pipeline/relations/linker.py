@@ -554,6 +554,7 @@ def _relation(
     """One relation dict in the exact schema-v1 shape."""
     s = cand.subject
     period = facts.period
+    metric = facts.metric
     return {
         "figure": {"start": fig.start, "end": fig.end, "text": fig.text},
         "subject": {
@@ -563,10 +564,8 @@ def _relation(
             "end": s.ref_end,
             "canonical": s.canonical,
         },
-        "metric": facts.metric.text if facts.metric is not None else None,
-        "metric_canonical": (
-            facts.metric.canonical if facts.metric is not None else facts.implicit_metric
-        ),
+        "metric": metric.text if metric is not None else None,
+        "metric_canonical": metric.canonical if metric is not None else facts.implicit_metric,
         "kind": facts.kind,
         "comparison": facts.comparison,
         # 持平 -> "flat" (an extra value allowed by schema v1); anything else is no direction

@@ -46,6 +46,8 @@ from pipeline.relations.rules import FigureFacts
 # From this many segments on, a paragraph's segment-context words are found once
 # (below it, one regex search per segment costs less than the scan).
 _CONTEXT_SCAN_SEGMENTS = 16
+# How far before a segment a segment-context word counts (features.subject_features).
+_CONTEXT_WINDOW = 60
 
 
 def _segment_context_before(view: DocView, start: int) -> bool:
@@ -58,7 +60,7 @@ def _segment_context_before(view: DocView, start: int) -> bool:
     the running maximum of their starts: the window holds one exactly when some
     occurrence ending at or before ``start`` starts at or after the window's start.
     """
-    lo = start - 60 if start > 60 else 0
+    lo = start - _CONTEXT_WINDOW if start > _CONTEXT_WINDOW else 0
     d = view.__dict__
     found = d.get("_segment_context")
     if found is None:
@@ -504,6 +506,9 @@ class SubjectScorer:
         )
         segment_context, segment_repeated = self.segment_context, self.segment_repeated
         head_after_entity, seg_len, seg_latin = self.head_after_entity, self.seg_len, self.seg_latin
+        # _segment_context_before's index of the paragraph, read inline once the first
+        # segment has built it (a call per segment costs a fifth of this loop)
+        context: tuple[list[int], list[int]] | None = None
         out: list[float] = []
         for s in subjects:
             stype = s.type
@@ -545,7 +550,13 @@ class SubjectScorer:
             source = s.source
             by_source = by_source_cache.get(source) or self._source_weights(source)
             if segment:
-                if _segment_context_before(view, start):
+                if context is not None:
+                    i = bisect_right(context[0], start)
+                    in_context = i > 0 and context[1][i - 1] >= start - _CONTEXT_WINDOW
+                else:
+                    in_context = _segment_context_before(view, start)
+                    context = view.__dict__.get("_segment_context")
+                if in_context:
                     z += segment_context
                     z += by_source[1]
                 if counts.get(s.key, 0) > 1:

@@ -424,7 +424,7 @@ class _Periods:
     figure first asks, instead of being looked up on the view for every figure.
     """
 
-    __slots__ = ("anchored", "dates", "roles", "starts", "view")
+    __slots__ = ("anchored", "dates", "finer", "roles", "starts", "view")
 
     def __init__(self, view: DocView) -> None:
         self.view = view
@@ -433,6 +433,9 @@ class _Periods:
         self.anchored = _anchored_dates(view)
         # per DATE (DATEs are entities: they never overlap), computed when first asked
         self.roles: list[str | None] = [None] * len(self.dates)
+        # per DATE: a granularity finer than a year (set with its role; replaces a
+        # _granularity call per figure and DATE looked at)
+        self.finer: list[bool] = [False] * len(self.dates)
 
     def role(self, k: int) -> str:
         """How the k-th DATE may serve as a backward period: ``skip`` when it never
@@ -445,6 +448,7 @@ class _Periods:
         else:
             role = _compute_date_role(self.view, date)
         self.roles[k] = role
+        self.finer[k] = _granularity(date) not in (None, "year")
         return role
 
     def find(
@@ -487,7 +491,7 @@ class _Periods:
                 # test goes first: it is cheap and rarely passes, so the 全年 lookups
                 # are mostly skipped.
                 if (
-                    _granularity(date) not in (None, "year")
+                    self.finer[k + 1]
                     and _bare_full_year(view, sent_start, fig.start)
                     and _bare_full_year(view, max(sent_start, date.end), fig.start)
                 ):
