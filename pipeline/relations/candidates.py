@@ -298,6 +298,7 @@ def build_subjects(view: DocView) -> Ent | None:
     for m in view.segments:
         seg_cover[m.start : m.end] = b"\x01" * (m.end - m.start)
     org_starts: list[Ent] = []
+    owner_keys: list[str] = []  # their keys (each segment's company, below)
     for o in view.orgs:
         if seg_cover.find(1, o.start, o.end) != -1 or _never_subject(view, o):
             continue
@@ -305,17 +306,19 @@ def build_subjects(view: DocView) -> Ent | None:
             continue
         org_starts.append(o)
         k = org_key(o)
+        owner_keys.append(k)
         view.subjects.append(Subject(o.start, o.end, "ORG", k, k, o.start, o.end, o.text, k))
 
     org_ends = [o.end for o in org_starts]
-
-    def owner(pos: int) -> str | None:
-        i = bisect_right(org_ends, pos)
-        return org_key(org_starts[i - 1]) if i else main_key
-
+    # a segment's company: the last ORG subject before it, else the main company (the
+    # ORG keys above, not org_key once per segment)
+    counts = view.segment_counts
     segs: list[Subject] = []
     for m in view.segments:
         canon = m.canonical or m.text
+        extra = m.extra
+        i = bisect_right(org_ends, m.start)
+        # positional, in field order (keywords cost a third of the call, per segment)
         subject = Subject(
             m.start,
             m.end,
@@ -325,14 +328,15 @@ def build_subjects(view: DocView) -> Ent | None:
             m.start,
             m.end,
             m.text,
-            owner(m.start),
-            followed_by=str(m.extra.get("suffix", "")),
-            source=m.source,
-            after_entity=bool(m.extra.get("after_entity")),
+            owner_keys[i - 1] if i else main_key,
+            False,
+            str(extra.get("suffix", "")),
+            m.source,
+            bool(extra.get("after_entity")),
         )
         segs.append(subject)
-        view.subjects.append(subject)
-        view.segment_counts[subject.key] = view.segment_counts.get(subject.key, 0) + 1
+        counts[subject.key] = counts.get(subject.key, 0) + 1
+    view.subjects.extend(segs)
     seg_ends = [s.end for s in segs]
     main_orgs = [o for o in org_starts if org_key(o) == main_key]
     main_ends = [o.end for o in main_orgs]
