@@ -188,9 +188,18 @@ def _before(
     far = usable & (dist > config.max_distance)
     usable &= np.cumsum(far, axis=1) == 0  # the scan stops at the first far subject
     key = np.where(usable, keys[safe] if len(keys) else 0, -1)
-    first = usable.copy()
-    for d in range(1, width if not distinct else 1):  # a key taken nearer is skipped
-        first[:, d] &= ~(key[:, :d] == key[:, d : d + 1]).any(axis=1)
+    if distinct:
+        first = usable
+    else:  # a key already taken nearer the figure is skipped: each row's keys sorted
+        # stably, a key equal to the one before it in that order is a repeat (replaces
+        # comparing every column with the nearer ones, one numpy call per column)
+        order = np.argsort(key, axis=1, kind="stable")
+        in_order = np.take_along_axis(key, order, axis=1)
+        repeated_in_order = np.zeros_like(usable)
+        repeated_in_order[:, 1:] = in_order[:, 1:] == in_order[:, :-1]
+        repeated = np.empty_like(usable)
+        np.put_along_axis(repeated, order, repeated_in_order, axis=1)
+        first = usable & ~repeated
     rank = np.cumsum(first, axis=1) - 1
     taken = first & (rank < config.max_before)
     out_idx = np.full((n_fig, config.max_before), -1, np.int64)
