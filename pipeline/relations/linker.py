@@ -149,20 +149,19 @@ class Linker:
             if bests is not None:
                 # the arrays found each figure's best candidate; the whole list is built
                 # only where a rule below compares candidates by identity
-                found = bests[index]
-                if found is None:
+                if not bests.found[index]:
                     pair_from = None
                     continue
                 need = (fact.role == "to" and pair_from is not None) or index in grouped
                 cands = generate(view, fig, main, config) if need else []
-                best = cands[found.position] if need else found.candidate
+                best = cands[bests.position[index]] if need else bests.candidate(index)
                 assert model is not None
                 choice = self._decide(
                     view,
                     fig,
                     fact,
                     best,
-                    found.z,
+                    bests.z[index],
                     cands or None,
                     main_key,
                     model,
@@ -293,7 +292,7 @@ class Linker:
         main_key: str | None,
         model: PairModel,
         scorer: PairScorer,
-    ) -> list[vector.Best | None] | None:
+    ) -> vector.Bests | None:
         """Every figure's best candidate from :func:`vector.best_candidates` (None when
         a kind or subject type is outside the scorer's tables)."""
         if not vector.supported(view, facts, scorer):

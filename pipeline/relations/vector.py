@@ -40,13 +40,41 @@ MIN_FIGURES = 48
 
 
 @dataclass(slots=True)
-class Best:
-    """A figure's highest-scoring candidate, its total score and its place in the
-    candidate list of :func:`generate` (for the rules that need the whole list)."""
+class Bests:
+    """Every figure's highest-scoring candidate, as columns: whether it has one, its
+    total score, its place in the candidate list of :func:`generate` (for the rules
+    that need the whole list), and what :meth:`candidate` builds it from.
 
-    candidate: Candidate
-    z: float
-    position: int
+    Why columns: an object (and a ``Candidate``) per figure kept hundreds of objects
+    alive at once on a long paragraph, each counted by the cyclic GC; the linker
+    builds each figure's ``Candidate`` when it reaches the figure.
+    """
+
+    found: list[bool]
+    z: list[float]
+    position: list[int]
+    column: list[int]  # ranks before the figure, then after it, then the fallback
+    subject: list[int]  # index in ``subjects`` (-1: the main company)
+    distance: list[int]
+    n_before: int
+    n_after: int
+    subjects: list[Subject]
+    main_subject: Subject | None
+
+    def candidate(self, i: int) -> Candidate:
+        """The best candidate of figure ``i`` (a new object, as generate makes them)."""
+        col = self.column[i]
+        if col < self.n_before:
+            return Candidate(self.subjects[self.subject[i]], col, self.distance[i])
+        if col < self.n_before + self.n_after:
+            return Candidate(self.subjects[self.subject[i]], -1, self.distance[i], after=True)
+        assert self.main_subject is not None
+        return Candidate(self.main_subject, 99, self.distance[i], fallback=True)
+
+
+def _none_found(n_fig: int) -> Bests:
+    """No figure has a candidate."""
+    return Bests([False] * n_fig, [], [], [], [], [], 0, 0, [], None)
 
 
 def supported(view: DocView, facts: Sequence[FigureFacts], scorer: PairScorer) -> bool:
@@ -65,8 +93,8 @@ def best_candidates(
     scorer: PairScorer,
     figure_zs: Callable[[Sequence[Ent], Sequence[FigureFacts]], list[float]],
     subject_zs: Callable[[list[Subject]], list[float]],
-) -> list[Best | None]:
-    """Per figure of ``view``: its best candidate (None when it has none).
+) -> Bests:
+    """Per figure of ``view``: its best candidate (``found`` False when it has none).
 
     ``figure_zs`` gives the intercept plus the figure's own features for every figure,
     ``subject_zs`` the subjects' own features for a list of subjects: the linker's
@@ -76,7 +104,7 @@ def best_candidates(
     subjects = view.subjects
     n_fig = len(figures)
     if not subjects and (main is None or not config.include_main):
-        return [None] * n_fig  # no subject at all: no figure has a candidate
+        return _none_found(n_fig)  # no subject at all: no figure has a candidate
     # np.fromiter over plain ints: np.array of a list of tuples spends most of its time
     # discovering the nesting (about as long as the candidate search itself)
     fstart = np.fromiter(view._figure_starts, np.int64, n_fig)
@@ -126,7 +154,7 @@ def best_candidates(
         main_z = subject_zs([main_subject])[0]
         columns.append(np.where(fallback, base + main_z + z, -np.inf))
     if not columns:
-        return [None] * n_fig
+        return _none_found(n_fig)
     scores = np.stack(columns, axis=1)
     present = np.isfinite(scores)
     best_col = scores.argmax(axis=1)
@@ -140,30 +168,18 @@ def best_candidates(
     index = np.concatenate([b_idx, a_idx, np.full((n_fig, 1), -1)], axis=1)
     main_column = main_dist[:, None] if main_dist is not None else np.zeros((n_fig, 1), np.int64)
     dist = np.concatenate([b_dist, a_dist, main_column], axis=1)
-    chosen = index[rows, best_col].tolist()
-    distance = dist[rows, best_col].tolist()
-    out: list[Best | None] = []
-    for ok, col, zz, pos, i, d in zip(
+    return Bests(
         has_any.tolist(),
-        best_col.tolist(),
         best_z.tolist(),
         position.tolist(),
-        chosen,
-        distance,
-        strict=True,
-    ):
-        if not ok:
-            out.append(None)
-            continue
-        if col < n_before:
-            cand = Candidate(subjects[i], col, d)
-        elif col < n_before + n_after:
-            cand = Candidate(subjects[i], -1, d, after=True)
-        else:
-            assert main_subject is not None
-            cand = Candidate(main_subject, 99, d, fallback=True)
-        out.append(Best(cand, zz, pos))
-    return out
+        best_col.tolist(),
+        index[rows, best_col].tolist(),
+        dist[rows, best_col].tolist(),
+        n_before,
+        n_after,
+        subjects,
+        main_subject,
+    )
 
 
 def _before(
