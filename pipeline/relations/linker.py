@@ -33,7 +33,7 @@ from pipeline.relations.candidates import (
     is_research_author,
     org_key,
 )
-from pipeline.relations.document import _START_END, DocView, Ent, Subject
+from pipeline.relations.document import DocView, Ent, Subject, sort_by_start_end
 from pipeline.relations.features import (
     figure_features,
     pair_features,
@@ -193,7 +193,7 @@ class Linker:
                 if fact.role == "from":
                     pair_from = (cand, confidence)
         # sorted by (start, end); ties keep segments, metrics, anaphors order (stable)
-        ordered = sorted((*view.segments, *view.metrics, *view.anaphors), key=_START_END)
+        ordered = sort_by_start_end([*view.segments, *view.metrics, *view.anaphors])
         return relations, [m.as_dict() for m in ordered]
 
     def _subject_z_of(

@@ -294,7 +294,8 @@ class _ScoreTables:
         ident = self.ident.setdefault
         sources: dict[str, int] = {}
         source = sources.setdefault
-        rows = [
+        # a generator: each subject's tuple is freed once read (a list kept them all)
+        rows = (
             (
                 s.end,
                 _TYPE_INDEX[s.type],
@@ -304,8 +305,8 @@ class _ScoreTables:
                 s.type == "SEGMENT" and s.company is not None and s.company == main_key,
             )
             for s in subjects
-        ]
-        flat = np.fromiter(chain.from_iterable(rows), np.int64, 6 * len(rows))
+        )
+        flat = np.fromiter(chain.from_iterable(rows), np.int64, 6 * len(subjects))
         columns = flat.reshape(-1, 6)  # (np.array(rows) is slow on nested tuples)
         self.ends, self.type, self.source, self.key = columns[:, :4].T
         self.is_main, self.segment_of_main = columns[:, 4] != 0, columns[:, 5] != 0
