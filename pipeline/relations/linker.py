@@ -380,15 +380,27 @@ class Linker:
 
 # 整体毛利率 / 综合毛利率 / 集团整体…: the metric is the whole company's, not the
 # segment named before it in the clause (饮品业务收益…，整体毛利率为32.5%).
-_OVERALL_LEFT = ("整体", "综合", "总体", "全公司", "全集团")
+_OVERALL_LEFT = ("整体", "综合", "总体", "全公司", "全集团")  # (at most 3 characters each)
 
 
 def _overall_metric(view: DocView, fact: FigureFacts) -> bool:
-    """True when the figure's metric is qualified as the whole company's."""
+    """True when the figure's metric is qualified as the whole company's: one of the
+    words ends right where the metric starts (``norm.endswith(_OVERALL_LEFT, start - 3,
+    start)``, every word being at most three characters long)."""
     metric = fact.metric
-    return metric is not None and view.norm.endswith(
-        _OVERALL_LEFT, max(0, metric.start - 3), metric.start
-    )
+    if metric is None:
+        return False
+    ends = view.__dict__.get("_overall_ends")
+    if ends is None:  # once per paragraph: where each word ends (replaces a test per figure)
+        norm = view.norm
+        ends = set()
+        for word in _OVERALL_LEFT:
+            pos = norm.find(word)
+            while pos != -1:
+                ends.add(pos + len(word))
+                pos = norm.find(word, pos + 1)
+        view.__dict__["_overall_ends"] = ends
+    return metric.start in ends
 
 
 # Words of macro statistics: with no company named, the paragraph reports categories.

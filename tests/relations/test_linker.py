@@ -607,3 +607,26 @@ def test_linker_ministry_is_no_subject(linker):
     text = "日本财务省20日公布的4月贸易统计初值显示，出口额较上年同期增加38.0%。"
     relations, _ = linker.link(text, make_ents(text, ("日本财务省",)))
     assert relations == []
+
+
+def test_overall_metric_is_the_window_test():
+    """_overall_metric (word ends, found once per paragraph) equals the window test it
+    replaces: ``norm.endswith(_OVERALL_LEFT, max(0, start - 3), start)``."""
+    from pipeline.relations.document import DocView, Mention
+    from pipeline.relations.linker import _OVERALL_LEFT, _overall_metric
+    from pipeline.relations.rules import FigureFacts
+
+    for norm in (
+        "整体毛利率",
+        "集团整体毛利率为1%",
+        "综合综合体毛利",
+        "全公司净利",
+        "体毛利",
+        "x全集团y",
+    ):
+        view = DocView(norm, norm, [])
+        for start in range(len(norm) + 1):
+            fact = FigureFacts(metric=Mention(start, start + 1, "m", "METRIC"))
+            want = norm.endswith(_OVERALL_LEFT, max(0, start - 3), start)
+            assert _overall_metric(view, fact) is want, (norm, start)
+        assert _overall_metric(view, FigureFacts()) is False
