@@ -34,6 +34,9 @@ from pipeline.relations.features import (
 from pipeline.relations.pair_scorer import PairScorer, _gap_words
 from pipeline.relations.rules import FigureFacts
 
+# Array methods (x.cumsum(), x.nonzero(), x.searchsorted()) rather than the np.*
+# functions of the same name: those go through a Python wrapper, microseconds per call.
+
 # From this many figures on, a paragraph is scored with arrays (below it, numpy's
 # fixed cost per call outweighs the per-candidate Python it saves).
 MIN_FIGURES = 48
@@ -131,7 +134,7 @@ def best_candidates(
     taken = np.zeros(len(subjects) + 1, bool)  # (the last slot absorbs the -1s)
     taken[before[0]] = True
     taken[after[0]] = True
-    used = np.flatnonzero(taken[:-1])
+    used = taken[:-1].nonzero()[0]
     z_subject = np.zeros(len(subjects))
     z_subject[used] = subject_zs([subjects[i] for i in used.tolist()])
     columns: list[np.ndarray] = []
@@ -161,7 +164,7 @@ def best_candidates(
     rows = np.arange(n_fig)
     best_z = scores[rows, best_col]
     # position in the candidate list: the present columns before the best one
-    position = (np.cumsum(present, axis=1) - 1)[rows, best_col]
+    position = (present.cumsum(axis=1) - 1)[rows, best_col]
     has_any = present.any(axis=1)
     n_before, n_after = b_idx.shape[1], a_idx.shape[1]
     # the best column's subject index and distance (main company: -1), as lists
@@ -195,33 +198,33 @@ def _before(
     subjects share a key (then no candidate is skipped as already taken)."""
     width = 4 * config.max_before  # generate scans at most this many subjects
     n_fig = len(fstart)
-    idx = (np.searchsorted(starts, fstart, "left") - 1)[:, None] - np.arange(width)[None, :]
+    idx = (starts.searchsorted(fstart, "left") - 1)[:, None] - np.arange(width)[None, :]
     valid = idx >= 0
     safe = np.where(valid, idx, 0)
     end = ends[safe] if len(ends) else np.zeros_like(safe)
     dist = fstart[:, None] - end
     usable = valid & (dist >= 0)  # a subject overlapping the figure is skipped
     far = usable & (dist > config.max_distance)
-    usable &= np.cumsum(far, axis=1) == 0  # the scan stops at the first far subject
+    usable &= far.cumsum(axis=1) == 0  # the scan stops at the first far subject
     key = np.where(usable, keys[safe] if len(keys) else 0, -1)
     if distinct:
         first = usable
     else:  # a key already taken nearer the figure is skipped: each row's keys sorted
         # stably, a key equal to the one before it in that order is a repeat (replaces
         # comparing every column with the nearer ones, one numpy call per column)
-        order = np.argsort(key, axis=1, kind="stable")
+        order = key.argsort(axis=1, kind="stable")
         in_order = np.take_along_axis(key, order, axis=1)
         repeated_in_order = np.zeros_like(usable)
         repeated_in_order[:, 1:] = in_order[:, 1:] == in_order[:, :-1]
         repeated = np.empty_like(usable)
         np.put_along_axis(repeated, order, repeated_in_order, axis=1)
         first = usable & ~repeated
-    rank = np.cumsum(first, axis=1) - 1
+    rank = first.cumsum(axis=1) - 1
     taken = first & (rank < config.max_before)
     out_idx = np.full((n_fig, config.max_before), -1, np.int64)
     out_key = np.full((n_fig, config.max_before), -2, np.int64)
     out_dist = np.zeros((n_fig, config.max_before), np.int64)
-    rows, cols = np.nonzero(taken)
+    rows, cols = taken.nonzero()
     out_idx[rows, rank[rows, cols]] = idx[rows, cols]
     out_key[rows, rank[rows, cols]] = key[rows, cols]
     out_dist[rows, rank[rows, cols]] = dist[rows, cols]
@@ -242,8 +245,8 @@ def _after(
     keys not already taken before it, as :func:`generate` picks them (``distinct``: as
     for :func:`_before`)."""
     n_fig = len(fend)
-    first = np.searchsorted(starts, fend, "left")
-    last = np.searchsorted(starts, fend + config.max_after_distance, "right")
+    first = starts.searchsorted(fend, "left")
+    last = starts.searchsorted(fend + config.max_after_distance, "right")
     width = int((last - first).max()) if n_fig else 0
     out_idx = np.full((n_fig, config.max_after), -1, np.int64)
     out_key = np.full((n_fig, config.max_after), -2, np.int64)
@@ -251,7 +254,7 @@ def _after(
     if width <= 0 or config.max_after <= 0:
         return out_idx, out_key, out_dist
     breaks = np.asarray(view.sentence_breaks, np.int64)
-    i = np.searchsorted(breaks, fend, "left")
+    i = breaks.searchsorted(fend, "left")
     sent_end = np.where(i < len(breaks), breaks[np.minimum(i, len(breaks) - 1)], len(view.text))
     if not len(breaks):
         sent_end = np.full(n_fig, len(view.text), np.int64)
@@ -267,9 +270,9 @@ def _after(
         fresh = usable & ~(key[:, :, None] == before[1][:, None, :]).any(axis=2)
     for d in range(1, width if not distinct else 1):
         fresh[:, d] &= ~((key[:, :d] == key[:, d : d + 1]) & fresh[:, :d]).any(axis=1)
-    rank = np.cumsum(fresh, axis=1) - 1
+    rank = fresh.cumsum(axis=1) - 1
     taken = fresh & (rank < config.max_after)
-    rows, cols = np.nonzero(taken)
+    rows, cols = taken.nonzero()
     out_idx[rows, rank[rows, cols]] = idx[rows, cols]
     out_key[rows, rank[rows, cols]] = key[rows, cols]
     out_dist[rows, rank[rows, cols]] = (start - fend[:, None])[rows, cols]
@@ -362,11 +365,11 @@ class _ScoreTables:
         e = self.ends[s]
         if qizhong:
             q = np.asarray(qizhong, np.int64)
-            inside = np.searchsorted(q, fstart - 1, "left") > np.searchsorted(q, e, "left")
+            inside = q.searchsorted(fstart - 1, "left") > q.searchsorted(e, "left")
             z = z + np.where(gap & inside, sc.qizhong_between, 0.0)
         if semicolons:
             q = np.asarray(semicolons, np.int64)
-            inside = gap & (np.searchsorted(q, fstart, "left") > np.searchsorted(q, e, "left"))
+            inside = gap & (q.searchsorted(fstart, "left") > q.searchsorted(e, "left"))
             z = z + np.where(inside, sc.semicolon_between, 0.0)
             z = z + np.where(inside, np.asarray([sc.semicolon[t] for t in _TYPES])[stype], 0.0)
         metric_start = self._metric_starts(facts)
@@ -430,7 +433,7 @@ def _positions(view: DocView, offsets: np.ndarray) -> np.ndarray:
                 view._metric_starts,
             )
         ]
-    return np.stack([np.searchsorted(a, offsets, "left") for a in arrays], axis=1)
+    return np.stack([a.searchsorted(offsets, "left") for a in arrays], axis=1)
 
 
 _TYPE_INDEX = {t: n for n, t in enumerate(_TYPES)}
