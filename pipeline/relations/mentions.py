@@ -1105,6 +1105,37 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
     # instead of the longest-first pass below)
     if all(map(operator.lt, starts, starts[1:])) and all(map(operator.le, ends, starts[1:])):
         return by_start
+    lengths = list(map(operator.sub, ends, starts))
+    if min(lengths) <= 0:
+        return _longest_first(by_start, starts, ends)
+    # Which mention of a run of overlapping ones (a cluster) wins depends on that run
+    # alone, and the runs follow each other in order of start: each run is decided on
+    # its own, a lone mention kept and a pair by one comparison (a long list of names
+    # overlaps in pairs, 第3|分部 and 第3分部|业务), instead of the longest-first pass
+    # over the whole list.  (Only without empty spans: an empty span at the end of a
+    # run sorts apart from it.)
+    kept: list[Mention] = []
+    count = len(by_start)
+    i = 0
+    while i < count:
+        reach = ends[i]
+        j = i + 1
+        while j < count and starts[j] < reach:
+            if ends[j] > reach:
+                reach = ends[j]
+            j += 1
+        if j == i + 1:
+            kept.append(by_start[i])
+        elif j == i + 2:  # the longer wins, the earlier (first in this order) on a tie
+            kept.append(by_start[j - 1] if lengths[j - 1] > lengths[i] else by_start[i])
+        else:
+            kept.extend(_longest_first(by_start[i:j], starts[i:j], ends[i:j]))
+        i = j
+    return kept
+
+
+def _longest_first(by_start: list[Mention], starts: list[int], ends: list[int]) -> list[Mention]:
+    """The longest-first pass of :func:`_dedupe` over mentions sorted by start."""
     occupied = bytearray(max(ends))
     kept: list[Mention] = []
     # longest first, then by start, ties in input order: two stable sorts with C-level

@@ -351,13 +351,16 @@ def test_dedupe_equals_the_longest_first_pass():
         return sorted(kept, key=lambda m: m.start)
 
     rng = random.Random(7)
-    for _ in range(2000):
-        items = []
-        for _ in range(rng.randint(1, 8)):
-            start = rng.randint(0, 30)
-            items.append(Mention(start, start + rng.randint(0, 6), "", "SEGMENT"))
-        got = mentions._dedupe(items)
-        assert [id(m) for m in got] == [id(m) for m in reference(items)]
+    # shortest 0: empty spans (the pass over the whole list); shortest 1: the runs of
+    # overlapping mentions decided one by one (lone mentions, pairs, longer runs)
+    for shortest, most in ((0, 8), (1, 8), (1, 40)):
+        for _ in range(2000):
+            items = []
+            for _ in range(rng.randint(1, most)):
+                start = rng.randint(0, 4 * most)
+                items.append(Mention(start, start + rng.randint(shortest, 6), "", "SEGMENT"))
+            got = mentions._dedupe(items)
+            assert [id(m) for m in got] == [id(m) for m in reference(items)]
 
 
 def test_scan_loop_equals_the_loop_over_the_full_stop_flags(lexicons):
