@@ -381,15 +381,40 @@ class MentionFinder:
         list_words, names = self.list_words, self.segment_names
         no_suffix = self._no_suffix_names
         found: list[Mention] = []
+        flags = None
         for start, end in hits:
             if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
                 continue
             if norm.startswith("链", end):
                 continue  # 光伏产业链 is no segment
             cue = norm[start:end]
-            flags = cache.get("_scan_flags")
-            name_start = -1 if flags is None else _usual_scan(norm, start, flags)
-            if name_start < 0 or norm[start - 1] in list_words:
+            if flags is None:
+                # (read until the first _from_suffix scans have built them, then kept)
+                flags = cache.get("_scan_flags")
+                if flags is None:
+                    found.extend(self._from_suffix(view, start, cue))
+                    continue
+                hard, special = flags
+            # The usual scan, inline (a call per cue cost more than its tests): where
+            # _scan_back (length _MAX_NAME) starts the name when the flags alone decide
+            # it.  Any other cue goes to _from_suffix: a space or list word before the
+            # cue, a bracket or conjunction stop word in the scan, a cut Latin word, an
+            # empty name, a space or conjunction at its start or a space before it.
+            if start == 0 or norm[start - 1].isspace() or norm[start - 1] in list_words:
+                found.extend(self._from_suffix(view, start, cue))
+                continue
+            lowest = start - _MAX_NAME if start > _MAX_NAME else 0
+            k = hard.rfind(1, lowest, start)
+            name_start = k + 1 if k != -1 else lowest
+            if (
+                special.find(1, k if k > lowest else lowest, start) != -1
+                or (k == -1 and lowest > 0 and _is_ascii_alnum(norm[lowest - 1]))
+                or name_start == 0
+                or name_start >= start
+                or norm[name_start].isspace()
+                or norm[name_start] in _CONJUNCTIONS
+                or norm[name_start - 1].isspace()
+            ):
                 found.extend(self._from_suffix(view, start, cue))
                 continue
             raw = norm[name_start:start]
@@ -1015,31 +1040,6 @@ class MentionFinder:
 # 云音乐): longer tails are descriptions, not unit names.
 _ORG_UNIT_MIN = 2
 _ORG_UNIT_MAX = 4
-
-
-def _usual_scan(norm: str, end: int, flags: tuple[bytearray, bytearray]) -> int:
-    """Where :meth:`MentionFinder._scan_back` (length :data:`_MAX_NAME`) starts the name
-    ending at ``end`` when the scan flags alone decide it, else -1.
-
-    -1 also where the scan meets a space or conjunction at the name's start or a space
-    right before it (the caller then leaves the cue to :meth:`MentionFinder._from_suffix`).
-    """
-    if end == 0 or norm[end - 1].isspace():
-        return -1
-    hard, special = flags
-    lowest = end - _MAX_NAME if end > _MAX_NAME else 0
-    k = hard.rfind(1, lowest, end)
-    if special.find(1, k if k > lowest else lowest, end) != -1:
-        return -1  # a closing bracket or a conjunction stop word: the character loop
-    if k == -1 and lowest > 0 and _is_ascii_alnum(norm[lowest - 1]):
-        return -1  # the length limit cut a Latin word
-    start = k + 1 if k != -1 else lowest
-    if start == 0 or start >= end:
-        return -1
-    first = norm[start]
-    if first.isspace() or first in _CONJUNCTIONS or norm[start - 1].isspace():
-        return -1
-    return start
 
 
 def _may_coordinate(norm: str, start: int, name: str) -> bool:
