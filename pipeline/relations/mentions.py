@@ -253,7 +253,8 @@ class MentionFinder:
             if covered.find(1, start, end) != -1:
                 continue
             surface = m.group()
-            canonical, mtype = table[surface if surface in table else _lex_key(table, surface)]
+            # (one lookup: the regex matches lexicon keys, _lex_key is a safety net)
+            canonical, mtype = table.get(surface) or table[_lex_key(table, surface)]
             append(
                 Mention(
                     start,
@@ -295,9 +296,10 @@ class MentionFinder:
                 over_entity = False
             pos = end
             surface = m.group()
-            if norm.startswith(_CUE_CUT_BY_NEXT.get(surface, "\0"), end):
+            cut_by = _CUE_CUT_BY_NEXT.get(surface)  # (a test, not a startswith per cue)
+            if cut_by is not None and norm.startswith(cut_by, end):
                 continue  # 银|行业|务: the cue's characters belong to other words
-            for category, value in table[surface if surface in table else _lex_key(table, surface)]:
+            for category, value in table.get(surface) or table[_lex_key(table, surface)]:
                 if over_entity and category != "comparison":
                     continue
                 cues.append(Cue(start, end, category, value, surface))
@@ -350,14 +352,16 @@ class MentionFinder:
                     found.append(self._segment(view, m.start(), end, "rule:segment.region"))
         # Strong names (and their repeats) first; weak metric-head names only where
         # nothing stronger was found, then their own repeats.
-        found = self._propagate(view, _dedupe(found))
-        heads = self._metric_heads(view, found, in_metric, {end: start for start, end in hits})
+        found, cover = self._propagate(view, _dedupe(found))
+        heads = self._metric_heads(
+            view, found, cover, in_metric, {end: start for start, end in hits}
+        )
         # names before a share cue, parallel to a segment found so far (heads included)
         # (both share cues it reads, 占 and 占比, hold 占: without it, no sort and no call)
         if "占" in norm:
             heads += self._share_heads(view, sorted(found + heads, key=_START))
         if heads:  # without new names, a second dedupe + propagate would change nothing
-            found = self._propagate(view, _dedupe(found + heads))
+            found = self._propagate(view, _dedupe(found + heads))[0]
         view.segments = found
 
     def _suffix_segments(
@@ -501,6 +505,7 @@ class MentionFinder:
         self,
         view: DocView,
         found: list[Mention],
+        taken: bytearray,
         in_metric: bytearray,
         suffix_ends: dict[int, int],
     ) -> list[Mention]:
@@ -508,24 +513,20 @@ class MentionFinder:
 
         Weak evidence (source ``rule:segment.metric_head``): the classifier weighs it
         against the company, and names that are time words or generic words
-        (``notname`` rows) are dropped.  ``suffix_ends``: end -> start of the suffix
-        cues (:meth:`_suffix_hits`).
+        (``notname`` rows) are dropped.  ``taken``: the characters of ``found`` (from
+        :meth:`_propagate`); ``suffix_ends``: end -> start of the suffix cues
+        (:meth:`_suffix_hits`).
         """
         out: list[Mention] = []
         head_metrics = self.lex.segments.get("head_metric", {})
         suffixes = self.lex.segments.get("suffix", {})
-        taken: bytearray | None = None
-        norm = view.norm
+        norm, cache = view.norm, view.__dict__
         for metric in view.metrics:
             end = metric.start
             if end == 0 or in_metric[end - 1]:
                 continue
             if metric.canonical not in head_metrics:
                 continue
-            if taken is None:  # the found names' characters, once a metric qualifies
-                taken = bytearray(len(view.text))
-                for m in found:
-                    taken[m.start : m.end] = b"\x01" * (m.end - m.start)
             if norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
                 end -= 1  # 香港物业发展的税前溢利 -> 香港物业发展
             for verb in _HEAD_VERBS if norm[end - 1] in _HEAD_VERB_ENDS else ():
@@ -541,8 +542,22 @@ class MentionFinder:
             ):
                 end -= 1  # A…，B则实现营业收入…: 则 is no part of the name
             cue_start = suffix_ends.get(end)  # (tested here: most metrics follow no cue)
-            if cue_start is not None and self._ends_in_suffix(view, end, cue_start):
-                continue  # 第3分部业务收入: a name ending in a suffix word is never a head
+            if cue_start is not None and end - cue_start <= _MAX_NAME:
+                # The name _scan_back would find before ``end`` surely ends with the
+                # suffix cue when the scan passes the whole cue: no stop, entity or
+                # bracket in it (the scan flags tell, once built), the cue within the
+                # length limit, no space or conjunction at its start.  A long list of
+                # segments (第N分部业务收入) has a cue before every metric: this saves a
+                # scan per metric (inline: the method it was cost more than its test).
+                flags = cache.get("_scan_flags")
+                if (
+                    flags is not None
+                    and flags[0].find(1, cue_start, end) == -1
+                    and flags[1].find(1, cue_start, end) == -1
+                    and not norm[cue_start].isspace()
+                    and norm[cue_start] not in _CONJUNCTIONS
+                ):
+                    continue  # 第3分部业务收入: a name ending in a suffix word is never a head
             before = norm[end - 1]
             if view.covered[end - 1] or (before in _NAME_BREAKS and before != "、"):
                 # an entity or a break right before: the scan would find an empty name
@@ -594,29 +609,6 @@ class MentionFinder:
                 mention.extra["after_entity"] = True
             out.append(mention)
         return out
-
-    def _ends_in_suffix(self, view: DocView, end: int, cue_start: int | None) -> bool:
-        """True when the name :meth:`_scan_back` would find before ``end`` is sure to end
-        with the suffix cue ``[cue_start, end)``, so the metric-head rule drops it.
-
-        Sure only when the scan passes the whole cue: no stop, entity or bracket in it
-        (the scan flags tell, once built), the cue within the length limit, and not
-        starting with a character the name's start would be moved past.  On a long
-        list of segments (第N分部业务收入) this saves a scan per metric.
-        """
-        if cue_start is None or end - cue_start > _MAX_NAME:
-            return False
-        flags = view.__dict__.get("_scan_flags")
-        if flags is None:
-            return False
-        hard, special = flags
-        first = view.norm[cue_start]
-        return (
-            hard.find(1, cue_start, end) == -1
-            and special.find(1, cue_start, end) == -1
-            and not first.isspace()
-            and first not in _CONJUNCTIONS
-        )
 
     def _share_heads(self, view: DocView, found: list[Mention]) -> list[Mention]:
         """A name right before a share cue, parallel to a segment of the same sentence:
@@ -957,27 +949,35 @@ class MentionFinder:
             out.append(mention)
         return out
 
-    def _propagate(self, view: DocView, found: list[Mention]) -> list[Mention]:
+    def _propagate(self, view: DocView, found: list[Mention]) -> tuple[list[Mention], bytearray]:
         """Add later occurrences of every segment name (and alias) found so far.
 
-        ``found`` must be a :func:`_dedupe` result (sorted, no overlaps).
+        ``found`` must be a :func:`_dedupe` result (sorted, no overlaps).  Returns the
+        mentions and their characters (1 inside one: the metric-head rule reads them).
         """
         names: dict[str, str] = {}
         norm = view.norm
+        # one pass marks the characters and reads the names (two passes did)
+        taken = bytearray(len(view.text))
+        # the names' texts read so far: a later mention of the same text adds nothing
+        # (setdefault keeps the first), so a long list derives each name once
+        seen: set[str] = set()
         for m in found:
-            base = _strip_alias(norm[m.start : m.end])  # (memoised: names repeat)
-            if len(base) >= 2:
-                names.setdefault(base, m.canonical or base)
+            start, end = m.start, m.end
+            taken[start:end] = b"\x01" * (end - start)
+            span = norm[start:end]
+            if span not in seen:
+                seen.add(span)
+                base = _strip_alias(span)  # (memoised: names repeat)
+                if len(base) >= 2:
+                    names.setdefault(base, m.canonical or base)
             alias = m.extra.get("alias")
             if alias and len(alias) >= 2:
-                names.setdefault(alias, m.canonical or base)
+                names.setdefault(alias, m.canonical or _strip_alias(span))
         if not names:
-            return found
-        taken = bytearray(len(view.text))
-        for m in found:
-            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+            return found, taken
         extra: list[Mention] = []
-        norm, covered = view.norm, view.covered
+        covered = view.covered
         # A few names per paragraph: str.find per name beats compiling a regex per paragraph.
         for name in sorted(names, key=len, reverse=True):
             pos = norm.find(name)
@@ -994,8 +994,9 @@ class MentionFinder:
         if not extra:
             # ``found`` is a _dedupe result (both callers): deduping it again changes
             # nothing, and a long list of names costs a sort
-            return found
-        return _dedupe(found + extra)
+            return found, taken
+        # (the repeats overlap nothing: ``taken`` covers exactly the deduped list)
+        return _dedupe(found + extra), taken
 
     # -- anaphors ------------------------------------------------------------------------
     def _find_anaphors(self, view: DocView) -> None:
