@@ -25,7 +25,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
-from itertools import pairwise
 from typing import Any
 
 from pipeline.relations.document import _END, _START, CLAUSE_BREAKS, Cue, DocView, Mention
@@ -56,6 +55,11 @@ _MAX_NAME = 12
 _MAX_REMEMBERED = 4096
 # How far a name may grow past _MAX_NAME to keep a Latin word whole.
 _MAX_LATIN_WORD = 20
+
+
+# The start and end of a (start, end) pair (C-level keys).
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -475,10 +479,13 @@ class MentionFinder:
         search = self.suffix_re.search
         pos = 0
         while (m := search(norm, pos)) is not None:
-            spans.append(m.span())
-            pos = m.start() + 1
-        if all(a[1] <= b[0] for a, b in pairwise(spans)):
-            return spans  # no two cues overlap (sorted by start: neighbours suffice)
+            span = m.span()
+            spans.append(span)
+            pos = span[0] + 1
+        # no two cues overlap (sorted by start: neighbours suffice); C-level maps instead
+        # of a generator over pairs (a long list of segments has a thousand cues)
+        if all(map(operator.le, map(_SECOND, spans), map(_FIRST, spans[1:]))):
+            return spans
         hits = sorted(spans, key=lambda h: (-h[1], h[0]))
         kept: list[tuple[int, int]] = []
         occupied = bytearray(len(norm))
