@@ -53,6 +53,9 @@ _ANAPHOR_LEFT_WORDS = ("期内", "年内", "季内", "同期", "当期", "本期
 _MAX_NAME = 12
 # Names whose verdicts a finder remembers; past this the memo starts afresh.
 _MAX_REMEMBERED = 4096
+# Verdicts of MentionFinder._suffix_verdict other than a canonical name (not strings).
+_TO_RULE = 1
+_NO_NAME = 0
 # How far a name may grow past _MAX_NAME to keep a Latin word whole.
 _MAX_LATIN_WORD = 20
 
@@ -232,8 +235,8 @@ class MentionFinder:
         self.keeps = sorted(segs.get("keep", {}), key=len, reverse=True)
         self.anaphor_re = _alternation(lex.anaphors)
         self.quote_re = re.compile(r"[“\"]([^”\"“]{1,15})[”\"]")
-        # name -> _no_suffix_name(name), for the suffix rule's usual cues
-        self._no_suffix_names: dict[str, bool] = {}
+        # text before a usual suffix cue -> _suffix_verdict(text)
+        self._suffix_verdicts: dict[str, str | int] = {}
 
     # -- public ----------------------------------------------------------------------
     def annotate(self, view: DocView) -> None:
@@ -387,7 +390,7 @@ class MentionFinder:
         norm, text, covered = view.norm, view.text, view.covered
         cache = view.__dict__
         list_words, names = self.list_words, self.segment_names
-        no_suffix = self._no_suffix_names
+        verdicts = self._suffix_verdicts
         found: list[Mention] = []
         flags = None
         for start, end in hits:
@@ -425,25 +428,26 @@ class MentionFinder:
             ):
                 found.extend(self._from_suffix(view, start, cue))
                 continue
-            raw = norm[name_start:start]
-            if "和" in raw or "与" in raw or "及" in raw or norm[name_start - 1] == "、":
+            if norm[name_start - 1] == "、":
                 found.extend(self._from_suffix(view, start, cue))  # maybe a coordination
                 continue
-            name = raw.strip()
-            # (a long list repeats its names: the verdict per name, remembered, replaces
-            # the method call; the lexicons are fixed, so it never changes)
-            bad = no_suffix.get(name)
-            if bad is None:
-                if len(no_suffix) >= _MAX_REMEMBERED:
-                    no_suffix.clear()
-                bad = no_suffix[name] = self._no_suffix_name(name)
-            if bad:
+            raw = norm[name_start:start]
+            # (a long list repeats its names: the verdict per text, remembered, replaces
+            # the tests and lookups of every cue; the lexicons are fixed, so it never
+            # changes)
+            verdict = verdicts.get(raw)
+            if verdict is None:
+                if len(verdicts) >= _MAX_REMEMBERED:
+                    verdicts.clear()
+                verdict = verdicts[raw] = self._suffix_verdict(raw)
+            if verdict is _NO_NAME:
                 continue
-            if len(name) == 1:
+            if verdict is _TO_RULE:
                 found.extend(self._from_suffix(view, start, cue))
                 continue
             seg = text[name_start:start]
-            canon = names.get(raw) or _strip_alias(seg)
+            # (the canonical name remembered is that of a text read as its normalised copy)
+            canon = verdict if seg == raw else names.get(raw) or _strip_alias(seg)
             found.append(
                 Mention(
                     name_start,
@@ -456,6 +460,20 @@ class MentionFinder:
                 )
             )
         return found
+
+    def _suffix_verdict(self, raw: str) -> str | int:
+        """What :meth:`_suffix_segments` does with the text ``raw`` its usual scan found
+        before a suffix cue: :data:`_TO_RULE` (leave the cue to :meth:`_from_suffix`: a
+        possible coordination, 和/与/及 inside, or a one-character name),
+        :data:`_NO_NAME` (no segment), else the canonical name of the segment."""
+        if "和" in raw or "与" in raw or "及" in raw:
+            return _TO_RULE
+        name = raw.strip()
+        if self._no_suffix_name(name):
+            return _NO_NAME
+        if len(name) == 1:
+            return _TO_RULE
+        return self.segment_names.get(raw) or _strip_alias(raw)
 
     def _no_suffix_name(self, name: str) -> bool:
         """True when the text before a suffix cue names no segment: empty, a listed
