@@ -368,8 +368,10 @@ class MentionFinder:
         if "占" in norm:
             heads += self._share_heads(view, sorted(found + heads, key=_START))
         if heads:  # without new names, a second dedupe + propagate would change nothing
-            found = self._propagate(view, _dedupe(found + heads))[0]
+            found, cover = self._propagate(view, _dedupe(found + heads))
         view.segments = found
+        # (the segments' characters, for _find_anaphors: no second pass over the list)
+        view.__dict__["_segment_cover"] = (found, len(found), cover)
 
     def _suffix_segments(
         self, view: DocView, hits: list[tuple[int, int]], in_metric: bytearray
@@ -1034,9 +1036,14 @@ class MentionFinder:
             if covered.find(1, s, e) != -1:
                 continue
             if seg_spans is None:  # the segments' characters, once a match needs them
-                seg_spans = bytearray(len(view.text))
-                for seg in view.segments:
-                    seg_spans[seg.start : seg.end] = b"\x01" * (seg.end - seg.start)
+                marked = view.__dict__.get("_segment_cover")
+                segs = view.segments
+                if marked is not None and marked[0] is segs and marked[1] == len(segs):
+                    seg_spans = marked[2]  # (marked by _propagate, for the same list)
+                else:
+                    seg_spans = bytearray(len(view.text))
+                    for seg in view.segments:
+                        seg_spans[seg.start : seg.end] = b"\x01" * (seg.end - seg.start)
             if seg_spans.find(1, s, e) != -1:
                 continue
             surface = m.group()
