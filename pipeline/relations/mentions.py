@@ -25,7 +25,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
-from itertools import pairwise
 from typing import Any
 
 from pipeline.relations.document import _END, _START, CLAUSE_BREAKS, Cue, DocView, Mention
@@ -54,8 +53,16 @@ _ANAPHOR_LEFT_WORDS = ("期内", "年内", "季内", "同期", "当期", "本期
 _MAX_NAME = 12
 # Names whose verdicts a finder remembers; past this the memo starts afresh.
 _MAX_REMEMBERED = 4096
+# Verdicts of MentionFinder._suffix_verdict other than a canonical name (not strings).
+_TO_RULE = 1
+_NO_NAME = 0
 # How far a name may grow past _MAX_NAME to keep a Latin word whole.
 _MAX_LATIN_WORD = 20
+
+
+# The start and end of a (start, end) pair (C-level keys).
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
 
 
 def _is_ascii_alnum(ch: str) -> bool:
@@ -228,8 +235,8 @@ class MentionFinder:
         self.keeps = sorted(segs.get("keep", {}), key=len, reverse=True)
         self.anaphor_re = _alternation(lex.anaphors)
         self.quote_re = re.compile(r"[“\"]([^”\"“]{1,15})[”\"]")
-        # name -> _no_suffix_name(name), for the suffix rule's usual cues
-        self._no_suffix_names: dict[str, bool] = {}
+        # text before a usual suffix cue -> _suffix_verdict(text)
+        self._suffix_verdicts: dict[str, str | int] = {}
 
     # -- public ----------------------------------------------------------------------
     def annotate(self, view: DocView) -> None:
@@ -253,7 +260,8 @@ class MentionFinder:
             if covered.find(1, start, end) != -1:
                 continue
             surface = m.group()
-            canonical, mtype = table[surface if surface in table else _lex_key(table, surface)]
+            # (one lookup: the regex matches lexicon keys, _lex_key is a safety net)
+            canonical, mtype = table.get(surface) or table[_lex_key(table, surface)]
             append(
                 Mention(
                     start,
@@ -295,9 +303,10 @@ class MentionFinder:
                 over_entity = False
             pos = end
             surface = m.group()
-            if norm.startswith(_CUE_CUT_BY_NEXT.get(surface, "\0"), end):
+            cut_by = _CUE_CUT_BY_NEXT.get(surface)  # (a test, not a startswith per cue)
+            if cut_by is not None and norm.startswith(cut_by, end):
                 continue  # 银|行业|务: the cue's characters belong to other words
-            for category, value in table[surface if surface in table else _lex_key(table, surface)]:
+            for category, value in table.get(surface) or table[_lex_key(table, surface)]:
                 if over_entity and category != "comparison":
                     continue
                 cues.append(Cue(start, end, category, value, surface))
@@ -350,15 +359,19 @@ class MentionFinder:
                     found.append(self._segment(view, m.start(), end, "rule:segment.region"))
         # Strong names (and their repeats) first; weak metric-head names only where
         # nothing stronger was found, then their own repeats.
-        found = self._propagate(view, _dedupe(found))
-        heads = self._metric_heads(view, found, in_metric, {end: start for start, end in hits})
+        found, cover = self._propagate(view, _dedupe(found))
+        heads = self._metric_heads(
+            view, found, cover, in_metric, {end: start for start, end in hits}
+        )
         # names before a share cue, parallel to a segment found so far (heads included)
         # (both share cues it reads, 占 and 占比, hold 占: without it, no sort and no call)
         if "占" in norm:
             heads += self._share_heads(view, sorted(found + heads, key=_START))
         if heads:  # without new names, a second dedupe + propagate would change nothing
-            found = self._propagate(view, _dedupe(found + heads))
+            found, cover = self._propagate(view, _dedupe(found + heads))
         view.segments = found
+        # (the segments' characters, for _find_anaphors: no second pass over the list)
+        view.__dict__["_segment_cover"] = (found, len(found), cover)
 
     def _suffix_segments(
         self, view: DocView, hits: list[tuple[int, int]], in_metric: bytearray
@@ -379,38 +392,64 @@ class MentionFinder:
         norm, text, covered = view.norm, view.text, view.covered
         cache = view.__dict__
         list_words, names = self.list_words, self.segment_names
-        no_suffix = self._no_suffix_names
+        verdicts = self._suffix_verdicts
         found: list[Mention] = []
+        flags = None
         for start, end in hits:
             if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
                 continue
             if norm.startswith("链", end):
                 continue  # 光伏产业链 is no segment
             cue = norm[start:end]
-            flags = cache.get("_scan_flags")
-            name_start = -1 if flags is None else _usual_scan(norm, start, flags)
-            if name_start < 0 or norm[start - 1] in list_words:
+            if flags is None:
+                # (read until the first _from_suffix scans have built them, then kept)
+                flags = cache.get("_scan_flags")
+                if flags is None:
+                    found.extend(self._from_suffix(view, start, cue))
+                    continue
+                hard, special = flags
+            # The usual scan, inline (a call per cue cost more than its tests): where
+            # _scan_back (length _MAX_NAME) starts the name when the flags alone decide
+            # it.  Any other cue goes to _from_suffix: a space or list word before the
+            # cue, a bracket or conjunction stop word in the scan, a cut Latin word, an
+            # empty name, a space or conjunction at its start or a space before it.
+            if start == 0 or norm[start - 1].isspace() or norm[start - 1] in list_words:
                 found.extend(self._from_suffix(view, start, cue))
                 continue
-            raw = norm[name_start:start]
-            if "和" in raw or "与" in raw or "及" in raw or norm[name_start - 1] == "、":
+            lowest = start - _MAX_NAME if start > _MAX_NAME else 0
+            k = hard.rfind(1, lowest, start)
+            name_start = k + 1 if k != -1 else lowest
+            if (
+                special.find(1, k if k > lowest else lowest, start) != -1
+                or (k == -1 and lowest > 0 and _is_ascii_alnum(norm[lowest - 1]))
+                or name_start == 0
+                or name_start >= start
+                or norm[name_start].isspace()
+                or norm[name_start] in _CONJUNCTIONS
+                or norm[name_start - 1].isspace()
+            ):
+                found.extend(self._from_suffix(view, start, cue))
+                continue
+            if norm[name_start - 1] == "、":
                 found.extend(self._from_suffix(view, start, cue))  # maybe a coordination
                 continue
-            name = raw.strip()
-            # (a long list repeats its names: the verdict per name, remembered, replaces
-            # the method call; the lexicons are fixed, so it never changes)
-            bad = no_suffix.get(name)
-            if bad is None:
-                if len(no_suffix) >= _MAX_REMEMBERED:
-                    no_suffix.clear()
-                bad = no_suffix[name] = self._no_suffix_name(name)
-            if bad:
+            raw = norm[name_start:start]
+            # (a long list repeats its names: the verdict per text, remembered, replaces
+            # the tests and lookups of every cue; the lexicons are fixed, so it never
+            # changes)
+            verdict = verdicts.get(raw)
+            if verdict is None:
+                if len(verdicts) >= _MAX_REMEMBERED:
+                    verdicts.clear()
+                verdict = verdicts[raw] = self._suffix_verdict(raw)
+            if verdict is _NO_NAME:
                 continue
-            if len(name) == 1:
+            if verdict is _TO_RULE:
                 found.extend(self._from_suffix(view, start, cue))
                 continue
             seg = text[name_start:start]
-            canon = names.get(raw) or _strip_alias(seg)
+            # (the canonical name remembered is that of a text read as its normalised copy)
+            canon = verdict if seg == raw else names.get(raw) or _strip_alias(seg)
             found.append(
                 Mention(
                     name_start,
@@ -423,6 +462,20 @@ class MentionFinder:
                 )
             )
         return found
+
+    def _suffix_verdict(self, raw: str) -> str | int:
+        """What :meth:`_suffix_segments` does with the text ``raw`` its usual scan found
+        before a suffix cue: :data:`_TO_RULE` (leave the cue to :meth:`_from_suffix`: a
+        possible coordination, 和/与/及 inside, or a one-character name),
+        :data:`_NO_NAME` (no segment), else the canonical name of the segment."""
+        if "和" in raw or "与" in raw or "及" in raw:
+            return _TO_RULE
+        name = raw.strip()
+        if self._no_suffix_name(name):
+            return _NO_NAME
+        if len(name) == 1:
+            return _TO_RULE
+        return self.segment_names.get(raw) or _strip_alias(raw)
 
     def _no_suffix_name(self, name: str) -> bool:
         """True when the text before a suffix cue names no segment: empty, a listed
@@ -446,10 +499,13 @@ class MentionFinder:
         search = self.suffix_re.search
         pos = 0
         while (m := search(norm, pos)) is not None:
-            spans.append(m.span())
-            pos = m.start() + 1
-        if all(a[1] <= b[0] for a, b in pairwise(spans)):
-            return spans  # no two cues overlap (sorted by start: neighbours suffice)
+            span = m.span()
+            spans.append(span)
+            pos = span[0] + 1
+        # no two cues overlap (sorted by start: neighbours suffice); C-level maps instead
+        # of a generator over pairs (a long list of segments has a thousand cues)
+        if all(map(operator.le, map(_SECOND, spans), map(_FIRST, spans[1:]))):
+            return spans
         hits = sorted(spans, key=lambda h: (-h[1], h[0]))
         kept: list[tuple[int, int]] = []
         occupied = bytearray(len(norm))
@@ -476,6 +532,7 @@ class MentionFinder:
         self,
         view: DocView,
         found: list[Mention],
+        taken: bytearray,
         in_metric: bytearray,
         suffix_ends: dict[int, int],
     ) -> list[Mention]:
@@ -483,24 +540,20 @@ class MentionFinder:
 
         Weak evidence (source ``rule:segment.metric_head``): the classifier weighs it
         against the company, and names that are time words or generic words
-        (``notname`` rows) are dropped.  ``suffix_ends``: end -> start of the suffix
-        cues (:meth:`_suffix_hits`).
+        (``notname`` rows) are dropped.  ``taken``: the characters of ``found`` (from
+        :meth:`_propagate`); ``suffix_ends``: end -> start of the suffix cues
+        (:meth:`_suffix_hits`).
         """
         out: list[Mention] = []
         head_metrics = self.lex.segments.get("head_metric", {})
         suffixes = self.lex.segments.get("suffix", {})
-        taken: bytearray | None = None
-        norm = view.norm
+        norm, cache = view.norm, view.__dict__
         for metric in view.metrics:
             end = metric.start
             if end == 0 or in_metric[end - 1]:
                 continue
             if metric.canonical not in head_metrics:
                 continue
-            if taken is None:  # the found names' characters, once a metric qualifies
-                taken = bytearray(len(view.text))
-                for m in found:
-                    taken[m.start : m.end] = b"\x01" * (m.end - m.start)
             if norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
                 end -= 1  # 香港物业发展的税前溢利 -> 香港物业发展
             for verb in _HEAD_VERBS if norm[end - 1] in _HEAD_VERB_ENDS else ():
@@ -516,8 +569,22 @@ class MentionFinder:
             ):
                 end -= 1  # A…，B则实现营业收入…: 则 is no part of the name
             cue_start = suffix_ends.get(end)  # (tested here: most metrics follow no cue)
-            if cue_start is not None and self._ends_in_suffix(view, end, cue_start):
-                continue  # 第3分部业务收入: a name ending in a suffix word is never a head
+            if cue_start is not None and end - cue_start <= _MAX_NAME:
+                # The name _scan_back would find before ``end`` surely ends with the
+                # suffix cue when the scan passes the whole cue: no stop, entity or
+                # bracket in it (the scan flags tell, once built), the cue within the
+                # length limit, no space or conjunction at its start.  A long list of
+                # segments (第N分部业务收入) has a cue before every metric: this saves a
+                # scan per metric (inline: the method it was cost more than its test).
+                flags = cache.get("_scan_flags")
+                if (
+                    flags is not None
+                    and flags[0].find(1, cue_start, end) == -1
+                    and flags[1].find(1, cue_start, end) == -1
+                    and not norm[cue_start].isspace()
+                    and norm[cue_start] not in _CONJUNCTIONS
+                ):
+                    continue  # 第3分部业务收入: a name ending in a suffix word is never a head
             before = norm[end - 1]
             if view.covered[end - 1] or (before in _NAME_BREAKS and before != "、"):
                 # an entity or a break right before: the scan would find an empty name
@@ -569,29 +636,6 @@ class MentionFinder:
                 mention.extra["after_entity"] = True
             out.append(mention)
         return out
-
-    def _ends_in_suffix(self, view: DocView, end: int, cue_start: int | None) -> bool:
-        """True when the name :meth:`_scan_back` would find before ``end`` is sure to end
-        with the suffix cue ``[cue_start, end)``, so the metric-head rule drops it.
-
-        Sure only when the scan passes the whole cue: no stop, entity or bracket in it
-        (the scan flags tell, once built), the cue within the length limit, and not
-        starting with a character the name's start would be moved past.  On a long
-        list of segments (第N分部业务收入) this saves a scan per metric.
-        """
-        if cue_start is None or end - cue_start > _MAX_NAME:
-            return False
-        flags = view.__dict__.get("_scan_flags")
-        if flags is None:
-            return False
-        hard, special = flags
-        first = view.norm[cue_start]
-        return (
-            hard.find(1, cue_start, end) == -1
-            and special.find(1, cue_start, end) == -1
-            and not first.isspace()
-            and first not in _CONJUNCTIONS
-        )
 
     def _share_heads(self, view: DocView, found: list[Mention]) -> list[Mention]:
         """A name right before a share cue, parallel to a segment of the same sentence:
@@ -932,27 +976,35 @@ class MentionFinder:
             out.append(mention)
         return out
 
-    def _propagate(self, view: DocView, found: list[Mention]) -> list[Mention]:
+    def _propagate(self, view: DocView, found: list[Mention]) -> tuple[list[Mention], bytearray]:
         """Add later occurrences of every segment name (and alias) found so far.
 
-        ``found`` must be a :func:`_dedupe` result (sorted, no overlaps).
+        ``found`` must be a :func:`_dedupe` result (sorted, no overlaps).  Returns the
+        mentions and their characters (1 inside one: the metric-head rule reads them).
         """
         names: dict[str, str] = {}
         norm = view.norm
+        # one pass marks the characters and reads the names (two passes did)
+        taken = bytearray(len(view.text))
+        # the names' texts read so far: a later mention of the same text adds nothing
+        # (setdefault keeps the first), so a long list derives each name once
+        seen: set[str] = set()
         for m in found:
-            base = _strip_alias(norm[m.start : m.end])  # (memoised: names repeat)
-            if len(base) >= 2:
-                names.setdefault(base, m.canonical or base)
+            start, end = m.start, m.end
+            taken[start:end] = b"\x01" * (end - start)
+            span = norm[start:end]
+            if span not in seen:
+                seen.add(span)
+                base = _strip_alias(span)  # (memoised: names repeat)
+                if len(base) >= 2:
+                    names.setdefault(base, m.canonical or base)
             alias = m.extra.get("alias")
             if alias and len(alias) >= 2:
-                names.setdefault(alias, m.canonical or base)
+                names.setdefault(alias, m.canonical or _strip_alias(span))
         if not names:
-            return found
-        taken = bytearray(len(view.text))
-        for m in found:
-            taken[m.start : m.end] = b"\x01" * (m.end - m.start)
+            return found, taken
         extra: list[Mention] = []
-        norm, covered = view.norm, view.covered
+        covered = view.covered
         # A few names per paragraph: str.find per name beats compiling a regex per paragraph.
         for name in sorted(names, key=len, reverse=True):
             pos = norm.find(name)
@@ -969,8 +1021,9 @@ class MentionFinder:
         if not extra:
             # ``found`` is a _dedupe result (both callers): deduping it again changes
             # nothing, and a long list of names costs a sort
-            return found
-        return _dedupe(found + extra)
+            return found, taken
+        # (the repeats overlap nothing: ``taken`` covers exactly the deduped list)
+        return _dedupe(found + extra), taken
 
     # -- anaphors ------------------------------------------------------------------------
     def _find_anaphors(self, view: DocView) -> None:
@@ -983,9 +1036,14 @@ class MentionFinder:
             if covered.find(1, s, e) != -1:
                 continue
             if seg_spans is None:  # the segments' characters, once a match needs them
-                seg_spans = bytearray(len(view.text))
-                for seg in view.segments:
-                    seg_spans[seg.start : seg.end] = b"\x01" * (seg.end - seg.start)
+                marked = view.__dict__.get("_segment_cover")
+                segs = view.segments
+                if marked is not None and marked[0] is segs and marked[1] == len(segs):
+                    seg_spans = marked[2]  # (marked by _propagate, for the same list)
+                else:
+                    seg_spans = bytearray(len(view.text))
+                    for seg in view.segments:
+                        seg_spans[seg.start : seg.end] = b"\x01" * (seg.end - seg.start)
             if seg_spans.find(1, s, e) != -1:
                 continue
             surface = m.group()
@@ -1015,31 +1073,6 @@ class MentionFinder:
 # 云音乐): longer tails are descriptions, not unit names.
 _ORG_UNIT_MIN = 2
 _ORG_UNIT_MAX = 4
-
-
-def _usual_scan(norm: str, end: int, flags: tuple[bytearray, bytearray]) -> int:
-    """Where :meth:`MentionFinder._scan_back` (length :data:`_MAX_NAME`) starts the name
-    ending at ``end`` when the scan flags alone decide it, else -1.
-
-    -1 also where the scan meets a space or conjunction at the name's start or a space
-    right before it (the caller then leaves the cue to :meth:`MentionFinder._from_suffix`).
-    """
-    if end == 0 or norm[end - 1].isspace():
-        return -1
-    hard, special = flags
-    lowest = end - _MAX_NAME if end > _MAX_NAME else 0
-    k = hard.rfind(1, lowest, end)
-    if special.find(1, k if k > lowest else lowest, end) != -1:
-        return -1  # a closing bracket or a conjunction stop word: the character loop
-    if k == -1 and lowest > 0 and _is_ascii_alnum(norm[lowest - 1]):
-        return -1  # the length limit cut a Latin word
-    start = k + 1 if k != -1 else lowest
-    if start == 0 or start >= end:
-        return -1
-    first = norm[start]
-    if first.isspace() or first in _CONJUNCTIONS or norm[start - 1].isspace():
-        return -1
-    return start
 
 
 def _may_coordinate(norm: str, start: int, name: str) -> bool:
@@ -1105,6 +1138,37 @@ def _dedupe(mentions: list[Mention]) -> list[Mention]:
     # instead of the longest-first pass below)
     if all(map(operator.lt, starts, starts[1:])) and all(map(operator.le, ends, starts[1:])):
         return by_start
+    lengths = list(map(operator.sub, ends, starts))
+    if min(lengths) <= 0:
+        return _longest_first(by_start, starts, ends)
+    # Which mention of a run of overlapping ones (a cluster) wins depends on that run
+    # alone, and the runs follow each other in order of start: each run is decided on
+    # its own, a lone mention kept and a pair by one comparison (a long list of names
+    # overlaps in pairs, 第3|分部 and 第3分部|业务), instead of the longest-first pass
+    # over the whole list.  (Only without empty spans: an empty span at the end of a
+    # run sorts apart from it.)
+    kept: list[Mention] = []
+    count = len(by_start)
+    i = 0
+    while i < count:
+        reach = ends[i]
+        j = i + 1
+        while j < count and starts[j] < reach:
+            if ends[j] > reach:
+                reach = ends[j]
+            j += 1
+        if j == i + 1:
+            kept.append(by_start[i])
+        elif j == i + 2:  # the longer wins, the earlier (first in this order) on a tie
+            kept.append(by_start[j - 1] if lengths[j - 1] > lengths[i] else by_start[i])
+        else:
+            kept.extend(_longest_first(by_start[i:j], starts[i:j], ends[i:j]))
+        i = j
+    return kept
+
+
+def _longest_first(by_start: list[Mention], starts: list[int], ends: list[int]) -> list[Mention]:
+    """The longest-first pass of :func:`_dedupe` over mentions sorted by start."""
     occupied = bytearray(max(ends))
     kept: list[Mention] = []
     # longest first, then by start, ties in input order: two stable sorts with C-level

@@ -43,3 +43,16 @@ def test_textnorm_table_stops_remembering_at_cap(monkeypatch, cap):
     table = TranslationTable({ord("A"): ord("a")})
     assert "ABCDEFG".translate(table) == "aBCDEFG"
     assert len(table) == cap
+
+
+@pytest.mark.parametrize(
+    "pairs",
+    [{}, {"萬": "万"}, {"𠀋": "万"}],  # the last maps a character past the BMP
+)
+def test_textnorm_sequence_translates_like_the_table(pairs):
+    # normalize translates with a list per table; it must equal the table itself,
+    # past the BMP too (there the table is used as it is) and on a lone surrogate.
+    table = make_table(pairs)
+    for text in ("營業收入萬１０％𠀋😀ＡＢ，", "營業收入萬１０％ＡＢ，\ud800"):
+        assert normalize(text, table) == text.translate(dict(table))
+        assert normalize(text, dict(table)) == text.translate(dict(table))
