@@ -52,7 +52,6 @@ _BREAK_KIND.update({ch: _SENTENCE_BREAK for ch in SENTENCE_BREAKS | {"."}})
 _ONES = b"\x01" * 64
 _START = attrgetter("start")
 _END = attrgetter("end")
-_START_END = attrgetter("start", "end")  # slices of this cover entities of any usual length
 
 
 def sort_by_start_end(items: list) -> list:
