@@ -158,7 +158,6 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
     # metrics_in, inlined: this loop runs once per figure.
     clause_breaks, sentence_breaks = view.clause_breaks, view.sentence_breaks
     all_cues, cue_starts, metric_starts = view.cues, view._cue_starts, view._metric_starts
-    all_metrics = view.metrics
     prev: Ent | None = None
     for fig in view.figures:
         f = fig.start
@@ -206,23 +205,13 @@ def figure_facts(view: DocView) -> list[FigureFacts]:
                 rate = cue
         # The numerator ends at the FIRST share cue: in 占总收入比重 the total (总收入)
         # sits between 占 and 比重 and is the denominator, not the figure's metric.
-        # _metric_for's usual case inline (no share cue, and the region's metric nearest
-        # the figure is a specific one): it saves a call and a bisect per figure
-        metric = None
-        if first_share is None:
-            hi = bisect_left(metric_starts, f)
-            if hi and metric_starts[hi - 1] >= region_start:
-                nearest = all_metrics[hi - 1]
-                if nearest.end <= f and nearest.extra.get("metric_type") != "generic":
-                    metric = nearest
-        if metric is None:
-            metric = _metric_for(
-                view,
-                fig,
-                region_start,
-                first_share.start if first_share is not None else None,
-                out[-1].metric if same_sentence_prev else None,
-            )
+        metric = _metric_for(
+            view,
+            fig,
+            region_start,
+            first_share.start if first_share is not None else None,
+            out[-1].metric if same_sentence_prev else None,
+        )
         if metric is not None and metric.canonical in _REWRITTEN:
             metric = _per_share(metric, fig, view, region_start)
             if adjustable is None and metric is not None and metric.canonical in _ADJUSTED:
