@@ -89,7 +89,6 @@ _CUE_CUT_BY_NEXT = {"行业": "务"}
 # A name with 和, 与 or 及 inside is two coordinated names when 分别 follows closely
 # (tested inline in MentionFinder._coordination).
 _RESPECTIVELY_GAP = 8
-_REGION_TAILS = ("市场", "地区", "区", "业务", "整体", "总")
 
 
 def _alternation(words: Iterable[str]) -> re.Pattern[str] | None:
