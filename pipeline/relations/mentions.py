@@ -20,6 +20,7 @@ Segment rules, in order of strength:
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from bisect import bisect_left
@@ -106,13 +107,34 @@ def _compiled(ordered: tuple[str, ...]) -> re.Pattern[str]:
     The words are compiled as a character trie (``收(?:入|益)`` rather than
     ``收入|收益``): a flat alternation of a few hundred words makes the regex engine
     try every word at every position, the trie tries one branch per character.
-    Greedy optional tails keep the longest-word-wins behaviour of the flat form.
+    Greedy optional tails keep the longest-word-wins behaviour of the flat form; a
+    large lexicon groups each level's characters into classes (:func:`_trie_pattern`).
     """
     return re.compile(_trie_pattern(ordered))
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
-    """Regex source matching exactly ``words``, longest word first at a position."""
+    """Regex source matching exactly ``words``, longest word first at a position.
+
+    A lexicon whose words start with more than :data:`_TRIE_FANOUT` characters is
+    compiled as a class trie (:func:`_class_trie_pattern`), a small one as the exact
+    character trie (:func:`_exact_trie_pattern`); both match the same spans.
+    """
+    unique = sorted(set(words))
+    if "" in unique or len({w[0] for w in unique}) <= _TRIE_FANOUT:
+        return _exact_trie_pattern(unique)
+    return _class_trie_pattern(unique, 0)
+
+
+# A trie level with more distinct next characters than this is split into classes.
+_TRIE_FANOUT = 8
+# A split level's classes hold about this many times the square root of its number of
+# next characters (measured: larger classes than the plain square root scan faster).
+_CLASS_SIZE_FACTOR = 3
+
+
+def _exact_trie_pattern(words: Iterable[str]) -> str:
+    """Regex source of the character trie of ``words``, longest word first."""
     trie: dict = {}
     for word in words:
         node = trie
@@ -130,6 +152,52 @@ def _trie_pattern(words: Iterable[str]) -> str:
         return body
 
     return build(trie)
+
+
+def _class_trie_pattern(words: list[str], depth: int) -> str:
+    """Regex source matching exactly ``words`` (non-empty, sorted), longest word first,
+    for a match whose first ``depth`` characters are consumed and not yet checked.
+
+    Why: the regex engine tries the alternatives of a branch one after another, and
+    after the one alternative that matches a character fails further on it still
+    tests every later one.  At the root of a lexicon of a few hundred words (113
+    first characters for the metrics) every position that starts some word and
+    starts none here (业 of 业务, 分 of 分部) cost a test per first character.  Here a
+    level's next characters are grouped into a few character classes (one test
+    each); the root is one class, which the engine also uses as its first-character
+    filter.  A class lets through words whose characters lie in the same classes, so
+    each word end is checked by a lookbehind over the whole word: the words ending
+    at a level, after the longer continuations (greedy: the longest word wins, as in
+    the exact trie).  The classes at a level are disjoint, so the text picks one path
+    and a lookbehind accepts exactly the words written there.
+    """
+    ends = [w for w in words if len(w) == depth]
+    longer = [w for w in words if len(w) > depth]
+    nexts = sorted({w[depth] for w in longer})
+    if depth == 0:
+        groups = [nexts]  # (one class: the engine's first-character filter)
+    elif len(nexts) <= _TRIE_FANOUT:
+        groups = [[ch] for ch in nexts]
+    else:
+        size = math.ceil(_CLASS_SIZE_FACTOR * math.sqrt(len(nexts)))
+        groups = [nexts[i : i + size] for i in range(0, len(nexts), size)]
+    branches = []
+    for group in groups:
+        chars = set(group)
+        head = re.escape(group[0]) if len(group) == 1 else _char_class(group)
+        branches.append(
+            head + _class_trie_pattern([w for w in longer if w[depth] in chars], depth + 1)
+        )
+    if ends:
+        branches.append("(?<=" + _exact_trie_pattern(ends) + ")")
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    """A regex character class of ``chars``."""
+    return "[" + "".join(re.escape(ch) for ch in chars) + "]"
 
 
 _PARENS = re.compile(r"[(（][^)）]*[)）]")
