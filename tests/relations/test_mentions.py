@@ -409,3 +409,37 @@ def test_scan_loop_equals_the_loop_over_the_full_stop_flags(lexicons):
             assert got == reference(view, end, lowest), (text, end)
             checked += 1
     assert checked > 10000
+
+
+# Paragraphs with more names than _propagate reads without its first-character test:
+# names repeated outside their first mentions, names only where found, an alias.
+_MANY_NAMES_TEXTS = (
+    "第1分部业务收入1亿元，第2分部业务收入2亿元，第3分部业务收入3亿元，第4分部业务收入4亿元，"
+    "第5分部业务收入5亿元，此后第2分部收入增长，第5分部收入下降。",
+    "甲业务、乙业务、丙业务、丁业务、戊业务收入增长，其中丙收入1亿元，戊收入2亿元。",
+    "收入来自生成式AI、视觉AI（传统AI）、智能汽车（绝影）三个板块，绝影收入1亿元，"
+    "海外市场收入增长20%，港澳业务收入下降，智能汽车收入2.56亿元。",
+)
+
+
+def test_propagate_first_character_test_changes_nothing(lexicons, monkeypatch):
+    """``_propagate`` with and without the first-character test (which drops names
+    occurring only inside mentions) finds the same segments on every paragraph."""
+    from .test_pair_scorer import _ents, _records
+
+    texts_ents = [(r["text"], _ents(r)) for s in ("train", "dev", "test") for r in _records(s)]
+    texts_ents += [(t, make_ents(t, ())) for t in _MANY_NAMES_TEXTS]
+    finder = MentionFinder(lexicons)
+
+    def segments(few_names: int) -> list[list[tuple]]:
+        monkeypatch.setattr(mentions, "_FEW_NAMES", few_names)
+        out = []
+        for text, ents in texts_ents:
+            view = DocView(text, normalize(text, lexicons.table), list(ents))
+            finder.annotate(view)
+            out.append([(m.start, m.end, m.text, m.canonical, m.source) for m in view.segments])
+        return out
+
+    always, never = segments(0), segments(10**9)
+    assert always == never
+    assert sum(map(len, always)) > 100
