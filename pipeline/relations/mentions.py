@@ -284,6 +284,12 @@ class MentionFinder:
         segs = lex.segments
         self.suffix_re = _alternation(segs.get("suffix", {}))
         self.suffix_words = tuple(segs.get("suffix", {}))
+        # cues inside which another cue may start (产业 of 房地产业务): where one is found,
+        # _suffix_hits searches again from every cue's next character
+        firsts = {word[0] for word in self.suffix_words if word}
+        self.suffix_nesting = frozenset(
+            word for word in self.suffix_words if any(ch in firsts for ch in word[1:])
+        )
         self.name_re = _alternation(segs.get("name", {}))
         # known names -> canonical ("" when none); the lexicons are fixed once compiled
         self.segment_names: dict[str, str] = segs.get("name", {})
@@ -558,6 +564,12 @@ class MentionFinder:
         """Suffix cue spans; of two overlapping cues the one ending later wins
         (房地产业务: 业务, not 产业), so the name keeps its last characters."""
         assert self.suffix_re is not None
+        # Usually no cue found can hold the start of another (业务, 分部): the scan's
+        # non-overlapping matches are then every cue's start (one C-level scan instead
+        # of a search per cue; a long list of segments has a thousand cues).
+        matches = list(self.suffix_re.finditer(norm))
+        if self.suffix_nesting.isdisjoint(map(re.Match.group, matches)):
+            return list(map(re.Match.span, matches))
         # one hit per start (the longest cue there), in order of start: a search from
         # one past each hit replaces a finditer over an overlapping lookahead
         # ``(?=(cues))``, which gives the engine no first-character set (it entered the
