@@ -464,14 +464,16 @@ class MentionFinder:
         """
         norm, text, covered = view.norm, view.text, view.covered
         cache = view.__dict__
-        list_words, names = self.list_words, self.segment_names
+        names = self.segment_names
         verdicts = self._suffix_verdicts
         found: list[Mention] = []
         flags = None
+        # (one search: most paragraphs have no 链, and a long list has a thousand cues)
+        has_chain = "链" in norm
         for start, end in hits:
             if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
                 continue
-            if norm.startswith("链", end):
+            if has_chain and norm.startswith("链", end):
                 continue  # 光伏产业链 is no segment
             cue = norm[start:end]
             if flags is None:
@@ -483,12 +485,11 @@ class MentionFinder:
                 hard, special = flags
             # The usual scan, inline (a call per cue cost more than its tests): where
             # _scan_back (length _MAX_NAME) starts the name when the flags alone decide
-            # it.  Any other cue goes to _from_suffix: a space or list word before the
-            # cue, a bracket or conjunction stop word in the scan, a cut Latin word, an
-            # empty name, a space or conjunction at its start or a space before it.
-            if start == 0 or norm[start - 1].isspace() or norm[start - 1] in list_words:
-                found.extend(self._from_suffix(view, start, cue))
-                continue
+            # it.  Any other cue goes to _from_suffix: a bracket or conjunction stop word
+            # in the scan, a cut Latin word, an empty name, a space or list comma (maybe
+            # a coordination) before it, and the names _suffix_verdict leaves to the
+            # rule (a space or list word before the cue, a space or conjunction at the
+            # name's start: tests of the name's text, remembered with its verdict).
             lowest = start - _MAX_NAME if start > _MAX_NAME else 0
             k = hard.rfind(1, lowest, start)
             name_start = k + 1 if k != -1 else lowest
@@ -497,14 +498,10 @@ class MentionFinder:
                 or (k == -1 and lowest > 0 and _is_ascii_alnum(norm[lowest - 1]))
                 or name_start == 0
                 or name_start >= start
-                or norm[name_start].isspace()
-                or norm[name_start] in _CONJUNCTIONS
                 or norm[name_start - 1].isspace()
+                or norm[name_start - 1] == "、"
             ):
                 found.extend(self._from_suffix(view, start, cue))
-                continue
-            if norm[name_start - 1] == "、":
-                found.extend(self._from_suffix(view, start, cue))  # maybe a coordination
                 continue
             raw = norm[name_start:start]
             # (a long list repeats its names: the verdict per text, remembered, replaces
@@ -539,9 +536,13 @@ class MentionFinder:
     def _suffix_verdict(self, raw: str) -> str | int:
         """What :meth:`_suffix_segments` does with the text ``raw`` its usual scan found
         before a suffix cue: :data:`_TO_RULE` (leave the cue to :meth:`_from_suffix`: a
-        possible coordination, 和/与/及 inside, or a one-character name),
-        :data:`_NO_NAME` (no segment), else the canonical name of the segment."""
-        if "和" in raw or "与" in raw or "及" in raw:
+        possible coordination, 和/与/及 inside, or a one-character name; a space or
+        list word before the cue, a space or conjunction at the name's start: the name
+        is not the usual one), :data:`_NO_NAME` (no segment), else the canonical name of
+        the segment.  ``raw`` is not empty."""
+        if "和" in raw or "与" in raw or "及" in raw:  # (a conjunction at its start too)
+            return _TO_RULE
+        if raw[0].isspace() or raw[-1].isspace() or raw[-1] in self.list_words:
             return _TO_RULE
         name = raw.strip()
         if self._no_suffix_name(name):

@@ -244,6 +244,10 @@ _SUFFIX_TEXTS = (
     "第1分部业务收入1.5亿元，第2分部业务收入同比增长2.2%，智能汽车（绝影）业务亏损。",
     # one normalised name written in two ways (its canonical name follows the text)
     "雲端業務收入1亿元，云端业务收入2亿元，雲端業務收入3亿元，AI業務收入4亿元，ai业务收入5亿元。",
+    # a space or list word before the cue, a space or conjunction at the name's start
+    # (the tests _suffix_verdict makes of the name's text)
+    "甲乙丙等业务增长，丁戊 业务下降，己庚两大板块，，及辛壬业务， 癸子业务，和丑寅分部， 卯辰 业务。",
+    "期内，与甲乙业务、 丙丁 业务和戊己等板块收入分别增长，及 庚辛业务收入下降。",
 )
 
 
