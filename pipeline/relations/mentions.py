@@ -227,6 +227,17 @@ def _strip_alias(text: str) -> str:
     return _no_parens(text).strip()
 
 
+# bytes.translate tables: 1 where a byte is 1 (or 2), else 0.
+_CODE_1 = bytes(int(code == 1) for code in range(256))
+_CODE_2 = bytes(int(code == 2) for code in range(256))
+
+
+def _either(a: bytes | bytearray, b: bytes | bytearray) -> bytearray:
+    """Per position, ``a[i] | b[i]`` (two arrays of one length, as one big-integer OR)."""
+    merged = int.from_bytes(a, "little") | int.from_bytes(b, "little")
+    return bytearray(merged.to_bytes(len(a), "little"))
+
+
 def _any(flags: bytearray, start: int, end: int) -> bool:
     """True when any byte of ``flags[start:end]`` is set (C-speed search)."""
     return flags.find(1, start, end) != -1
@@ -306,6 +317,7 @@ class MentionFinder:
         self.market_re = _alternation(lex.cues.get("market", {}))
         self.notname_suffixes = tuple(segs.get("notsuffix", {}))
         self.keeps = sorted(segs.get("keep", {}), key=len, reverse=True)
+        self.keep_re = _alternation(self.keeps)
         self.anaphor_re = _alternation(lex.anaphors)
         self.quote_re = re.compile(r"[“\"]([^”\"“]{1,15})[”\"]")
         # text before a usual suffix cue -> _suffix_verdict(text)
@@ -835,22 +847,17 @@ class MentionFinder:
             return None
         norm = view.norm
         stop_end = self._stop_ends(view)
-        hard = bytearray(view.covered)
-        special = bytearray(len(norm))
+        # (the stop words' codes split and merged with the entities at C speed, not a
+        # loop per stop word: a long list of names has one before every figure)
+        hard = _either(view.covered, stop_end.translate(_CODE_1))
+        special = bytearray(stop_end.translate(_CODE_2))
         for m in _NAME_BREAK_RE.finditer(norm):
             hard[m.start()] = 1
         for m in _HALF_WIDTH_STOP_RE.finditer(norm):
             hard[m.start()] = 1  # as in the character loop: a full stop, not a decimal
-        for m in _CLOSE_PAREN_RE.finditer(norm):
-            special[m.start()] = 1
-        pos = stop_end.find(1)
-        while pos != -1:
-            hard[pos] = 1
-            pos = stop_end.find(1, pos + 1)
-        pos = stop_end.find(2)
-        while pos != -1:
-            special[pos] = 1
-            pos = stop_end.find(2, pos + 1)
+        if ")" in norm or "）" in norm:  # (two searches: most paragraphs have no bracket)
+            for m in _CLOSE_PAREN_RE.finditer(norm):
+                special[m.start()] = 1
         cached = view.__dict__["_scan_flags"] = (hard, special)
         return cached
 
@@ -913,7 +920,8 @@ class MentionFinder:
             # match ends at its own position, so each end is marked once
             for m in self.stop_scan.finditer(norm):
                 out[m.end() - 1] = 2 if m.group() in _CONJUNCTIONS else 1
-        for word in self.keeps:
+        # (one scan first: most paragraphs hold no keep word)
+        for word in self.keeps if self.keep_re is not None and self.keep_re.search(norm) else ():
             pos = norm.find(word)
             while pos != -1:
                 out[pos : pos + len(word)] = bytes(len(word))

@@ -451,3 +451,46 @@ def test_propagate_first_character_test_changes_nothing(lexicons, monkeypatch):
     always, never = segments(0), segments(10**9)
     assert always == never
     assert sum(map(len, always)) > 100
+
+
+def test_scan_flags_equal_the_loops_over_each_kind(lexicons):
+    """The scan flags (stop codes split and merged at C level, the keep words and
+    brackets searched only where present) equal the flags set position by position."""
+    import re
+
+    from .test_pair_scorer import _ents, _records
+
+    finder = MentionFinder(lexicons)
+
+    def reference(view: DocView) -> tuple[bytearray, bytearray]:
+        norm = view.norm
+        stop_end = bytearray(len(norm))
+        for m in finder.stop_scan.finditer(norm):
+            stop_end[m.end() - 1] = 2 if m.group() in mentions._CONJUNCTIONS else 1
+        for word in finder.keeps:
+            for k in range(len(norm)):
+                if norm.startswith(word, k):
+                    stop_end[k : k + len(word)] = bytes(len(word))
+        hard, special = bytearray(view.covered), bytearray(len(norm))
+        for k, ch in enumerate(norm):
+            if ch in mentions._NAME_BREAKS or stop_end[k] == 1:
+                hard[k] = 1
+            if ch in ")）" or stop_end[k] == 2:
+                special[k] = 1
+        for m in re.finditer(r"\.", norm):
+            if m.start() == 0 or not mentions._is_ascii_alnum(norm[m.start() - 1]):
+                hard[m.start()] = 1
+        return hard, special
+
+    texts_ents = [(r["text"], _ents(r)) for s in ("train", "dev", "test") for r in _records(s)]
+    crafted = (
+        *_SUFFIX_TEXTS,
+        "在线业务和其他业务（含显示器）收入增长，以上均为大中华区对公业务。a.b. .c",
+        "公司及相关方表示，(甲）乙业务与丙业务",
+        "",
+    )
+    texts_ents += [(t, make_ents(t, ())) for t in crafted]
+    for text, ents in texts_ents:
+        view = DocView(text, normalize(text, lexicons.table), list(ents))
+        view.__dict__["_scans"] = mentions._LOOP_SCANS
+        assert finder._scan_flags(view) == reference(view), text
