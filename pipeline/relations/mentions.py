@@ -445,9 +445,9 @@ class MentionFinder:
         # Strong names (and their repeats) first; weak metric-head names only where
         # nothing stronger was found, then their own repeats.
         found, cover = self._propagate(view, _dedupe(found))
-        heads = self._metric_heads(
-            view, found, cover, in_metric, {end: start for start, end in hits}
-        )
+        # (end -> start of the cues, built by C-level maps: a thousand cues in a long list)
+        suffix_ends = dict(zip(map(_SECOND, hits), map(_FIRST, hits), strict=True))
+        heads = self._metric_heads(view, found, cover, in_metric, suffix_ends)
         # names before a share cue, parallel to a segment found so far (heads included)
         # (both share cues it reads, 占 and 占比, hold 占: without it, no sort and no call)
         if "占" in norm:
@@ -482,8 +482,10 @@ class MentionFinder:
         flags = None
         # (one search: most paragraphs have no 链, and a long list has a thousand cues)
         has_chain = "链" in norm
+        # the characters of the entities and metrics, one array: one search per cue
+        blocked = _either(covered, in_metric) if hits else covered
         for start, end in hits:
-            if covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
+            if blocked.find(1, start, end) != -1:
                 continue
             if has_chain and norm.startswith("链", end):
                 continue  # 光伏产业链 is no segment
