@@ -1076,15 +1076,19 @@ class MentionFinder:
         norm = view.norm
         # one pass marks the characters and reads the names (two passes did)
         taken = bytearray(len(view.text))
-        # the names' texts read so far: a later mention of the same text adds nothing
-        # (setdefault keeps the first), so a long list derives each name once
-        seen: set[str] = set()
+        # the names' texts read so far, and how many mentions have each: a later
+        # mention of the same text adds nothing (setdefault keeps the first), so a long
+        # list derives each name once
+        seen: dict[str, int] = {}
         for m in found:
             start, end = m.start, m.end
             taken[start:end] = b"\x01" * (end - start)
             span = norm[start:end]
-            if span not in seen:
-                seen.add(span)
+            count = seen.get(span)
+            if count is not None:
+                seen[span] = count + 1
+            else:
+                seen[span] = 1
                 base = _strip_alias(span)  # (memoised: names repeat)
                 if len(base) >= 2:
                     names.setdefault(base, m.canonical or base)
@@ -1095,7 +1099,7 @@ class MentionFinder:
             return found, taken
         extra: list[Mention] = []
         covered = view.covered
-        free_firsts = _free_first_chars(norm, found, names) if len(names) > _FEW_NAMES else None
+        free_firsts = _free_first_chars(norm, seen, names) if len(names) > _FEW_NAMES else None
         # A few names per paragraph: str.find per name beats compiling a regex per paragraph.
         for name in sorted(names, key=len, reverse=True):
             if free_firsts is not None and name[0] not in free_firsts:
@@ -1166,20 +1170,21 @@ class MentionFinder:
 _FEW_NAMES = 4
 
 
-def _free_first_chars(norm: str, found: list[Mention], names: Iterable[str]) -> set[str]:
-    """The first characters of ``names`` that occur in ``norm`` outside ``found``
-    (sorted by start, no overlaps).
+def _free_first_chars(norm: str, spans: dict[str, int], names: Iterable[str]) -> set[str]:
+    """The first characters of ``names`` that occur in ``norm`` outside the mentions
+    whose texts ``spans`` counts (mentions that do not overlap).
 
     Why: :meth:`MentionFinder._propagate` adds an occurrence of a name only where none
     of its characters is in a mention, so a name whose first character occurs only
     inside mentions adds nothing.  A long list of names (第N分部业务收入 …) repeats each
-    name only where it was found: one scan of the text outside the mentions per first
-    character replaces a scan of the whole text per name.
+    name only where it was found: a count of the character in the text and in the
+    mentions' distinct texts replaces a scan of the whole text per name.
     """
-    starts = list(map(_START, found))
-    ends = list(map(_END, found))
-    free = "".join(map(norm.__getitem__, map(slice, [0, *ends], [*starts, len(norm)])))
-    return {ch for ch in {name[0] for name in names} if ch in free}
+    return {
+        ch
+        for ch in {name[0] for name in names}
+        if norm.count(ch) > sum(span.count(ch) * n for span, n in spans.items())
+    }
 
 
 # Length of the name glued to an ORG that makes ORG + name one internal unit (华星,
