@@ -79,6 +79,9 @@ _HEAD_ADVERBS = frozenset("则亦均也")
 # ... unless the character ends a word (非美国通用会计准则, 平均, 亦即).
 _ADVERB_WORDS = frozenset({"准则", "原则", "规则", "法则", "细则", "总则", "否则", "平均", "人均"})
 _HEAD_VERB_ENDS = frozenset(verb[-1] for verb in _HEAD_VERBS)
+# The last characters before a metric that MentionFinder._metric_heads may cut off (的,
+# a head verb, 分别, an adverb).
+_HEAD_CUT_ENDS = frozenset("的别") | _HEAD_VERB_ENDS | _HEAD_ADVERBS
 _MAX_LIST = 60
 # A market before a sector word names a market sector, not a company's segment.
 _MARKET_PREFIXES = ("港股", "A股", "a股", "美股", "两市", "沪深", "沪市", "深市", "恒指")
@@ -298,6 +301,9 @@ class MentionFinder:
         # cues inside which another cue may start (产业 of 房地产业务): where one is found,
         # _suffix_hits searches again from every cue's next character
         firsts = {word[0] for word in self.suffix_words if word}
+        # no cue starts with a space or a conjunction (the lexicon's words: _metric_heads
+        # then need not test a cue's first character)
+        self.suffix_plain_starts = not any(ch.isspace() or ch in _CONJUNCTIONS for ch in firsts)
         self.suffix_nesting = frozenset(
             word for word in self.suffix_words if any(ch in firsts for ch in word[1:])
         )
@@ -648,20 +654,23 @@ class MentionFinder:
                 continue
             if metric.canonical not in head_metrics:
                 continue
-            if norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
-                end -= 1  # 香港物业发展的税前溢利 -> 香港物业发展
-            for verb in _HEAD_VERBS if norm[end - 1] in _HEAD_VERB_ENDS else ():
-                if norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
-                    end -= len(verb)  # LPCVD设备实现收入 -> LPCVD设备
-                    break
-            if norm.startswith("分别", end - 2) and end > 2:
-                end -= 2  # 酱油、调味酱和蚝油分别实现收入: the names end before 分别
-            if (
-                end > 2
-                and view.norm[end - 1] in _HEAD_ADVERBS
-                and view.norm[end - 2 : end] not in _ADVERB_WORDS
-            ):
-                end -= 1  # A…，B则实现营业收入…: 则 is no part of the name
+            # (one test: each cut below needs its own last character before the metric,
+            # and most metrics follow none of them)
+            if norm[end - 1] in _HEAD_CUT_ENDS:
+                if norm[end - 1] == "的" and end > 1 and not taken[end - 2]:
+                    end -= 1  # 香港物业发展的税前溢利 -> 香港物业发展
+                for verb in _HEAD_VERBS if norm[end - 1] in _HEAD_VERB_ENDS else ():
+                    if norm.startswith(verb, end - len(verb)) and end - len(verb) > 0:
+                        end -= len(verb)  # LPCVD设备实现收入 -> LPCVD设备
+                        break
+                if norm.startswith("分别", end - 2) and end > 2:
+                    end -= 2  # 酱油、调味酱和蚝油分别实现收入: the names end before 分别
+                if (
+                    end > 2
+                    and norm[end - 1] in _HEAD_ADVERBS
+                    and norm[end - 2 : end] not in _ADVERB_WORDS
+                ):
+                    end -= 1  # A…，B则实现营业收入…: 则 is no part of the name
             cue_start = suffix_ends.get(end)  # (tested here: most metrics follow no cue)
             if cue_start is not None and end - cue_start <= _MAX_NAME:
                 # The name _scan_back would find before ``end`` surely ends with the
@@ -675,8 +684,10 @@ class MentionFinder:
                     flags is not None
                     and flags[0].find(1, cue_start, end) == -1
                     and flags[1].find(1, cue_start, end) == -1
-                    and not norm[cue_start].isspace()
-                    and norm[cue_start] not in _CONJUNCTIONS
+                    and (
+                        self.suffix_plain_starts
+                        or not (norm[cue_start].isspace() or norm[cue_start] in _CONJUNCTIONS)
+                    )
                 ):
                     continue  # 第3分部业务收入: a name ending in a suffix word is never a head
             before = norm[end - 1]
