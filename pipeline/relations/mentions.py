@@ -52,6 +52,8 @@ _ANAPHOR_LEFT = frozenset("为因称而但且并据将由令使对在与和及�
 # bare 内 is not enough (国内公司 are domestic companies).
 _ANAPHOR_LEFT_WORDS = ("期内", "年内", "季内", "同期", "当期", "本期", "全年", "年度")
 _MAX_NAME = 12
+# Suffix cues of a paragraph past which _suffix_segments merges its two blocking arrays.
+_FEW_CUES = 16
 # Names whose verdicts a finder remembers; past this the memo starts afresh.
 _MAX_REMEMBERED = 4096
 # Verdicts of MentionFinder._suffix_verdict other than a canonical name (not strings).
@@ -488,10 +490,14 @@ class MentionFinder:
         flags = None
         # (one search: most paragraphs have no 链, and a long list has a thousand cues)
         has_chain = "链" in norm
-        # the characters of the entities and metrics, one array: one search per cue
-        blocked = _either(covered, in_metric) if hits else covered
+        # the characters of the entities and metrics, one array where the cues are many
+        # (one search per cue instead of two; merging costs more than a few searches)
+        blocked = _either(covered, in_metric) if len(hits) > _FEW_CUES else None
         for start, end in hits:
-            if blocked.find(1, start, end) != -1:
+            if blocked is not None:
+                if blocked.find(1, start, end) != -1:
+                    continue
+            elif covered.find(1, start, end) != -1 or in_metric.find(1, start, end) != -1:
                 continue
             if has_chain and norm.startswith("链", end):
                 continue  # 光伏产业链 is no segment
