@@ -244,6 +244,10 @@ _SUFFIX_TEXTS = (
     "第1分部业务收入1.5亿元，第2分部业务收入同比增长2.2%，智能汽车（绝影）业务亏损。",
     # one normalised name written in two ways (its canonical name follows the text)
     "雲端業務收入1亿元，云端业务收入2亿元，雲端業務收入3亿元，AI業務收入4亿元，ai业务收入5亿元。",
+    # a space or list word before the cue, a space or conjunction at the name's start
+    # (the tests _suffix_verdict makes of the name's text)
+    "甲乙丙等业务增长，丁戊 业务下降，己庚两大板块，，及辛壬业务， 癸子业务，和丑寅分部， 卯辰 业务。",
+    "期内，与甲乙业务、 丙丁 业务和戊己等板块收入分别增长，及 庚辛业务收入下降。",
 )
 
 
@@ -310,7 +314,8 @@ def test_clause_pattern_equals_its_alternation_form():
 
 
 def test_suffix_hits_equal_the_overlapping_lookahead(lexicons):
-    """One hit per start (the longest cue there), as an overlapping lookahead finds them."""
+    """One hit per start (the longest cue there), as an overlapping lookahead finds them
+    (the one scan where no cue found may hold another's start, else a search per cue)."""
     import re
 
     from .test_pair_scorer import _records
@@ -320,6 +325,9 @@ def test_suffix_hits_equal_the_overlapping_lookahead(lexicons):
     overlapping = re.compile("(?=(" + mentions._trie_pattern(words) + "))")
     texts = [r["text"] for s in ("train", "dev", "test") for r in _records(s)]
     texts += [*_SUFFIX_TEXTS, "房地产业务", "业务业务板块", "产业产业链", ""]
+    # cues that hold another cue's start (the search from every cue) and that do not
+    # (the one scan): next to each other, nested, at the text's ends
+    texts += ["事业群业务分部", "业务分部业务板块业务", "分部业务分部", "事业部门", "业务分部"]
     for text in texts:
         norm = normalize(text, lexicons.table)
         spans = [m.span(1) for m in overlapping.finditer(norm)]
@@ -409,3 +417,80 @@ def test_scan_loop_equals_the_loop_over_the_full_stop_flags(lexicons):
             assert got == reference(view, end, lowest), (text, end)
             checked += 1
     assert checked > 10000
+
+
+# Paragraphs with more names than _propagate reads without its first-character test:
+# names repeated outside their first mentions, names only where found, an alias.
+_MANY_NAMES_TEXTS = (
+    "第1分部业务收入1亿元，第2分部业务收入2亿元，第3分部业务收入3亿元，第4分部业务收入4亿元，"
+    "第5分部业务收入5亿元，此后第2分部收入增长，第5分部收入下降。",
+    "甲业务、乙业务、丙业务、丁业务、戊业务收入增长，其中丙收入1亿元，戊收入2亿元。",
+    "收入来自生成式AI、视觉AI（传统AI）、智能汽车（绝影）三个板块，绝影收入1亿元，"
+    "海外市场收入增长20%，港澳业务收入下降，智能汽车收入2.56亿元。",
+)
+
+
+def test_propagate_first_character_test_changes_nothing(lexicons, monkeypatch):
+    """``_propagate`` with and without the first-character test (which drops names
+    occurring only inside mentions) finds the same segments on every paragraph."""
+    from .test_pair_scorer import _ents, _records
+
+    texts_ents = [(r["text"], _ents(r)) for s in ("train", "dev", "test") for r in _records(s)]
+    texts_ents += [(t, make_ents(t, ())) for t in _MANY_NAMES_TEXTS]
+    finder = MentionFinder(lexicons)
+
+    def segments(few_names: int) -> list[list[tuple]]:
+        monkeypatch.setattr(mentions, "_FEW_NAMES", few_names)
+        out = []
+        for text, ents in texts_ents:
+            view = DocView(text, normalize(text, lexicons.table), list(ents))
+            finder.annotate(view)
+            out.append([(m.start, m.end, m.text, m.canonical, m.source) for m in view.segments])
+        return out
+
+    always, never = segments(0), segments(10**9)
+    assert always == never
+    assert sum(map(len, always)) > 100
+
+
+def test_scan_flags_equal_the_loops_over_each_kind(lexicons):
+    """The scan flags (stop codes split and merged at C level, the keep words and
+    brackets searched only where present) equal the flags set position by position."""
+    import re
+
+    from .test_pair_scorer import _ents, _records
+
+    finder = MentionFinder(lexicons)
+
+    def reference(view: DocView) -> tuple[bytearray, bytearray]:
+        norm = view.norm
+        stop_end = bytearray(len(norm))
+        for m in finder.stop_scan.finditer(norm):
+            stop_end[m.end() - 1] = 2 if m.group() in mentions._CONJUNCTIONS else 1
+        for word in finder.keeps:
+            for k in range(len(norm)):
+                if norm.startswith(word, k):
+                    stop_end[k : k + len(word)] = bytes(len(word))
+        hard, special = bytearray(view.covered), bytearray(len(norm))
+        for k, ch in enumerate(norm):
+            if ch in mentions._NAME_BREAKS or stop_end[k] == 1:
+                hard[k] = 1
+            if ch in ")）" or stop_end[k] == 2:
+                special[k] = 1
+        for m in re.finditer(r"\.", norm):
+            if m.start() == 0 or not mentions._is_ascii_alnum(norm[m.start() - 1]):
+                hard[m.start()] = 1
+        return hard, special
+
+    texts_ents = [(r["text"], _ents(r)) for s in ("train", "dev", "test") for r in _records(s)]
+    crafted = (
+        *_SUFFIX_TEXTS,
+        "在线业务和其他业务（含显示器）收入增长，以上均为大中华区对公业务。a.b. .c",
+        "公司及相关方表示，(甲）乙业务与丙业务",
+        "",
+    )
+    texts_ents += [(t, make_ents(t, ())) for t in crafted]
+    for text, ents in texts_ents:
+        view = DocView(text, normalize(text, lexicons.table), list(ents))
+        view.__dict__["_scans"] = mentions._LOOP_SCANS
+        assert finder._scan_flags(view) == reference(view), text
