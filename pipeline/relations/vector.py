@@ -137,28 +137,27 @@ def best_candidates(
     used = taken[:-1].nonzero()[0]
     z_subject = np.zeros(len(subjects))
     z_subject[used] = subject_zs([subjects[i] for i in used.tolist()])
-    columns: list[np.ndarray] = []
+    columns: list[np.ndarray] = []  # 2-D blocks of columns
     b_idx, _, b_dist = before
     a_idx, _, a_dist = after
     if not subjects:  # the main company is the only candidate
         b_idx, a_idx = b_idx[:, :0], a_idx[:, :0]
-    for rank in range(b_idx.shape[1]):
-        ok = b_idx[:, rank] >= 0
-        z = table.before_pairs(view, facts, kinds, fstart, b_idx[:, rank], b_dist[:, rank], rank)
-        columns.append(np.where(ok, base + z_subject[b_idx[:, rank]] + z, -np.inf))
+    if b_idx.shape[1]:  # every before-rank at once (one call per term, not per rank)
+        z = table.before_pairs(view, facts, kinds, fstart, b_idx, b_dist)
+        columns.append(np.where(b_idx >= 0, base[:, None] + z_subject[b_idx] + z, -np.inf))
     for col in range(a_idx.shape[1]):
         ok = a_idx[:, col] >= 0
         z = table.after_pairs(kinds, a_idx[:, col], a_dist[:, col])
-        columns.append(np.where(ok, base + z_subject[a_idx[:, col]] + z, -np.inf))
+        columns.append(np.where(ok, base + z_subject[a_idx[:, col]] + z, -np.inf)[:, None])
     main_dist = None
     if fallback is not None and main_subject is not None and main is not None:
         main_dist = np.abs(fstart - main.end)
         z = table.fallback_pairs(facts, kinds)
         main_z = subject_zs([main_subject])[0]
-        columns.append(np.where(fallback, base + main_z + z, -np.inf))
+        columns.append(np.where(fallback, base + main_z + z, -np.inf)[:, None])
     if not columns:
         return _none_found(n_fig)
-    scores = np.stack(columns, axis=1)
+    scores = np.concatenate(columns, axis=1)  # before-ranks, after, fallback: generate's order
     present = np.isfinite(scores)
     best_col = scores.argmax(axis=1)
     rows = np.arange(n_fig)
@@ -291,6 +290,11 @@ class _ScoreTables:
         )
         self.rank = np.array([[scorer.rank[(r, t)] for t in _TYPES] for r in range(5)])
         self.dist = np.array([[scorer.dist[(b, t)] for t in _TYPES] for b in _BUCKETS])
+        self.sent_breaks = np.array(scorer.sent_breaks)
+        self.clause_breaks = np.array(scorer.clause_breaks)
+        self.figs_between = np.array(scorer.figs_between)
+        self.subjects_between = np.array(scorer.subjects_between)
+        self.semicolon = np.array([scorer.semicolon[t] for t in _TYPES])
         # one pass over the subjects: end, type, source, identity (type, key) as indices,
         # main company, segment of the main company
         self.ident: dict[tuple[str, str], int] = {}
@@ -327,37 +331,42 @@ class _ScoreTables:
         fstart: np.ndarray,
         subject: np.ndarray,
         distance: np.ndarray,
-        rank: int,
     ) -> np.ndarray:
-        """:meth:`PairScorer.score` of one before-rank for every figure (rows where
-        ``subject`` is -1 are computed on subject 0 and discarded by the caller)."""
+        """:meth:`PairScorer.score` of every before-rank of every figure: ``subject`` and
+        ``distance`` have a row per figure and a column per rank (entries where
+        ``subject`` is -1 are computed on subject 0 and discarded by the caller).
+
+        Why 2-D: one numpy call per feature template for all ranks together (a call
+        per rank and template was most of this function's time on a long paragraph).
+        Each element still gets the weights added one by one in the order of
+        :meth:`PairScorer.score`, so every total is the same float.
+        """
         sc = self.scorer
         s = np.where(subject >= 0, subject, 0)
         stype = self.type[s] if len(self.type) else np.zeros_like(s)
-        r = min(rank, 4)
+        r = np.minimum(np.arange(subject.shape[1]), 4)[None, :]  # rank 4 stands for 4+
         bucket = _BUCKET_INDEX[np.minimum(distance, _FAR)]
-        z = self.kind_type[kinds, stype]
+        z = self.kind_type[kinds[:, None], stype]
         z = z + self.rank[r, stype, 0]
         z = z + self.rank[r, stype, 1]
         z = z + self.dist[bucket, stype, 0]
         z = z + self.dist[bucket, stype, 1]
         src = self.source[s]
         z = z + np.where(src >= 0, self.src[np.maximum(src, 0), r], 0.0)
-        fpos = self._figure_positions(view, fstart)
-        spos = self.positions[s]
-        # >= 0 for every real pair (the subject ends before the figure); the rows
+        fpos = _positions(view, fstart)
+        # >= 0 for every real pair (the subject ends before the figure); the entries
         # without a candidate may go negative and are clipped to stay indexable
-        delta = np.maximum(fpos - spos, 0)
-        sent_breaks, clause_breaks = delta[:, 0], delta[:, 1]
-        figs, subjects = delta[:, 2], delta[:, 3]
+        delta = np.maximum(fpos[:, None, :] - self.positions[s], 0)
+        sent_breaks, clause_breaks = delta[..., 0], delta[..., 1]
+        figs, subjects = delta[..., 2], delta[..., 3]
         z = z + np.where(sent_breaks == 0, sc.same_sentence, 0.0)
         z = z + np.where(clause_breaks == 0, sc.same_clause, 0.0)
-        z = z + np.asarray(sc.sent_breaks)[np.minimum(sent_breaks, 3)]
-        z = z + np.asarray(sc.clause_breaks)[np.minimum(clause_breaks, 4)]
-        z = z + np.asarray(sc.figs_between)[np.minimum(figs, 3)]
-        z = z + np.asarray(sc.subjects_between)[np.minimum(subjects, 3)]
-        z = z + np.where((subjects != 0) & (delta[:, 4] != 0), sc.segment_between, 0.0)
-        z = z + np.where(delta[:, 5] != 0, sc.metric_between, 0.0)
+        z = z + self.sent_breaks[np.minimum(sent_breaks, 3)]
+        z = z + self.clause_breaks[np.minimum(clause_breaks, 4)]
+        z = z + self.figs_between[np.minimum(figs, 3)]
+        z = z + self.subjects_between[np.minimum(subjects, 3)]
+        z = z + np.where((subjects != 0) & (delta[..., 4] != 0), sc.segment_between, 0.0)
+        z = z + np.where(delta[..., 5] != 0, sc.metric_between, 0.0)
         z = z + np.where(self.is_main[s], sc.is_main, 0.0)
         z = z + np.where(self.segment_of_main[s], sc.segment_of_main, 0.0)
         gap = (clause_breaks != 0) | (distance > 2)
@@ -365,15 +374,17 @@ class _ScoreTables:
         e = self.ends[s]
         if qizhong:
             q = np.asarray(qizhong, np.int64)
-            inside = q.searchsorted(fstart - 1, "left") > q.searchsorted(e, "left")
+            inside = q.searchsorted(fstart - 1, "left")[:, None] > q.searchsorted(e, "left")
             z = z + np.where(gap & inside, sc.qizhong_between, 0.0)
         if semicolons:
             q = np.asarray(semicolons, np.int64)
-            inside = gap & (q.searchsorted(fstart, "left") > q.searchsorted(e, "left"))
+            inside = gap & (q.searchsorted(fstart, "left")[:, None] > q.searchsorted(e, "left"))
             z = z + np.where(inside, sc.semicolon_between, 0.0)
-            z = z + np.where(inside, np.asarray([sc.semicolon[t] for t in _TYPES])[stype], 0.0)
-        metric_start = self._metric_starts(facts)
-        z = z + np.where(metric_start >= e, sc.metric_after_subject, 0.0)
+            z = z + np.where(inside, self.semicolon[stype], 0.0)
+        metric_start = np.fromiter(
+            (f.metric.start if f.metric is not None else -1 for f in facts), np.int64, len(facts)
+        )
+        z = z + np.where(metric_start[:, None] >= e, sc.metric_after_subject, 0.0)
         return z
 
     def after_pairs(
@@ -400,22 +411,6 @@ class _ScoreTables:
         market = np.fromiter((f.market_cue for f in facts), bool, len(facts))
         z = z + np.where(market, sc.fallback_market_cue, sc.fallback_no_market_cue)
         return z
-
-    def _figure_positions(self, view: DocView, fstart: np.ndarray) -> np.ndarray:
-        cached = getattr(self, "_fpos", None)
-        if cached is None:
-            cached = self._fpos = _positions(view, fstart)
-        return cached
-
-    def _metric_starts(self, facts: Sequence[FigureFacts]) -> np.ndarray:
-        cached = getattr(self, "_mstart", None)
-        if cached is None:
-            cached = self._mstart = np.fromiter(
-                (f.metric.start if f.metric is not None else -1 for f in facts),
-                np.int64,
-                len(facts),
-            )
-        return cached
 
 
 def _positions(view: DocView, offsets: np.ndarray) -> np.ndarray:
