@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from operator import attrgetter
+
+import numpy as np
 
 from pipeline.relations.candidates import SPEAKER_RIGHT, Candidate
 from pipeline.relations.document import DocView, Ent, Subject
@@ -48,6 +51,11 @@ from pipeline.relations.rules import FigureFacts
 _CONTEXT_SCAN_SEGMENTS = 16
 # How far before a segment a segment-context word counts (features.subject_features).
 _CONTEXT_WINDOW = 60
+# From this many subjects on, SubjectScorer.score_many does its binary searches with
+# arrays (:func:`_many_subject_lookups`; below it, numpy's fixed cost outweighs them).
+_ARRAY_SUBJECTS = 32
+_START = attrgetter("start")
+_END = attrgetter("end")
 
 
 def _segment_context_before(view: DocView, start: int) -> bool:
@@ -61,11 +69,23 @@ def _segment_context_before(view: DocView, start: int) -> bool:
     occurrence ending at or before ``start`` starts at or after the window's start.
     """
     lo = start - _CONTEXT_WINDOW if start > _CONTEXT_WINDOW else 0
-    d = view.__dict__
-    found = d.get("_segment_context")
+    found = view.__dict__.get("_segment_context")
     if found is None:
         if len(view.segments) < _CONTEXT_SCAN_SEGMENTS:
             return _SEGMENT_CONTEXT_RE.search(view.norm, lo, start) is not None
+        found = _segment_context_index(view)
+    ends, latest_start = found
+    i = bisect_right(ends, start)
+    return i > 0 and latest_start[i - 1] >= lo
+
+
+def _segment_context_index(view: DocView) -> tuple[list[int], list[int]]:
+    """:func:`_segment_context_before`'s index of the paragraph (cached on the view):
+    the ends of every segment-context word's occurrences, sorted, and the running
+    maximum of their starts."""
+    d = view.__dict__
+    found = d.get("_segment_context")
+    if found is None:
         norm = view.norm
         spans = []
         for word in _SEGMENT_CONTEXT:
@@ -81,9 +101,46 @@ def _segment_context_before(view: DocView, start: int) -> bool:
             best = s if s > best else best
             latest_start.append(best)
         found = d["_segment_context"] = (ends, latest_start)
-    ends, latest_start = found
-    i = bisect_right(ends, start)
-    return i > 0 and latest_start[i - 1] >= lo
+    return found
+
+
+def _many_subject_lookups(
+    view: DocView, subjects: Sequence[Subject]
+) -> tuple[list[bool], list[bool]]:
+    """Per subject: a metric starts within 4 characters after it (``followed_by_metric``)
+    and a segment-context word lies in the 60 characters before it
+    (:func:`_segment_context_before`), as array operations over the whole list.
+
+    Why: a long list of segments (the 500-figure paragraph) spent a third of
+    :meth:`SubjectScorer.score_many` in these binary searches, two or three per subject;
+    here they are a few numpy calls for all subjects (the same searches, so the same
+    answers).
+    """
+    n = len(subjects)
+    starts = np.fromiter(map(_START, subjects), np.int64, n)
+    ends = np.fromiter(map(_END, subjects), np.int64, n)
+    metric = np.asarray(view._metric_starts, np.int64)
+    near_metric = metric.searchsorted(ends + 4, "left") > metric.searchsorted(ends, "left")
+    context_ends, latest_start = _segment_context_index(view)
+    if not context_ends:
+        return near_metric.tolist(), [False] * n
+    i = np.asarray(context_ends, np.int64).searchsorted(starts, "right")
+    # (start - 60 for the window's start: below 0 it admits every start, as 0 does)
+    latest = np.asarray(latest_start, np.int64)[np.maximum(i - 1, 0)]
+    in_context = (i > 0) & (latest >= starts - _CONTEXT_WINDOW)
+    return near_metric.tolist(), in_context.tolist()
+
+
+def _first_latin(view: DocView) -> int:
+    """Offset of the paragraph's first Latin letter (its length when it has none),
+    cached on the view: a name ending at or before it has none (``seg_latin``), with
+    no search."""
+    d = view.__dict__
+    found = d.get("_first_latin")
+    if found is None:
+        m = _LATIN_RE.search(view.norm)
+        found = d["_first_latin"] = m.start() if m is not None else len(view.norm)
+    return found
 
 
 def _gap_words(view: DocView) -> tuple[list[int], list[int]]:
@@ -509,8 +566,13 @@ class SubjectScorer:
         # _segment_context_before's index of the paragraph, read inline once the first
         # segment has built it (a call per segment costs a fifth of this loop)
         context: tuple[list[int], list[int]] | None = None
+        near_metric: list[bool] | None = None
+        in_context_of: list[bool] | None = None
+        if len(subjects) >= _ARRAY_SUBJECTS:
+            near_metric, in_context_of = _many_subject_lookups(view, subjects)
+        latin_from = _first_latin(view)
         out: list[float] = []
-        for s in subjects:
+        for k, s in enumerate(subjects):
             stype = s.type
             typed = by_type.get(stype)
             if typed is None:  # a type outside the tables
@@ -532,7 +594,11 @@ class SubjectScorer:
             if s.via_anaphor:
                 z += anaphor
                 z += w_anaphor_type
-            if bisect_left(starts, end + 4) > bisect_left(starts, end):
+            if near_metric is not None:
+                followed = near_metric[k]
+            else:
+                followed = bisect_left(starts, end + 4) > bisect_left(starts, end)
+            if followed:
                 z += followed_by_metric
                 z += w_metric_type
             if norm.startswith(_LIST_RIGHT, end):
@@ -550,7 +616,9 @@ class SubjectScorer:
             source = s.source
             by_source = by_source_cache.get(source) or self._source_weights(source)
             if segment:
-                if context is not None:
+                if in_context_of is not None:
+                    in_context = in_context_of[k]
+                elif context is not None:
                     i = bisect_right(context[0], start)
                     in_context = i > 0 and context[1][i - 1] >= start - _CONTEXT_WINDOW
                 else:
@@ -566,9 +634,10 @@ class SubjectScorer:
             if s.after_entity:
                 z += head_after_entity
             if segment:
-                length = s.ref_end - s.ref_start
+                ref_start, ref_end = s.ref_start, s.ref_end
+                length = ref_end - ref_start
                 z += seg_len[0 if length <= 2 else 1 if length <= 4 else 2]
-                if _LATIN_RE.search(norm, s.ref_start, s.ref_end):
+                if ref_end > latin_from and _LATIN_RE.search(norm, ref_start, ref_end):
                     z += seg_latin
             out.append(z)
         return out
