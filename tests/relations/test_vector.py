@@ -7,9 +7,15 @@ on every paragraph, so both paths are run here on the whole annotated corpus.
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
 
 from pipeline.relations import vector
+from pipeline.relations.candidates import CandidateConfig, generate
+from pipeline.relations.document import DocView, Ent, Subject
+from pipeline.relations.pair_scorer import PairScorer
 
 from .rel_helpers import EXAMPLE, make_ents
 from .test_pair_scorer import _ents, _records
@@ -42,3 +48,72 @@ def test_array_path_on_a_long_list_of_segments(linker, monkeypatch):
     per_figure, arrays = _both(linker, monkeypatch, text, ents)
     assert arrays == per_figure
     assert len(arrays[0]) > 100
+
+
+def _before_by_generate(view: DocView, config: CandidateConfig) -> list[list[tuple[int, int]]]:
+    """Per figure: (subject index, distance) of generate's candidates before it."""
+    index = {id(s): n for n, s in enumerate(view.subjects)}
+    return [
+        [
+            (index[id(c.subject)], c.distance)
+            for c in generate(view, fig, None, config)
+            if not c.after and not c.fallback
+        ]
+        for fig in view.figures
+    ]
+
+
+def _before_by_arrays(
+    view: DocView, config: CandidateConfig, scorer: PairScorer
+) -> list[list[tuple[int, int]]]:
+    table = vector._ScoreTables(view, scorer, None)
+    distinct = len(table.ident) == len(view.subjects)
+    idx, _, dist = vector._before(
+        config,
+        np.asarray(view._figure_starts, np.int64),
+        np.asarray(view._subject_starts, np.int64),
+        table.ends,
+        table.key,
+        distinct,
+    )
+    return [
+        [(i, d) for i, d in zip(row_idx, row_dist, strict=True) if i >= 0]
+        for row_idx, row_dist in zip(idx.tolist(), dist.tolist(), strict=True)
+    ]
+
+
+@pytest.mark.parametrize("split", ["train", "dev", "test"])
+def test_before_candidates_equal_generate_on_corpus(linker, split):
+    records = _records(split)
+    if not records:
+        pytest.skip(f"no {split} records")
+    scorer = PairScorer(linker.model.weights)
+    for r in records:
+        view, *_ = linker.prepare(r["text"], _ents(r))
+        if view.subjects:
+            want = _before_by_generate(view, linker.config)
+            assert _before_by_arrays(view, linker.config, scorer) == want, r["text"]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_before_candidates_equal_generate_with_repeats_and_overlaps(linker, seed):
+    # random subjects: repeated keys (the repeat test of _before), subjects overlapping
+    # a figure (its sorting fallback), far gaps (the scan stops), narrow bounds
+    rng = random.Random(seed)
+    text = "x" * 600
+    figures = sorted(rng.sample(range(5, 590), 25))
+    ents = [Ent(f, f + 3, "MONEY", "xxx") for f in figures]
+    view = DocView(text, text, ents)
+    subjects = []
+    for _ in range(rng.randrange(10, 120)):
+        start = rng.randrange(0, 595)
+        end = start + rng.randrange(1, 8 if seed % 2 else 3)
+        key = f"k{rng.randrange(6 if seed % 3 else 60)}"
+        stype = rng.choice(("ORG", "SEGMENT"))
+        subjects.append(Subject(start, end, stype, key, key, start, end, key, None))
+    view.subjects = subjects
+    view.index_subjects()
+    scorer = PairScorer(linker.model.weights)
+    for config in (CandidateConfig(), CandidateConfig(max_before=2, max_distance=40)):
+        want = _before_by_generate(view, config)
+        assert _before_by_arrays(view, config, scorer) == want
