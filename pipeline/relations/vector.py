@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import chain
 
 import numpy as np
@@ -245,9 +246,13 @@ def _running_count(flags: np.ndarray) -> np.ndarray:
     """``flags.cumsum(axis=1)`` of a 2-D bool array, as a product with a triangular
     matrix of ones: a float32 matrix product is several times faster than a cumsum along
     the short rows, and the counts (at most the row length) are exact in float32."""
-    width = flags.shape[1]
-    ones = np.triu(np.ones((width, width), np.float32))
-    return (flags.astype(np.float32) @ ones).astype(np.int64)
+    return (flags.astype(np.float32) @ _upper_ones(flags.shape[1])).astype(np.int64)
+
+
+@cache
+def _upper_ones(width: int) -> np.ndarray:
+    """The upper triangular matrix of ones (float32) of :func:`_running_count`."""
+    return np.triu(np.ones((width, width), np.float32))
 
 
 def _next_same(keys: np.ndarray) -> np.ndarray:

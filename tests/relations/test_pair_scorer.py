@@ -191,3 +191,15 @@ def test_subject_scorer_array_lookups_with_context_words_and_latin(linker, monke
     assert scorer.score_many(view, view.subjects) == expected
     monkeypatch.setattr(pair_scorer, "_ARRAY_SUBJECTS", 10**9)
     assert scorer.score_many(view, view.subjects) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "收入1亿元", "AI业务", "第1分部z", "Ｚ全角ａ与x和b", "汉字" * 50 + "q"]
+)
+def test_first_latin_is_the_first_regex_match(text: str) -> None:
+    from pipeline.relations.document import DocView
+    from pipeline.relations.features import _LATIN_RE
+    from pipeline.relations.pair_scorer import _first_latin
+
+    m = _LATIN_RE.search(text)
+    assert _first_latin(DocView(text, text, [])) == (m.start() if m else len(text))
