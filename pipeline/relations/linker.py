@@ -33,7 +33,7 @@ from pipeline.relations.candidates import (
     is_research_author,
     org_key,
 )
-from pipeline.relations.document import DocView, Ent, Subject, sort_by_start_end
+from pipeline.relations.document import DocView, Ent, Subject, mention_dicts, sort_by_start_end
 from pipeline.relations.features import (
     figure_features,
     pair_features,
@@ -168,6 +168,7 @@ class Linker:
                     model,
                     main,
                     probabilities,
+                    bests.outside_clause[index],
                 )
             else:
                 cands = generate(view, fig, main, config)
@@ -196,7 +197,7 @@ class Linker:
                     pair_from = (cand, confidence)
         # sorted by (start, end); ties keep segments, metrics, anaphors order (stable)
         ordered = sort_by_start_end([*view.segments, *view.metrics, *view.anaphors])
-        return relations, [m.as_dict() for m in ordered]
+        return relations, mention_dicts(ordered)
 
     def _subject_z_of(
         self, view: DocView, subject_cache: dict[int, float], model: PairModel
@@ -322,6 +323,7 @@ class Linker:
         model: PairModel,
         main: Ent | None = None,
         probabilities: dict[float, tuple[float, float]] | None = None,
+        outside_clause: bool | None = None,
     ) -> tuple[Candidate, float, str] | None:
         """The rules after scoring: the unit rule, market-wide wording, the threshold.
 
@@ -329,7 +331,10 @@ class Linker:
         the unit rule needs the candidate list, and the array path has none at hand, so
         it is generated here when the rule asks (building it for every figure of a long
         paragraph costs more than the rule).  ``probabilities``: the paragraph's cache
-        for :func:`_probability` (the array path passes one).
+        for :func:`_probability` (the array path passes one).  ``outside_clause``: the
+        clause test below for ``best_cand``, when the caller has it (the array path
+        finds it for every figure at once); it is redone when the unit rule replaces
+        the candidate.
         """
         best = best_cand
         source = MODEL_SOURCE
@@ -341,13 +346,15 @@ class Linker:
             main_cand = _main_candidate(cands, main_key)
             if main_cand is not None:
                 best, source = main_cand, UNIT_MAIN_SOURCE
-        # a clause break between the subject and the figure (DocView.breaks_between)
-        clause_breaks = view.clause_breaks
-        outside_clause = (
-            best.fallback
-            or best.after
-            or bisect_left(clause_breaks, fig.start) != bisect_left(clause_breaks, best.subject.end)
-        )
+        if outside_clause is None or best is not best_cand:
+            # a clause break between the subject and the figure (DocView.breaks_between)
+            clause_breaks = view.clause_breaks
+            outside_clause = (
+                best.fallback
+                or best.after
+                or bisect_left(clause_breaks, fig.start)
+                != bisect_left(clause_breaks, best.subject.end)
+            )
         if outside_clause and fact.market_cue:
             return None  # market-wide wording and no subject in the figure's own clause
         others = view.__dict__.get("_non_subject_orgs")  # _non_subject_orgs' cache, read inline
@@ -501,8 +508,12 @@ def _unit_returns_to_main(view: DocView, fig: Ent, fact: FigureFacts) -> bool:
     metric = fact.metric
     if metric is None:  # before the unit lookups: most figures without a metric end here
         return False
-    start = view.unit_start(fig.start)
-    if start == 0 or metric.start < start or view.subjects_between(start, fig.start):
+    breaks = view.unit_breaks  # (view.unit_start, inlined: the first unit ends here)
+    i = bisect_left(breaks, fig.start)
+    if i == 0:
+        return False
+    start = breaks[i - 1] + 1
+    if metric.start < start or view.subjects_between(start, fig.start):
         return False
     unit = view.norm[start : fig.start]
     return not any(word in unit for word in _SEGMENT_POINTERS)

@@ -64,6 +64,9 @@ class Bests:
     n_after: int
     subjects: list[Subject]
     main_subject: Subject | None
+    # a clause break lies between the best candidate and the figure, or the candidate
+    # is after it or the fallback (the test of the linker's _decide, for every figure)
+    outside_clause: list[bool]
 
     def candidate(self, i: int) -> Candidate:
         """The best candidate of figure ``i`` (a new object, as generate makes them)."""
@@ -78,7 +81,7 @@ class Bests:
 
 def _none_found(n_fig: int) -> Bests:
     """No figure has a candidate."""
-    return Bests([False] * n_fig, [], [], [], [], [], 0, 0, [], None)
+    return Bests([False] * n_fig, [], [], [], [], [], 0, 0, [], None, [])
 
 
 def supported(view: DocView, facts: Sequence[FigureFacts], scorer: PairScorer) -> bool:
@@ -114,6 +117,7 @@ def best_candidates(
     fstart = np.fromiter(view._figure_starts, np.int64, n_fig)
     fend = np.fromiter((f.end for f in figures), np.int64, n_fig)
     starts = np.asarray(view._subject_starts, np.int64)
+    fpos = _positions(view, fstart)
     table = _ScoreTables(view, scorer, main_key)
     ends, keys, ident = table.ends, table.key, table.ident
     # every subject its own identity (a list of distinct segments): no key repeats
@@ -144,7 +148,7 @@ def best_candidates(
     if not subjects:  # the main company is the only candidate
         b_idx, a_idx = b_idx[:, :0], a_idx[:, :0]
     if b_idx.shape[1]:  # every before-rank at once (one call per term, not per rank)
-        z = table.before_pairs(view, facts, kinds, fstart, b_idx, b_dist)
+        z = table.before_pairs(view, facts, kinds, fstart, fpos, b_idx, b_dist)
         columns.append(np.where(b_idx >= 0, base[:, None] + z_subject[b_idx] + z, -np.inf))
     for col in range(a_idx.shape[1]):
         ok = a_idx[:, col] >= 0
@@ -171,17 +175,22 @@ def best_candidates(
     index = np.concatenate([b_idx, a_idx, np.full((n_fig, 1), -1)], axis=1)
     main_column = main_dist[:, None] if main_dist is not None else np.zeros((n_fig, 1), np.int64)
     dist = np.concatenate([b_dist, a_dist, main_column], axis=1)
+    best_subject = index[rows, best_col]
+    outside_clause = best_col >= n_before  # an after candidate or the fallback
+    if subjects:  # (bisect_left(clause_breaks, offset) of figure and subject end)
+        outside_clause |= fpos[:, 1] != table.positions[best_subject, 1]
     return Bests(
         has_any.tolist(),
         best_z.tolist(),
         position.tolist(),
         best_col.tolist(),
-        index[rows, best_col].tolist(),
+        best_subject.tolist(),
         dist[rows, best_col].tolist(),
         n_before,
         n_after,
         subjects,
         main_subject,
+        outside_clause.tolist(),
     )
 
 
@@ -365,12 +374,14 @@ class _ScoreTables:
         facts: Sequence[FigureFacts],
         kinds: np.ndarray,
         fstart: np.ndarray,
+        fpos: np.ndarray,
         subject: np.ndarray,
         distance: np.ndarray,
     ) -> np.ndarray:
         """:meth:`PairScorer.score` of every before-rank of every figure: ``subject`` and
         ``distance`` have a row per figure and a column per rank (entries where
-        ``subject`` is -1 are computed on subject 0 and discarded by the caller).
+        ``subject`` is -1 are computed on subject 0 and discarded by the caller);
+        ``fpos``: :func:`_positions` of the figure starts ``fstart``.
 
         Why 2-D: one numpy call per feature template for all ranks together (a call
         per rank and template was most of this function's time on a long paragraph).
@@ -389,7 +400,6 @@ class _ScoreTables:
         z = z + self.dist[bucket, stype, 1]
         src = self.source[s]
         z = z + np.where(src >= 0, self.src[np.maximum(src, 0), r], 0.0)
-        fpos = _positions(view, fstart)
         # >= 0 for every real pair (the subject ends before the figure); the entries
         # without a candidate may go negative and are clipped to stay indexable
         delta = np.maximum(fpos[:, None, :] - self.positions[s], 0)

@@ -8,6 +8,7 @@ on every paragraph, so both paths are run here on the whole annotated corpus.
 from __future__ import annotations
 
 import random
+from bisect import bisect_left
 
 import numpy as np
 import pytest
@@ -117,3 +118,32 @@ def test_before_candidates_equal_generate_with_repeats_and_overlaps(linker, seed
     for config in (CandidateConfig(), CandidateConfig(max_before=2, max_distance=40)):
         want = _before_by_generate(view, config)
         assert _before_by_arrays(view, config, scorer) == want
+
+
+@pytest.mark.parametrize("split", ["train", "dev", "test"])
+def test_outside_clause_of_the_best_candidates_on_corpus(linker, split):
+    # Bests.outside_clause is the linker's clause test (_decide) on each best candidate
+    records = _records(split)
+    if not records:
+        pytest.skip(f"no {split} records")
+    model = linker.model
+    scorer = linker._pair_scorer(model)
+    n = 0
+    for r in records:
+        view, main, main_key, facts = linker.prepare(r["text"], _ents(r))
+        bests = linker._vector_bests(view, facts, main, main_key, model, scorer)
+        if bests is None:
+            continue
+        breaks = view.clause_breaks
+        for i, fig in enumerate(view.figures):
+            if not bests.found[i]:
+                continue
+            best = bests.candidate(i)
+            want = (
+                best.fallback
+                or best.after
+                or bisect_left(breaks, fig.start) != bisect_left(breaks, best.subject.end)
+            )
+            assert bests.outside_clause[i] == want, (r["text"], fig)
+            n += 1
+    assert n > 100
