@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 
@@ -114,9 +114,9 @@ def best_candidates(
         return _none_found(n_fig)  # no subject at all: no figure has a candidate
     # np.fromiter over plain ints: np.array of a list of tuples spends most of its time
     # discovering the nesting (about as long as the candidate search itself)
-    fstart = np.fromiter(view._figure_starts, np.int64, n_fig)
+    fstart = _position_arrays(view)[2]  # view._figure_starts
     fend = np.fromiter((f.end for f in figures), np.int64, n_fig)
-    starts = np.asarray(view._subject_starts, np.int64)
+    starts = _position_arrays(view)[3]  # view._subject_starts
     fpos = _positions(view, fstart)
     table = _ScoreTables(view, scorer, main_key)
     ends, keys, ident = table.ends, table.key, table.ident
@@ -131,8 +131,12 @@ def best_candidates(
         main_id = ident.get(("ORG", main_subject.key), -1)
         seen = (before[1] == main_id).any(axis=1) | (after[1] == main_id).any(axis=1)
         fallback = ~seen
-    kind_index = {k: n for n, k in enumerate(_KINDS)}
-    kinds = np.fromiter((kind_index[f.kind] for f in facts), np.int64, n_fig)
+    # the figures' columns of the facts, once for every use below (C-level maps where
+    # no test is needed)
+    kinds = np.fromiter(map(_KIND_INDEX.__getitem__, map(_KIND, facts)), np.int64, n_fig)
+    metric_start = np.fromiter(  # -1: no metric
+        (f.metric.start if f.metric is not None else -1 for f in facts), np.int64, n_fig
+    )
     base = np.array(figure_zs(figures, facts), float)
     # the subjects some figure may take, sorted (a mask replaces np.unique of the
     # concatenated columns: no sort, fewer calls)
@@ -148,7 +152,7 @@ def best_candidates(
     if not subjects:  # the main company is the only candidate
         b_idx, a_idx = b_idx[:, :0], a_idx[:, :0]
     if b_idx.shape[1]:  # every before-rank at once (one call per term, not per rank)
-        z = table.before_pairs(view, facts, kinds, fstart, fpos, b_idx, b_dist)
+        z = table.before_pairs(view, kinds, metric_start, fstart, fpos, b_idx, b_dist)
         columns.append(np.where(b_idx >= 0, base[:, None] + z_subject[b_idx] + z, -np.inf))
     for col in range(a_idx.shape[1]):
         ok = a_idx[:, col] >= 0
@@ -157,7 +161,7 @@ def best_candidates(
     main_dist = None
     if fallback is not None and main_subject is not None and main is not None:
         main_dist = np.abs(fstart - main.end)
-        z = table.fallback_pairs(facts, kinds)
+        z = table.fallback_pairs(facts, kinds, metric_start)
         main_z = subject_zs([main_subject])[0]
         columns.append(np.where(fallback, base + main_z + z, -np.inf)[:, None])
     if not columns:
@@ -329,39 +333,49 @@ class _ScoreTables:
     def __init__(self, view: DocView, scorer: PairScorer, main_key: str | None) -> None:
         self.scorer = scorer
         subjects = view.subjects
-        # 0.0 + weight: the first addition of PairScorer.score, done once
-        self.kind_type = np.array(
-            [[0.0 + scorer.kind_type[(k, t)] for t in _TYPES] for k in _KINDS]
-        )
-        self.rank = np.array([[scorer.rank[(r, t)] for t in _TYPES] for r in range(5)])
-        self.dist = np.array([[scorer.dist[(b, t)] for t in _TYPES] for b in _BUCKETS])
-        self.sent_breaks = np.array(scorer.sent_breaks)
-        self.clause_breaks = np.array(scorer.clause_breaks)
-        self.figs_between = np.array(scorer.figs_between)
-        self.subjects_between = np.array(scorer.subjects_between)
-        self.semicolon = np.array([scorer.semicolon[t] for t in _TYPES])
+        (
+            self.kind_type,
+            self.rank,
+            self.dist,
+            self.sent_breaks,
+            self.clause_breaks,
+            self.figs_between,
+            self.subjects_between,
+            self.semicolon,
+        ) = _weight_arrays(scorer)
         # one pass over the subjects: end, type, source, identity (type, key) as indices,
-        # main company, segment of the main company
+        # segment of the main company (a plain loop filling a list per column: a
+        # generator of a tuple per subject cost a quarter more, and a tuple each for the
+        # cyclic GC to count)
         self.ident: dict[tuple[str, str], int] = {}
         ident = self.ident.setdefault
         sources: dict[str, int] = {}
         source = sources.setdefault
-        # a generator: each subject's tuple is freed once read (a list kept them all)
-        rows = (
-            (
-                s.end,
-                _TYPE_INDEX[s.type],
-                source(s.source, len(sources)) if s.source else -1,
-                ident((s.type, s.key), len(self.ident)),
-                main_key is not None and s.type == "ORG" and s.key == main_key,
-                s.type == "SEGMENT" and s.company is not None and s.company == main_key,
+        type_index = _TYPE_INDEX
+        ends: list[int] = []
+        types: list[int] = []
+        source_ids: list[int] = []
+        keys: list[int] = []
+        segment_of_main: list[bool] = []
+        for s in subjects:
+            stype = s.type
+            ends.append(s.end)
+            types.append(type_index[stype])
+            source_ids.append(source(s.source, len(sources)) if s.source else -1)
+            keys.append(ident((stype, s.key), len(self.ident)))
+            company = s.company
+            segment_of_main.append(
+                stype == "SEGMENT" and company is not None and company == main_key
             )
-            for s in subjects
-        )
-        flat = np.fromiter(chain.from_iterable(rows), np.int64, 6 * len(subjects))
-        columns = flat.reshape(-1, 6)  # (np.array(rows) is slow on nested tuples)
-        self.ends, self.type, self.source, self.key = columns[:, :4].T
-        self.is_main, self.segment_of_main = columns[:, 4] != 0, columns[:, 5] != 0
+        n = len(subjects)
+        self.ends = np.fromiter(ends, np.int64, n)
+        self.type = np.fromiter(types, np.int64, n)
+        self.source = np.fromiter(source_ids, np.int64, n)
+        self.key = np.fromiter(keys, np.int64, n)
+        self.segment_of_main = np.fromiter(segment_of_main, bool, n)
+        # the main company: an ORG with its key, i.e. that identity
+        main_id = self.ident.get(("ORG", main_key), -1) if main_key is not None else -1
+        self.is_main = self.key == main_id
         self.src = np.array(
             [[scorer._src(src, r) for r in range(5)] for src in sources] or [[0.0] * 5]
         )
@@ -371,8 +385,8 @@ class _ScoreTables:
     def before_pairs(
         self,
         view: DocView,
-        facts: Sequence[FigureFacts],
         kinds: np.ndarray,
+        metric_start: np.ndarray,
         fstart: np.ndarray,
         fpos: np.ndarray,
         subject: np.ndarray,
@@ -381,7 +395,8 @@ class _ScoreTables:
         """:meth:`PairScorer.score` of every before-rank of every figure: ``subject`` and
         ``distance`` have a row per figure and a column per rank (entries where
         ``subject`` is -1 are computed on subject 0 and discarded by the caller);
-        ``fpos``: :func:`_positions` of the figure starts ``fstart``.
+        ``kinds`` and ``metric_start`` (-1: none) are the figures' columns of their
+        facts, ``fpos`` :func:`_positions` of the figure starts ``fstart``.
 
         Why 2-D: one numpy call per feature template for all ranks together (a call
         per rank and template was most of this function's time on a long paragraph).
@@ -427,9 +442,6 @@ class _ScoreTables:
             inside = gap & (q.searchsorted(fstart, "left")[:, None] > q.searchsorted(e, "left"))
             z = z + np.where(inside, sc.semicolon_between, 0.0)
             z = z + np.where(inside, self.semicolon[stype], 0.0)
-        metric_start = np.fromiter(
-            (f.metric.start if f.metric is not None else -1 for f in facts), np.int64, len(facts)
-        )
         z = z + np.where(metric_start[:, None] >= e, sc.metric_after_subject, 0.0)
         return z
 
@@ -446,25 +458,57 @@ class _ScoreTables:
         z = z + after[_BUCKET_INDEX[np.minimum(distance, _FAR)]]
         return z
 
-    def fallback_pairs(self, facts: Sequence[FigureFacts], kinds: np.ndarray) -> np.ndarray:
-        """:meth:`PairScorer.score` of the main-company fallback for every figure."""
+    def fallback_pairs(
+        self, facts: Sequence[FigureFacts], kinds: np.ndarray, metric_start: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`PairScorer.score` of the main-company fallback for every figure (the
+        columns as for :meth:`before_pairs`)."""
         sc = self.scorer
         z = self.kind_type[kinds, _TYPES.index("ORG")]
         z = z + sc.fallback_main
         z = z + np.asarray([sc.fallback_kind[k] for k in _KINDS])[kinds]
-        has_metric = np.fromiter((f.metric is not None for f in facts), bool, len(facts))
-        z = z + np.where(has_metric, sc.fallback_has_metric, sc.fallback_no_metric)
-        market = np.fromiter((f.market_cue for f in facts), bool, len(facts))
+        z = z + np.where(metric_start >= 0, sc.fallback_has_metric, sc.fallback_no_metric)
+        market = np.fromiter(map(_MARKET_CUE, facts), bool, len(facts))
         z = z + np.where(market, sc.fallback_market_cue, sc.fallback_no_market_cue)
         return z
 
 
+def _weight_arrays(scorer: PairScorer) -> tuple[np.ndarray, ...]:
+    """The scorer's weight tables as arrays, built once per scorer (cached on it: they
+    depend on the model only): kind x type, rank x type, bucket x type, sentence and
+    clause breaks, figures and subjects between, semicolon by type."""
+    found = scorer.__dict__.get("_vector_arrays")
+    if found is None:
+        found = scorer.__dict__["_vector_arrays"] = (
+            # 0.0 + weight: the first addition of PairScorer.score, done once
+            np.array([[0.0 + scorer.kind_type[(k, t)] for t in _TYPES] for k in _KINDS]),
+            np.array([[scorer.rank[(r, t)] for t in _TYPES] for r in range(5)]),
+            np.array([[scorer.dist[(b, t)] for t in _TYPES] for b in _BUCKETS]),
+            np.array(scorer.sent_breaks),
+            np.array(scorer.clause_breaks),
+            np.array(scorer.figs_between),
+            np.array(scorer.subjects_between),
+            np.array([scorer.semicolon[t] for t in _TYPES]),
+        )
+    return found
+
+
 def _positions(view: DocView, offsets: np.ndarray) -> np.ndarray:
     """:func:`offset_positions` of every offset: one row of six positions each."""
+    out = np.empty((len(offsets), 6), np.int64)  # (filled by column: np.stack costs more)
+    for column, a in enumerate(_position_arrays(view)):
+        out[:, column] = a.searchsorted(offsets, "left")
+    return out
+
+
+def _position_arrays(view: DocView) -> list[np.ndarray]:
+    """The view's sorted offset lists that :func:`offset_positions` searches, as arrays:
+    sentence and clause breaks, figure, subject, segment and metric starts (once per
+    paragraph, cached on the view)."""
     arrays = view.__dict__.get("_position_arrays")
-    if arrays is None:  # once per paragraph (subject ends and figure starts both ask)
+    if arrays is None:
         arrays = view.__dict__["_position_arrays"] = [
-            np.asarray(a, np.int64)
+            np.fromiter(a, np.int64, len(a))
             for a in (
                 view.sentence_breaks,
                 view.clause_breaks,
@@ -474,10 +518,13 @@ def _positions(view: DocView, offsets: np.ndarray) -> np.ndarray:
                 view._metric_starts,
             )
         ]
-    return np.stack([a.searchsorted(offsets, "left") for a in arrays], axis=1)
+    return arrays
 
 
 _TYPE_INDEX = {t: n for n, t in enumerate(_TYPES)}
+_KIND_INDEX = {k: n for n, k in enumerate(_KINDS)}
+_KIND = attrgetter("kind")
+_MARKET_CUE = attrgetter("market_cue")
 _FAR = 81  # the smallest distance of the "far" bucket: larger ones are clipped to it
 # distance (0.._FAR) -> index of its bucket in _BUCKETS
 _BUCKET_INDEX = np.array([_BUCKETS.index(_bucket(n)) for n in range(_FAR + 1)], np.int64)
