@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from operator import attrgetter
 from string import ascii_lowercase
 
@@ -130,6 +131,22 @@ def _many_subject_lookups(
     latest = np.asarray(latest_start, np.int64)[np.maximum(i - 1, 0)]
     in_context = (i > 0) & (latest >= starts - _CONTEXT_WINDOW)
     return near_metric.tolist(), in_context.tolist()
+
+
+@lru_cache(maxsize=4096)
+def _left_context(left2: str) -> tuple[bool, bool]:
+    """Whether the two characters before a subject end with an object marker
+    (``object_left``: 与/和/向…) and open a parenthesis (``in_parens``: ``(`` or
+    ``（``, or ``(由``), as :func:`features.subject_features` tests them.
+
+    Why cached by the two characters: the same few pairs recur before every subject
+    (``，第``, ``与``…), and the test against the tuple of object words cost a quarter
+    of :meth:`SubjectScorer.score_many`.
+    """
+    return (
+        left2.endswith(_OBJECT_LEFT),
+        left2[-1:] in ("(", "（") or left2 in ("(由", "（由"),
+    )
 
 
 def _first_latin(view: DocView) -> int:
@@ -571,6 +588,7 @@ class SubjectScorer:
         context: tuple[list[int], list[int]] | None = None
         near_metric: list[bool] | None = None
         in_context_of: list[bool] | None = None
+        left_context = _left_context
         latin_from = 0  # (before it no name has a Latin letter: below, a search each)
         if len(subjects) >= _ARRAY_SUBJECTS:
             near_metric, in_context_of = _many_subject_lookups(view, subjects)
@@ -592,7 +610,9 @@ class SubjectScorer:
             w_type, w_anaphor_type, w_metric_type, w_parens_type = typed
             start, end = s.start, s.end
             # the two characters before the mention (norm[max(0, start - 2) : start])
-            left2 = norm[start - 2 : start] if start >= 2 else norm[:start]
+            after_object, in_parens_left = left_context(
+                norm[start - 2 : start] if start >= 2 else norm[:start]
+            )
             z = 0.0
             z += w_type
             if s.via_anaphor:
@@ -607,11 +627,11 @@ class SubjectScorer:
                 z += w_metric_type
             if norm.startswith(_LIST_RIGHT, end):
                 z += followed_by_list
-            if left2.endswith(_OBJECT_LEFT):
+            if after_object:
                 z += object_left
             if s.followed_by:
                 z += segment_suffix
-            if left2[-1:] in ("(", "（") or left2 in ("(由", "（由"):
+            if in_parens_left:
                 z += in_parens
                 z += w_parens_type
             segment = stype == "SEGMENT"
