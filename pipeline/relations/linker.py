@@ -142,7 +142,7 @@ class Linker:
         # the ORG stage missed still leaves its segments linked (东方动力…动力电池业务…).
         figures = view.figures if not _statistics_release(view, main) else []
         bests = None
-        probabilities: dict[float, tuple[float, float]] = {}  # (the array path's cache)
+        roundings: dict[float, float] = {}  # (the array path's cache, see _decide)
         if not use_baseline and len(figures) >= vector.MIN_FIGURES:
             assert model is not None and scorer is not None
             bests = self._vector_bests(view, facts, main, main_key, model, scorer)
@@ -167,7 +167,7 @@ class Linker:
                     main_key,
                     model,
                     main,
-                    probabilities,
+                    roundings,
                     bests.outside_clause[index],
                 )
             else:
@@ -322,7 +322,7 @@ class Linker:
         main_key: str | None,
         model: PairModel,
         main: Ent | None = None,
-        probabilities: dict[float, tuple[float, float]] | None = None,
+        roundings: dict[float, float] | None = None,
         outside_clause: bool | None = None,
     ) -> tuple[Candidate, float, str] | None:
         """The rules after scoring: the unit rule, market-wide wording, the threshold.
@@ -330,8 +330,10 @@ class Linker:
         ``cands`` may be None (then ``main`` must be the paragraph's main company): only
         the unit rule needs the candidate list, and the array path has none at hand, so
         it is generated here when the rule asks (building it for every figure of a long
-        paragraph costs more than the rule).  ``probabilities``: the paragraph's cache
-        for :func:`_probability` (the array path passes one).  ``outside_clause``: the
+        paragraph costs more than the rule).  ``roundings``: the paragraph's cache of
+        ``round(p, 4)`` by ``p`` (the array path passes one: the figures of a long list
+        share a few probabilities, the same structure repeating, and the rounding
+        costs more than the lookup).  ``outside_clause``: the
         clause test below for ``best_cand``, when the caller has it (the array path
         finds it for every figure at once); it is redone when the unit rule replaces
         the candidate.
@@ -374,8 +376,7 @@ class Linker:
             return None
         if source == UNIT_MAIN_SOURCE:
             return best, UNIT_MAIN_CONFIDENCE, source
-        found = probabilities.get(best_z) if probabilities is not None else None
-        p, rounded = found if found is not None else _probability(model, best_z, probabilities)
+        p = model.probability(best_z)
         if p < model.threshold:
             # the main company scored low, but the figure's unit names its own metric
             # and no other subject: the same rule as above (稅後淨利…，全年毛利率達49.6%)
@@ -387,20 +388,12 @@ class Linker:
             ):
                 return best, UNIT_MAIN_CONFIDENCE, UNIT_MAIN_SOURCE
             return None
+        if roundings is None:
+            return best, round(p, 4), MODEL_SOURCE
+        rounded = roundings.get(p)
+        if rounded is None:
+            rounded = roundings[p] = round(p, 4)
         return best, rounded, MODEL_SOURCE
-
-
-def _probability(
-    model: PairModel, z: float, cache: dict[float, tuple[float, float]] | None
-) -> tuple[float, float]:
-    """The model's probability of total ``z`` and its reported form (4 decimals), kept in
-    ``cache`` by ``z`` when given: the figures of a long list share a few totals (the
-    same structure repeats), and ``round(p, 4)`` costs more than the lookup."""
-    p = model.probability(z)
-    found = (p, round(p, 4))
-    if cache is not None:
-        cache[z] = found
-    return found
 
 
 # 整体毛利率 / 综合毛利率 / 集团整体…: the metric is the whole company's, not the
