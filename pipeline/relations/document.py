@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -91,22 +92,35 @@ class Mention:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        """The ``doc._.mentions`` form (JSON-friendly)."""
-        out: dict[str, Any] = {
-            "start": self.start,
-            "end": self.end,
-            "text": self.text,
-            "type": self.type,
-            "canonical": self.canonical,
-            "source": self.source,
+        """The ``doc._.mentions`` form (JSON-friendly): :func:`mention_dicts` of one."""
+        return mention_dicts((self,))[0]
+
+
+def mention_dicts(mentions: Iterable[Mention]) -> list[dict[str, Any]]:
+    """:meth:`Mention.as_dict` of every mention, in order.
+
+    Why a loop here rather than a method call per mention: a long paragraph reports
+    about a thousand mentions, and the call was a fifth of building each dict.
+    """
+    out: list[dict[str, Any]] = []
+    append = out.append
+    for m in mentions:
+        d: dict[str, Any] = {
+            "start": m.start,
+            "end": m.end,
+            "text": m.text,
+            "type": m.type,
+            "canonical": m.canonical,
+            "source": m.source,
         }
-        extra = self.extra
+        extra = m.extra
         if extra:  # (most segments have no extra: one test instead of two lookups)
             if "metric_type" in extra:
-                out["metric_type"] = extra["metric_type"]
+                d["metric_type"] = extra["metric_type"]
             if "refers_to" in extra:
-                out["refers_to"] = extra["refers_to"]
-        return out
+                d["refers_to"] = extra["refers_to"]
+        append(d)
+    return out
 
 
 @dataclass(slots=True)

@@ -33,7 +33,7 @@ from pipeline.relations.candidates import (
     is_research_author,
     org_key,
 )
-from pipeline.relations.document import DocView, Ent, Subject, sort_by_start_end
+from pipeline.relations.document import DocView, Ent, Subject, mention_dicts, sort_by_start_end
 from pipeline.relations.features import (
     figure_features,
     pair_features,
@@ -142,6 +142,7 @@ class Linker:
         # the ORG stage missed still leaves its segments linked (东方动力…动力电池业务…).
         figures = view.figures if not _statistics_release(view, main) else []
         bests = None
+        roundings: dict[float, float] = {}  # (the array path's cache, see _decide)
         if not use_baseline and len(figures) >= vector.MIN_FIGURES:
             assert model is not None and scorer is not None
             bests = self._vector_bests(view, facts, main, main_key, model, scorer)
@@ -166,6 +167,8 @@ class Linker:
                     main_key,
                     model,
                     main,
+                    roundings,
+                    bests.outside_clause[index],
                 )
             else:
                 cands = generate(view, fig, main, config)
@@ -194,7 +197,7 @@ class Linker:
                     pair_from = (cand, confidence)
         # sorted by (start, end); ties keep segments, metrics, anaphors order (stable)
         ordered = sort_by_start_end([*view.segments, *view.metrics, *view.anaphors])
-        return relations, [m.as_dict() for m in ordered]
+        return relations, mention_dicts(ordered)
 
     def _subject_z_of(
         self, view: DocView, subject_cache: dict[int, float], model: PairModel
@@ -319,13 +322,21 @@ class Linker:
         main_key: str | None,
         model: PairModel,
         main: Ent | None = None,
+        roundings: dict[float, float] | None = None,
+        outside_clause: bool | None = None,
     ) -> tuple[Candidate, float, str] | None:
         """The rules after scoring: the unit rule, market-wide wording, the threshold.
 
         ``cands`` may be None (then ``main`` must be the paragraph's main company): only
         the unit rule needs the candidate list, and the array path has none at hand, so
         it is generated here when the rule asks (building it for every figure of a long
-        paragraph costs more than the rule).
+        paragraph costs more than the rule).  ``roundings``: the paragraph's cache of
+        ``round(p, 4)`` by ``p`` (the array path passes one: the figures of a long list
+        share a few probabilities, the same structure repeating, and the rounding
+        costs more than the lookup).  ``outside_clause``: the
+        clause test below for ``best_cand``, when the caller has it (the array path
+        finds it for every figure at once); it is redone when the unit rule replaces
+        the candidate.
         """
         best = best_cand
         source = MODEL_SOURCE
@@ -337,13 +348,15 @@ class Linker:
             main_cand = _main_candidate(cands, main_key)
             if main_cand is not None:
                 best, source = main_cand, UNIT_MAIN_SOURCE
-        # a clause break between the subject and the figure (DocView.breaks_between)
-        clause_breaks = view.clause_breaks
-        outside_clause = (
-            best.fallback
-            or best.after
-            or bisect_left(clause_breaks, fig.start) != bisect_left(clause_breaks, best.subject.end)
-        )
+        if outside_clause is None or best is not best_cand:
+            # a clause break between the subject and the figure (DocView.breaks_between)
+            clause_breaks = view.clause_breaks
+            outside_clause = (
+                best.fallback
+                or best.after
+                or bisect_left(clause_breaks, fig.start)
+                != bisect_left(clause_breaks, best.subject.end)
+            )
         if outside_clause and fact.market_cue:
             return None  # market-wide wording and no subject in the figure's own clause
         others = view.__dict__.get("_non_subject_orgs")  # _non_subject_orgs' cache, read inline
@@ -375,7 +388,12 @@ class Linker:
             ):
                 return best, UNIT_MAIN_CONFIDENCE, UNIT_MAIN_SOURCE
             return None
-        return best, round(p, 4), MODEL_SOURCE
+        if roundings is None:
+            return best, round(p, 4), MODEL_SOURCE
+        rounded = roundings.get(p)
+        if rounded is None:
+            rounded = roundings[p] = round(p, 4)
+        return best, rounded, MODEL_SOURCE
 
 
 # 整体毛利率 / 综合毛利率 / 集团整体…: the metric is the whole company's, not the
@@ -483,8 +501,12 @@ def _unit_returns_to_main(view: DocView, fig: Ent, fact: FigureFacts) -> bool:
     metric = fact.metric
     if metric is None:  # before the unit lookups: most figures without a metric end here
         return False
-    start = view.unit_start(fig.start)
-    if start == 0 or metric.start < start or view.subjects_between(start, fig.start):
+    breaks = view.unit_breaks  # (view.unit_start, inlined: the first unit ends here)
+    i = bisect_left(breaks, fig.start)
+    if i == 0:
+        return False
+    start = breaks[i - 1] + 1
+    if metric.start < start or view.subjects_between(start, fig.start):
         return False
     unit = view.norm[start : fig.start]
     return not any(word in unit for word in _SEGMENT_POINTERS)

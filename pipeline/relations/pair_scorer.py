@@ -17,6 +17,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from operator import attrgetter
+from string import ascii_lowercase
+
+import numpy as np
 
 from pipeline.relations.candidates import SPEAKER_RIGHT, Candidate
 from pipeline.relations.document import DocView, Ent, Subject
@@ -48,6 +53,11 @@ from pipeline.relations.rules import FigureFacts
 _CONTEXT_SCAN_SEGMENTS = 16
 # How far before a segment a segment-context word counts (features.subject_features).
 _CONTEXT_WINDOW = 60
+# From this many subjects on, SubjectScorer.score_many does its binary searches with
+# arrays (:func:`_many_subject_lookups`; below it, numpy's fixed cost outweighs them).
+_ARRAY_SUBJECTS = 32
+_START = attrgetter("start")
+_END = attrgetter("end")
 
 
 def _segment_context_before(view: DocView, start: int) -> bool:
@@ -61,11 +71,23 @@ def _segment_context_before(view: DocView, start: int) -> bool:
     occurrence ending at or before ``start`` starts at or after the window's start.
     """
     lo = start - _CONTEXT_WINDOW if start > _CONTEXT_WINDOW else 0
-    d = view.__dict__
-    found = d.get("_segment_context")
+    found = view.__dict__.get("_segment_context")
     if found is None:
         if len(view.segments) < _CONTEXT_SCAN_SEGMENTS:
             return _SEGMENT_CONTEXT_RE.search(view.norm, lo, start) is not None
+        found = _segment_context_index(view)
+    ends, latest_start = found
+    i = bisect_right(ends, start)
+    return i > 0 and latest_start[i - 1] >= lo
+
+
+def _segment_context_index(view: DocView) -> tuple[list[int], list[int]]:
+    """:func:`_segment_context_before`'s index of the paragraph (cached on the view):
+    the ends of every segment-context word's occurrences, sorted, and the running
+    maximum of their starts."""
+    d = view.__dict__
+    found = d.get("_segment_context")
+    if found is None:
         norm = view.norm
         spans = []
         for word in _SEGMENT_CONTEXT:
@@ -81,9 +103,64 @@ def _segment_context_before(view: DocView, start: int) -> bool:
             best = s if s > best else best
             latest_start.append(best)
         found = d["_segment_context"] = (ends, latest_start)
-    ends, latest_start = found
-    i = bisect_right(ends, start)
-    return i > 0 and latest_start[i - 1] >= lo
+    return found
+
+
+def _many_subject_lookups(
+    view: DocView, subjects: Sequence[Subject]
+) -> tuple[list[bool], list[bool]]:
+    """Per subject: a metric starts within 4 characters after it (``followed_by_metric``)
+    and a segment-context word lies in the 60 characters before it
+    (:func:`_segment_context_before`), as array operations over the whole list.
+
+    Why: a long list of segments (the 500-figure paragraph) spent a third of
+    :meth:`SubjectScorer.score_many` in these binary searches, two or three per subject;
+    here they are a few numpy calls for all subjects (the same searches, so the same
+    answers).
+    """
+    n = len(subjects)
+    starts = np.fromiter(map(_START, subjects), np.int64, n)
+    ends = np.fromiter(map(_END, subjects), np.int64, n)
+    metric = np.asarray(view._metric_starts, np.int64)
+    near_metric = metric.searchsorted(ends + 4, "left") > metric.searchsorted(ends, "left")
+    context_ends, latest_start = _segment_context_index(view)
+    if not context_ends:
+        return near_metric.tolist(), [False] * n
+    i = np.asarray(context_ends, np.int64).searchsorted(starts, "right")
+    # (start - 60 for the window's start: below 0 it admits every start, as 0 does)
+    latest = np.asarray(latest_start, np.int64)[np.maximum(i - 1, 0)]
+    in_context = (i > 0) & (latest >= starts - _CONTEXT_WINDOW)
+    return near_metric.tolist(), in_context.tolist()
+
+
+@lru_cache(maxsize=4096)
+def _left_context(left2: str) -> tuple[bool, bool]:
+    """Whether the two characters before a subject end with an object marker
+    (``object_left``: 与/和/向…) and open a parenthesis (``in_parens``: ``(`` or
+    ``（``, or ``(由``), as :func:`features.subject_features` tests them.
+
+    Why cached by the two characters: the same few pairs recur before every subject
+    (``，第``, ``与``…), and the test against the tuple of object words cost a quarter
+    of :meth:`SubjectScorer.score_many`.
+    """
+    return (
+        left2.endswith(_OBJECT_LEFT),
+        left2[-1:] in ("(", "（") or left2 in ("(由", "（由"),
+    )
+
+
+def _first_latin(view: DocView) -> int:
+    """Offset of the paragraph's first Latin letter (``_LATIN_RE``, [a-z]; the length of
+    the text when it has none), cached on the view: a name ending at or before it has
+    none (``seg_latin``), with no search.  One ``str.find`` per letter: a third of the
+    time of the regex scan over a long paragraph."""
+    d = view.__dict__
+    found = d.get("_first_latin")
+    if found is None:
+        norm = view.norm
+        found = min((p for p in map(norm.find, ascii_lowercase) if p != -1), default=len(norm))
+        d["_first_latin"] = found
+    return found
 
 
 def _gap_words(view: DocView) -> tuple[list[int], list[int]]:
@@ -509,8 +586,15 @@ class SubjectScorer:
         # _segment_context_before's index of the paragraph, read inline once the first
         # segment has built it (a call per segment costs a fifth of this loop)
         context: tuple[list[int], list[int]] | None = None
+        near_metric: list[bool] | None = None
+        in_context_of: list[bool] | None = None
+        left_context = _left_context
+        latin_from = 0  # (before it no name has a Latin letter: below, a search each)
+        if len(subjects) >= _ARRAY_SUBJECTS:
+            near_metric, in_context_of = _many_subject_lookups(view, subjects)
+            latin_from = _first_latin(view)
         out: list[float] = []
-        for s in subjects:
+        for k, s in enumerate(subjects):
             stype = s.type
             typed = by_type.get(stype)
             if typed is None:  # a type outside the tables
@@ -526,22 +610,28 @@ class SubjectScorer:
             w_type, w_anaphor_type, w_metric_type, w_parens_type = typed
             start, end = s.start, s.end
             # the two characters before the mention (norm[max(0, start - 2) : start])
-            left2 = norm[start - 2 : start] if start >= 2 else norm[:start]
+            after_object, in_parens_left = left_context(
+                norm[start - 2 : start] if start >= 2 else norm[:start]
+            )
             z = 0.0
             z += w_type
             if s.via_anaphor:
                 z += anaphor
                 z += w_anaphor_type
-            if bisect_left(starts, end + 4) > bisect_left(starts, end):
+            if near_metric is not None:
+                followed = near_metric[k]
+            else:
+                followed = bisect_left(starts, end + 4) > bisect_left(starts, end)
+            if followed:
                 z += followed_by_metric
                 z += w_metric_type
             if norm.startswith(_LIST_RIGHT, end):
                 z += followed_by_list
-            if left2.endswith(_OBJECT_LEFT):
+            if after_object:
                 z += object_left
             if s.followed_by:
                 z += segment_suffix
-            if left2[-1:] in ("(", "（") or left2 in ("(由", "（由"):
+            if in_parens_left:
                 z += in_parens
                 z += w_parens_type
             segment = stype == "SEGMENT"
@@ -550,7 +640,9 @@ class SubjectScorer:
             source = s.source
             by_source = by_source_cache.get(source) or self._source_weights(source)
             if segment:
-                if context is not None:
+                if in_context_of is not None:
+                    in_context = in_context_of[k]
+                elif context is not None:
                     i = bisect_right(context[0], start)
                     in_context = i > 0 and context[1][i - 1] >= start - _CONTEXT_WINDOW
                 else:
@@ -566,9 +658,10 @@ class SubjectScorer:
             if s.after_entity:
                 z += head_after_entity
             if segment:
-                length = s.ref_end - s.ref_start
+                ref_start, ref_end = s.ref_start, s.ref_end
+                length = ref_end - ref_start
                 z += seg_len[0 if length <= 2 else 1 if length <= 4 else 2]
-                if _LATIN_RE.search(norm, s.ref_start, s.ref_end):
+                if ref_end > latin_from and _LATIN_RE.search(norm, ref_start, ref_end):
                     z += seg_latin
             out.append(z)
         return out

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from functools import cache
+from operator import attrgetter
 
 import numpy as np
 
@@ -63,6 +64,9 @@ class Bests:
     n_after: int
     subjects: list[Subject]
     main_subject: Subject | None
+    # a clause break lies between the best candidate and the figure, or the candidate
+    # is after it or the fallback (the test of the linker's _decide, for every figure)
+    outside_clause: list[bool]
 
     def candidate(self, i: int) -> Candidate:
         """The best candidate of figure ``i`` (a new object, as generate makes them)."""
@@ -77,7 +81,7 @@ class Bests:
 
 def _none_found(n_fig: int) -> Bests:
     """No figure has a candidate."""
-    return Bests([False] * n_fig, [], [], [], [], [], 0, 0, [], None)
+    return Bests([False] * n_fig, [], [], [], [], [], 0, 0, [], None, [])
 
 
 def supported(view: DocView, facts: Sequence[FigureFacts], scorer: PairScorer) -> bool:
@@ -110,9 +114,10 @@ def best_candidates(
         return _none_found(n_fig)  # no subject at all: no figure has a candidate
     # np.fromiter over plain ints: np.array of a list of tuples spends most of its time
     # discovering the nesting (about as long as the candidate search itself)
-    fstart = np.fromiter(view._figure_starts, np.int64, n_fig)
+    fstart = _position_arrays(view)[2]  # view._figure_starts
     fend = np.fromiter((f.end for f in figures), np.int64, n_fig)
-    starts = np.asarray(view._subject_starts, np.int64)
+    starts = _position_arrays(view)[3]  # view._subject_starts
+    fpos = _positions(view, fstart)
     table = _ScoreTables(view, scorer, main_key)
     ends, keys, ident = table.ends, table.key, table.ident
     # every subject its own identity (a list of distinct segments): no key repeats
@@ -126,8 +131,12 @@ def best_candidates(
         main_id = ident.get(("ORG", main_subject.key), -1)
         seen = (before[1] == main_id).any(axis=1) | (after[1] == main_id).any(axis=1)
         fallback = ~seen
-    kind_index = {k: n for n, k in enumerate(_KINDS)}
-    kinds = np.fromiter((kind_index[f.kind] for f in facts), np.int64, n_fig)
+    # the figures' columns of the facts, once for every use below (C-level maps where
+    # no test is needed)
+    kinds = np.fromiter(map(_KIND_INDEX.__getitem__, map(_KIND, facts)), np.int64, n_fig)
+    metric_start = np.fromiter(  # -1: no metric
+        (f.metric.start if f.metric is not None else -1 for f in facts), np.int64, n_fig
+    )
     base = np.array(figure_zs(figures, facts), float)
     # the subjects some figure may take, sorted (a mask replaces np.unique of the
     # concatenated columns: no sort, fewer calls)
@@ -137,28 +146,27 @@ def best_candidates(
     used = taken[:-1].nonzero()[0]
     z_subject = np.zeros(len(subjects))
     z_subject[used] = subject_zs([subjects[i] for i in used.tolist()])
-    columns: list[np.ndarray] = []
+    columns: list[np.ndarray] = []  # 2-D blocks of columns
     b_idx, _, b_dist = before
     a_idx, _, a_dist = after
     if not subjects:  # the main company is the only candidate
         b_idx, a_idx = b_idx[:, :0], a_idx[:, :0]
-    for rank in range(b_idx.shape[1]):
-        ok = b_idx[:, rank] >= 0
-        z = table.before_pairs(view, facts, kinds, fstart, b_idx[:, rank], b_dist[:, rank], rank)
-        columns.append(np.where(ok, base + z_subject[b_idx[:, rank]] + z, -np.inf))
+    if b_idx.shape[1]:  # every before-rank at once (one call per term, not per rank)
+        z = table.before_pairs(view, kinds, metric_start, fstart, fpos, b_idx, b_dist)
+        columns.append(np.where(b_idx >= 0, base[:, None] + z_subject[b_idx] + z, -np.inf))
     for col in range(a_idx.shape[1]):
         ok = a_idx[:, col] >= 0
         z = table.after_pairs(kinds, a_idx[:, col], a_dist[:, col])
-        columns.append(np.where(ok, base + z_subject[a_idx[:, col]] + z, -np.inf))
+        columns.append(np.where(ok, base + z_subject[a_idx[:, col]] + z, -np.inf)[:, None])
     main_dist = None
     if fallback is not None and main_subject is not None and main is not None:
         main_dist = np.abs(fstart - main.end)
-        z = table.fallback_pairs(facts, kinds)
+        z = table.fallback_pairs(facts, kinds, metric_start)
         main_z = subject_zs([main_subject])[0]
-        columns.append(np.where(fallback, base + main_z + z, -np.inf))
+        columns.append(np.where(fallback, base + main_z + z, -np.inf)[:, None])
     if not columns:
         return _none_found(n_fig)
-    scores = np.stack(columns, axis=1)
+    scores = np.concatenate(columns, axis=1)  # before-ranks, after, fallback: generate's order
     present = np.isfinite(scores)
     best_col = scores.argmax(axis=1)
     rows = np.arange(n_fig)
@@ -171,17 +179,22 @@ def best_candidates(
     index = np.concatenate([b_idx, a_idx, np.full((n_fig, 1), -1)], axis=1)
     main_column = main_dist[:, None] if main_dist is not None else np.zeros((n_fig, 1), np.int64)
     dist = np.concatenate([b_dist, a_dist, main_column], axis=1)
+    best_subject = index[rows, best_col]
+    outside_clause = best_col >= n_before  # an after candidate or the fallback
+    if subjects:  # (bisect_left(clause_breaks, offset) of figure and subject end)
+        outside_clause |= fpos[:, 1] != table.positions[best_subject, 1]
     return Bests(
         has_any.tolist(),
         best_z.tolist(),
         position.tolist(),
         best_col.tolist(),
-        index[rows, best_col].tolist(),
+        best_subject.tolist(),
         dist[rows, best_col].tolist(),
         n_before,
         n_after,
         subjects,
         main_subject,
+        outside_clause.tolist(),
     )
 
 
@@ -198,20 +211,28 @@ def _before(
     subjects share a key (then no candidate is skipped as already taken)."""
     width = 4 * config.max_before  # generate scans at most this many subjects
     n_fig = len(fstart)
-    idx = (starts.searchsorted(fstart, "left") - 1)[:, None] - np.arange(width)[None, :]
+    nearest = starts.searchsorted(fstart, "left") - 1  # the last subject starting before
+    idx = nearest[:, None] - np.arange(width)[None, :]
     valid = idx >= 0
     safe = np.where(valid, idx, 0)
     end = ends[safe] if len(ends) else np.zeros_like(safe)
     dist = fstart[:, None] - end
-    usable = valid & (dist >= 0)  # a subject overlapping the figure is skipped
+    overlapping = valid & (dist < 0)  # a subject overlapping the figure is skipped
+    usable = valid & ~overlapping
     far = usable & (dist > config.max_distance)
-    usable &= far.cumsum(axis=1) == 0  # the scan stops at the first far subject
+    usable &= _running_count(far) == 0  # the scan stops at the first far subject
     key = np.where(usable, keys[safe] if len(keys) else 0, -1)
     if distinct:
         first = usable
-    else:  # a key already taken nearer the figure is skipped: each row's keys sorted
-        # stably, a key equal to the one before it in that order is a repeat (replaces
-        # comparing every column with the nearer ones, one numpy call per column)
+    elif not overlapping.any():
+        # a key already taken nearer the figure is skipped: with no subject skipped as
+        # overlapping, every subject nearer than a usable one is usable, so a subject is
+        # a repeat exactly when the next subject with its key is no further on than the
+        # figure's nearest (one gather, replacing a sort of every row)
+        first = usable & (_next_same(keys)[safe] > nearest[:, None])
+    else:  # the same, among the usable subjects: each row's keys sorted stably, a key
+        # equal to the one before it in that order is a repeat (replaces comparing
+        # every column with the nearer ones, one numpy call per column)
         order = key.argsort(axis=1, kind="stable")
         in_order = np.take_along_axis(key, order, axis=1)
         repeated_in_order = np.zeros_like(usable)
@@ -219,16 +240,43 @@ def _before(
         repeated = np.empty_like(usable)
         np.put_along_axis(repeated, order, repeated_in_order, axis=1)
         first = usable & ~repeated
-    rank = first.cumsum(axis=1) - 1
+    rank = _running_count(first) - 1
     taken = first & (rank < config.max_before)
-    out_idx = np.full((n_fig, config.max_before), -1, np.int64)
-    out_key = np.full((n_fig, config.max_before), -2, np.int64)
-    out_dist = np.zeros((n_fig, config.max_before), np.int64)
-    rows, cols = taken.nonzero()
-    out_idx[rows, rank[rows, cols]] = idx[rows, cols]
-    out_key[rows, rank[rows, cols]] = key[rows, cols]
-    out_dist[rows, rank[rows, cols]] = dist[rows, cols]
-    return out_idx, out_key, out_dist
+    # scattered through flat indices: one 1-D gather and put per output
+    cells = taken.ravel().nonzero()[0]
+    to = (cells // width) * config.max_before + rank.ravel()[cells]
+    out_idx = np.full(n_fig * config.max_before, -1, np.int64)
+    out_key = np.full(n_fig * config.max_before, -2, np.int64)
+    out_dist = np.zeros(n_fig * config.max_before, np.int64)
+    out_idx[to] = idx.ravel()[cells]
+    out_key[to] = key.ravel()[cells]
+    out_dist[to] = dist.ravel()[cells]
+    shape = (n_fig, config.max_before)
+    return out_idx.reshape(shape), out_key.reshape(shape), out_dist.reshape(shape)
+
+
+def _running_count(flags: np.ndarray) -> np.ndarray:
+    """``flags.cumsum(axis=1)`` of a 2-D bool array, as a product with a triangular
+    matrix of ones: a float32 matrix product is several times faster than a cumsum along
+    the short rows, and the counts (at most the row length) are exact in float32."""
+    return (flags.astype(np.float32) @ _upper_ones(flags.shape[1])).astype(np.int64)
+
+
+@cache
+def _upper_ones(width: int) -> np.ndarray:
+    """The upper triangular matrix of ones (float32) of :func:`_running_count`."""
+    return np.triu(np.ones((width, width), np.float32))
+
+
+def _next_same(keys: np.ndarray) -> np.ndarray:
+    """Per subject: the index of the next subject with the same key (the number of
+    subjects where none follows)."""
+    order = keys.argsort(kind="stable")  # equal keys in index order
+    in_order = keys[order]
+    same = in_order[1:] == in_order[:-1]
+    out = np.full(len(keys), len(keys), np.int64)
+    out[order[:-1][same]] = order[1:][same]
+    return out
 
 
 def _after(
@@ -285,34 +333,49 @@ class _ScoreTables:
     def __init__(self, view: DocView, scorer: PairScorer, main_key: str | None) -> None:
         self.scorer = scorer
         subjects = view.subjects
-        # 0.0 + weight: the first addition of PairScorer.score, done once
-        self.kind_type = np.array(
-            [[0.0 + scorer.kind_type[(k, t)] for t in _TYPES] for k in _KINDS]
-        )
-        self.rank = np.array([[scorer.rank[(r, t)] for t in _TYPES] for r in range(5)])
-        self.dist = np.array([[scorer.dist[(b, t)] for t in _TYPES] for b in _BUCKETS])
+        (
+            self.kind_type,
+            self.rank,
+            self.dist,
+            self.sent_breaks,
+            self.clause_breaks,
+            self.figs_between,
+            self.subjects_between,
+            self.semicolon,
+        ) = _weight_arrays(scorer)
         # one pass over the subjects: end, type, source, identity (type, key) as indices,
-        # main company, segment of the main company
+        # segment of the main company (a plain loop filling a list per column: a
+        # generator of a tuple per subject cost a quarter more, and a tuple each for the
+        # cyclic GC to count)
         self.ident: dict[tuple[str, str], int] = {}
         ident = self.ident.setdefault
         sources: dict[str, int] = {}
         source = sources.setdefault
-        # a generator: each subject's tuple is freed once read (a list kept them all)
-        rows = (
-            (
-                s.end,
-                _TYPE_INDEX[s.type],
-                source(s.source, len(sources)) if s.source else -1,
-                ident((s.type, s.key), len(self.ident)),
-                main_key is not None and s.type == "ORG" and s.key == main_key,
-                s.type == "SEGMENT" and s.company is not None and s.company == main_key,
+        type_index = _TYPE_INDEX
+        ends: list[int] = []
+        types: list[int] = []
+        source_ids: list[int] = []
+        keys: list[int] = []
+        segment_of_main: list[bool] = []
+        for s in subjects:
+            stype = s.type
+            ends.append(s.end)
+            types.append(type_index[stype])
+            source_ids.append(source(s.source, len(sources)) if s.source else -1)
+            keys.append(ident((stype, s.key), len(self.ident)))
+            company = s.company
+            segment_of_main.append(
+                stype == "SEGMENT" and company is not None and company == main_key
             )
-            for s in subjects
-        )
-        flat = np.fromiter(chain.from_iterable(rows), np.int64, 6 * len(subjects))
-        columns = flat.reshape(-1, 6)  # (np.array(rows) is slow on nested tuples)
-        self.ends, self.type, self.source, self.key = columns[:, :4].T
-        self.is_main, self.segment_of_main = columns[:, 4] != 0, columns[:, 5] != 0
+        n = len(subjects)
+        self.ends = np.fromiter(ends, np.int64, n)
+        self.type = np.fromiter(types, np.int64, n)
+        self.source = np.fromiter(source_ids, np.int64, n)
+        self.key = np.fromiter(keys, np.int64, n)
+        self.segment_of_main = np.fromiter(segment_of_main, bool, n)
+        # the main company: an ORG with its key, i.e. that identity
+        main_id = self.ident.get(("ORG", main_key), -1) if main_key is not None else -1
+        self.is_main = self.key == main_id
         self.src = np.array(
             [[scorer._src(src, r) for r in range(5)] for src in sources] or [[0.0] * 5]
         )
@@ -322,42 +385,49 @@ class _ScoreTables:
     def before_pairs(
         self,
         view: DocView,
-        facts: Sequence[FigureFacts],
         kinds: np.ndarray,
+        metric_start: np.ndarray,
         fstart: np.ndarray,
+        fpos: np.ndarray,
         subject: np.ndarray,
         distance: np.ndarray,
-        rank: int,
     ) -> np.ndarray:
-        """:meth:`PairScorer.score` of one before-rank for every figure (rows where
-        ``subject`` is -1 are computed on subject 0 and discarded by the caller)."""
+        """:meth:`PairScorer.score` of every before-rank of every figure: ``subject`` and
+        ``distance`` have a row per figure and a column per rank (entries where
+        ``subject`` is -1 are computed on subject 0 and discarded by the caller);
+        ``kinds`` and ``metric_start`` (-1: none) are the figures' columns of their
+        facts, ``fpos`` :func:`_positions` of the figure starts ``fstart``.
+
+        Why 2-D: one numpy call per feature template for all ranks together (a call
+        per rank and template was most of this function's time on a long paragraph).
+        Each element still gets the weights added one by one in the order of
+        :meth:`PairScorer.score`, so every total is the same float.
+        """
         sc = self.scorer
         s = np.where(subject >= 0, subject, 0)
         stype = self.type[s] if len(self.type) else np.zeros_like(s)
-        r = min(rank, 4)
+        r = np.minimum(np.arange(subject.shape[1]), 4)[None, :]  # rank 4 stands for 4+
         bucket = _BUCKET_INDEX[np.minimum(distance, _FAR)]
-        z = self.kind_type[kinds, stype]
+        z = self.kind_type[kinds[:, None], stype]
         z = z + self.rank[r, stype, 0]
         z = z + self.rank[r, stype, 1]
         z = z + self.dist[bucket, stype, 0]
         z = z + self.dist[bucket, stype, 1]
         src = self.source[s]
         z = z + np.where(src >= 0, self.src[np.maximum(src, 0), r], 0.0)
-        fpos = self._figure_positions(view, fstart)
-        spos = self.positions[s]
-        # >= 0 for every real pair (the subject ends before the figure); the rows
+        # >= 0 for every real pair (the subject ends before the figure); the entries
         # without a candidate may go negative and are clipped to stay indexable
-        delta = np.maximum(fpos - spos, 0)
-        sent_breaks, clause_breaks = delta[:, 0], delta[:, 1]
-        figs, subjects = delta[:, 2], delta[:, 3]
+        delta = np.maximum(fpos[:, None, :] - self.positions[s], 0)
+        sent_breaks, clause_breaks = delta[..., 0], delta[..., 1]
+        figs, subjects = delta[..., 2], delta[..., 3]
         z = z + np.where(sent_breaks == 0, sc.same_sentence, 0.0)
         z = z + np.where(clause_breaks == 0, sc.same_clause, 0.0)
-        z = z + np.asarray(sc.sent_breaks)[np.minimum(sent_breaks, 3)]
-        z = z + np.asarray(sc.clause_breaks)[np.minimum(clause_breaks, 4)]
-        z = z + np.asarray(sc.figs_between)[np.minimum(figs, 3)]
-        z = z + np.asarray(sc.subjects_between)[np.minimum(subjects, 3)]
-        z = z + np.where((subjects != 0) & (delta[:, 4] != 0), sc.segment_between, 0.0)
-        z = z + np.where(delta[:, 5] != 0, sc.metric_between, 0.0)
+        z = z + self.sent_breaks[np.minimum(sent_breaks, 3)]
+        z = z + self.clause_breaks[np.minimum(clause_breaks, 4)]
+        z = z + self.figs_between[np.minimum(figs, 3)]
+        z = z + self.subjects_between[np.minimum(subjects, 3)]
+        z = z + np.where((subjects != 0) & (delta[..., 4] != 0), sc.segment_between, 0.0)
+        z = z + np.where(delta[..., 5] != 0, sc.metric_between, 0.0)
         z = z + np.where(self.is_main[s], sc.is_main, 0.0)
         z = z + np.where(self.segment_of_main[s], sc.segment_of_main, 0.0)
         gap = (clause_breaks != 0) | (distance > 2)
@@ -365,15 +435,14 @@ class _ScoreTables:
         e = self.ends[s]
         if qizhong:
             q = np.asarray(qizhong, np.int64)
-            inside = q.searchsorted(fstart - 1, "left") > q.searchsorted(e, "left")
+            inside = q.searchsorted(fstart - 1, "left")[:, None] > q.searchsorted(e, "left")
             z = z + np.where(gap & inside, sc.qizhong_between, 0.0)
         if semicolons:
             q = np.asarray(semicolons, np.int64)
-            inside = gap & (q.searchsorted(fstart, "left") > q.searchsorted(e, "left"))
+            inside = gap & (q.searchsorted(fstart, "left")[:, None] > q.searchsorted(e, "left"))
             z = z + np.where(inside, sc.semicolon_between, 0.0)
-            z = z + np.where(inside, np.asarray([sc.semicolon[t] for t in _TYPES])[stype], 0.0)
-        metric_start = self._metric_starts(facts)
-        z = z + np.where(metric_start >= e, sc.metric_after_subject, 0.0)
+            z = z + np.where(inside, self.semicolon[stype], 0.0)
+        z = z + np.where(metric_start[:, None] >= e, sc.metric_after_subject, 0.0)
         return z
 
     def after_pairs(
@@ -389,41 +458,57 @@ class _ScoreTables:
         z = z + after[_BUCKET_INDEX[np.minimum(distance, _FAR)]]
         return z
 
-    def fallback_pairs(self, facts: Sequence[FigureFacts], kinds: np.ndarray) -> np.ndarray:
-        """:meth:`PairScorer.score` of the main-company fallback for every figure."""
+    def fallback_pairs(
+        self, facts: Sequence[FigureFacts], kinds: np.ndarray, metric_start: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`PairScorer.score` of the main-company fallback for every figure (the
+        columns as for :meth:`before_pairs`)."""
         sc = self.scorer
         z = self.kind_type[kinds, _TYPES.index("ORG")]
         z = z + sc.fallback_main
         z = z + np.asarray([sc.fallback_kind[k] for k in _KINDS])[kinds]
-        has_metric = np.fromiter((f.metric is not None for f in facts), bool, len(facts))
-        z = z + np.where(has_metric, sc.fallback_has_metric, sc.fallback_no_metric)
-        market = np.fromiter((f.market_cue for f in facts), bool, len(facts))
+        z = z + np.where(metric_start >= 0, sc.fallback_has_metric, sc.fallback_no_metric)
+        market = np.fromiter(map(_MARKET_CUE, facts), bool, len(facts))
         z = z + np.where(market, sc.fallback_market_cue, sc.fallback_no_market_cue)
         return z
 
-    def _figure_positions(self, view: DocView, fstart: np.ndarray) -> np.ndarray:
-        cached = getattr(self, "_fpos", None)
-        if cached is None:
-            cached = self._fpos = _positions(view, fstart)
-        return cached
 
-    def _metric_starts(self, facts: Sequence[FigureFacts]) -> np.ndarray:
-        cached = getattr(self, "_mstart", None)
-        if cached is None:
-            cached = self._mstart = np.fromiter(
-                (f.metric.start if f.metric is not None else -1 for f in facts),
-                np.int64,
-                len(facts),
-            )
-        return cached
+def _weight_arrays(scorer: PairScorer) -> tuple[np.ndarray, ...]:
+    """The scorer's weight tables as arrays, built once per scorer (cached on it: they
+    depend on the model only): kind x type, rank x type, bucket x type, sentence and
+    clause breaks, figures and subjects between, semicolon by type."""
+    found = scorer.__dict__.get("_vector_arrays")
+    if found is None:
+        found = scorer.__dict__["_vector_arrays"] = (
+            # 0.0 + weight: the first addition of PairScorer.score, done once
+            np.array([[0.0 + scorer.kind_type[(k, t)] for t in _TYPES] for k in _KINDS]),
+            np.array([[scorer.rank[(r, t)] for t in _TYPES] for r in range(5)]),
+            np.array([[scorer.dist[(b, t)] for t in _TYPES] for b in _BUCKETS]),
+            np.array(scorer.sent_breaks),
+            np.array(scorer.clause_breaks),
+            np.array(scorer.figs_between),
+            np.array(scorer.subjects_between),
+            np.array([scorer.semicolon[t] for t in _TYPES]),
+        )
+    return found
 
 
 def _positions(view: DocView, offsets: np.ndarray) -> np.ndarray:
     """:func:`offset_positions` of every offset: one row of six positions each."""
+    out = np.empty((len(offsets), 6), np.int64)  # (filled by column: np.stack costs more)
+    for column, a in enumerate(_position_arrays(view)):
+        out[:, column] = a.searchsorted(offsets, "left")
+    return out
+
+
+def _position_arrays(view: DocView) -> list[np.ndarray]:
+    """The view's sorted offset lists that :func:`offset_positions` searches, as arrays:
+    sentence and clause breaks, figure, subject, segment and metric starts (once per
+    paragraph, cached on the view)."""
     arrays = view.__dict__.get("_position_arrays")
-    if arrays is None:  # once per paragraph (subject ends and figure starts both ask)
+    if arrays is None:
         arrays = view.__dict__["_position_arrays"] = [
-            np.asarray(a, np.int64)
+            np.fromiter(a, np.int64, len(a))
             for a in (
                 view.sentence_breaks,
                 view.clause_breaks,
@@ -433,10 +518,13 @@ def _positions(view: DocView, offsets: np.ndarray) -> np.ndarray:
                 view._metric_starts,
             )
         ]
-    return np.stack([a.searchsorted(offsets, "left") for a in arrays], axis=1)
+    return arrays
 
 
 _TYPE_INDEX = {t: n for n, t in enumerate(_TYPES)}
+_KIND_INDEX = {k: n for n, k in enumerate(_KINDS)}
+_KIND = attrgetter("kind")
+_MARKET_CUE = attrgetter("market_cue")
 _FAR = 81  # the smallest distance of the "far" bucket: larger ones are clipped to it
 # distance (0.._FAR) -> index of its bucket in _BUCKETS
 _BUCKET_INDEX = np.array([_BUCKETS.index(_bucket(n)) for n in range(_FAR + 1)], np.int64)

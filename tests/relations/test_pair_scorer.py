@@ -150,3 +150,56 @@ def test_segment_context_lookup_equals_the_windowed_search(segments: int) -> Non
         lo = max(0, start - 60)
         want = _SEGMENT_CONTEXT_RE.search(text, lo, start) is not None
         assert _segment_context_before(view, start) is want, start
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_subject_scorer_array_lookups_equal_feature_names_on_corpus(linker, monkeypatch, split):
+    # score_many's array lookups (long subject lists, _ARRAY_SUBJECTS) forced on every
+    # paragraph: each subject must still score as model.partial(subject_features(...))
+    from pipeline.relations import pair_scorer
+
+    records = _records(split)
+    if not records:
+        pytest.skip(f"no {split} records under {CORPUS}")
+    monkeypatch.setattr(pair_scorer, "_ARRAY_SUBJECTS", 1)
+    scorer = SubjectScorer(linker.model.weights)
+    n = 0
+    for r in records:
+        view, *_ = linker.prepare(r["text"], _ents(r))
+        expected = [linker.model.partial(subject_features(view, s)) for s in view.subjects]
+        assert scorer.score_many(view, view.subjects) == expected, r["text"]
+        n += len(expected)
+    assert n > 100
+
+
+def test_subject_scorer_array_lookups_with_context_words_and_latin(linker, monkeypatch):
+    # a long list with segment-context words and Latin names on both paths
+    from pipeline.relations import pair_scorer
+
+    text = (
+        EXAMPLE
+        + "分业务来看，"
+        + "".join(
+            f"{'其中' if i % 9 == 0 else ''}{'AI' if i % 4 == 0 else ''}第{i}分部业务收入{i + 1}.5亿元，"
+            for i in range(60)
+        )
+    )
+    view, *_ = linker.prepare(text, make_ents(text, ("商汤集团",)))
+    scorer = SubjectScorer(linker.model.weights)
+    expected = [linker.model.partial(subject_features(view, s)) for s in view.subjects]
+    assert len(expected) >= pair_scorer._ARRAY_SUBJECTS
+    assert scorer.score_many(view, view.subjects) == expected
+    monkeypatch.setattr(pair_scorer, "_ARRAY_SUBJECTS", 10**9)
+    assert scorer.score_many(view, view.subjects) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["", "收入1亿元", "AI业务", "第1分部z", "Ｚ全角ａ与x和b", "汉字" * 50 + "q"]
+)
+def test_first_latin_is_the_first_regex_match(text: str) -> None:
+    from pipeline.relations.document import DocView
+    from pipeline.relations.features import _LATIN_RE
+    from pipeline.relations.pair_scorer import _first_latin
+
+    m = _LATIN_RE.search(text)
+    assert _first_latin(DocView(text, text, [])) == (m.start() if m else len(text))
