@@ -130,7 +130,6 @@ class Linker:
         config = self.config
         relations: list[dict[str, Any]] = []
         subject_cache: dict[int, float] = {}
-        subject_z = None if model is None else self._subject_z_of(view, subject_cache, model)
         # the link of the previous figure when it opened a 由A增至B pair
         pair_from: tuple[Candidate, float] | None = None
         # 分别 groups: figure index -> group, and each group's first link
@@ -146,6 +145,14 @@ class Linker:
         if not use_baseline and len(figures) >= vector.MIN_FIGURES:
             assert model is not None and scorer is not None
             bests = self._vector_bests(view, facts, main, main_key, model, scorer)
+        if not use_baseline and bests is None and figures and view.subjects:
+            assert model is not None
+            # every subject scored in one call (almost all are some figure's candidate;
+            # one call per subject repeated score_many's set-up for each)
+            subjects = view.subjects
+            zs = self._subject_z(model).score_many(view, subjects)
+            subject_cache = dict(zip(map(id, subjects), zs, strict=True))
+        subject_z = None if model is None else self._subject_z_of(view, subject_cache, model)
         for index, (fig, fact) in enumerate(zip(figures, facts[: len(figures)], strict=True)):
             if bests is not None:
                 # the arrays found each figure's best candidate; the whole list is built
