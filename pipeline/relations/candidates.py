@@ -395,8 +395,9 @@ def generate(view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig)
     out: list[Candidate] = []
     seen: set[tuple[str, str]] = set()
     subjects = view.subjects
+    starts = view._subject_starts
     f = fig.start
-    i = bisect_left(view._subject_starts, f) - 1
+    i = bisect_left(starts, f) - 1
     rank = 0
     scanned = 0
     max_before, max_distance = config.max_before, config.max_distance
@@ -417,14 +418,16 @@ def generate(view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig)
         out.append(Candidate(subject, rank, distance))
         rank += 1
     e = fig.end
-    j = bisect_left(view._subject_starts, e)
+    j = bisect_left(starts, e)
     sent_end = -1  # the sentence end, looked up when a subject follows closely
     taken = 0
-    while j < len(subjects) and taken < config.max_after:
+    n = len(subjects)
+    max_after, max_after_distance = config.max_after, config.max_after_distance
+    while j < n and taken < max_after:
         subject = subjects[j]
         j += 1
         distance = subject.start - e
-        if distance > config.max_after_distance:
+        if distance > max_after_distance:
             break
         if sent_end < 0:
             sent_end = view.sentence_end(e)
@@ -437,7 +440,11 @@ def generate(view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig)
         out.append(Candidate(subject, -1, distance, after=True))
         taken += 1
     if config.include_main and main is not None:
-        subject = _main_subject(view, main)
+        # _main_subject's cache read inline: every figure of the paragraph asks
+        cached = view.__dict__.get("_main_subject")
+        subject = (
+            cached[1] if cached is not None and cached[0] is main else _main_subject(view, main)
+        )
         if ("ORG", subject.key) not in seen:
             out.append(Candidate(subject, 99, abs(fig.start - main.end), fallback=True))
     return out

@@ -186,8 +186,17 @@ class Linker:
                     choice = self._nearest(view, fig, cands)
                 else:
                     assert model is not None and scorer is not None and subject_z is not None
-                    choice = self._best(
-                        view, fig, fact, cands, main_key, subject_cache, subject_z, model, scorer
+                    # the best candidate, then the rules (inline: a call per figure)
+                    base = self._figure_z(model, fig, fact)
+                    best_cand, best_z = scorer.best(
+                        view, fig, fact, cands, main_key, base, subject_cache, subject_z
+                    )
+                    choice = (
+                        None
+                        if best_cand is None
+                        else self._decide(
+                            view, fig, fact, best_cand, best_z, cands, main_key, model
+                        )
                     )
             if not use_baseline:
                 if fact.role == "to" and pair_from is not None:
@@ -247,26 +256,6 @@ class Linker:
         if view.breaks_between(nearest.subject.end, fig.start, sentence=True):
             return None
         return nearest, 1.0, BASELINE_SOURCE
-
-    def _best(
-        self,
-        view: DocView,
-        fig: Ent,
-        fact: FigureFacts,
-        cands: list[Candidate],
-        main_key: str | None,
-        subject_cache: dict[int, float],
-        subject_z: Callable[[Subject], float],
-        model: PairModel,
-        scorer: PairScorer,
-    ) -> tuple[Candidate, float, str] | None:
-        base = self._figure_z(model, fig, fact)
-        best_cand, best_z = scorer.best(
-            view, fig, fact, cands, main_key, base, subject_cache, subject_z
-        )
-        if best_cand is None:
-            return None
-        return self._decide(view, fig, fact, best_cand, best_z, cands, main_key, model)
 
     def _figure_z(self, model: PairModel, fig: Ent, fact: FigureFacts) -> float:
         """Intercept plus the figure's own features (they depend on four values only:

@@ -420,7 +420,9 @@ class PairScorer:
                     ) = self._before_tables
                     qizhong: list[int] | None = None
                     semicolons: list[int] = []
-                rank = min(cand.rank, 4)
+                rank = cand.rank
+                if rank > 4:  # (min(rank, 4) without the call)
+                    rank = 4
                 distance = cand.distance
                 w_rank, w_rank_type = rank_w[(rank, stype)]
                 bucket = (
