@@ -142,6 +142,7 @@ def is_data_source(view: DocView, ent: Ent) -> bool:
 # An exchange named before a contract it trades (LME期铜收跌…, 纽约金属交易所（COMEX）
 # 黄金期货价格收于…) is the venue of a price, not the subject of a company fact.
 _VENUES = frozenset({"LME", "COMEX", "CBOT", "NYMEX", "ICE", "CME", "IPE", "SHFE"})
+_VENUE_PREFIXES = tuple(sorted(_VENUES))  # (for str.startswith, built once)
 # the contract right after the exchange (an abbreviation in brackets may come first):
 # 期铜 / 玉米期货 / 棉花期货主力合约 / 当月期货铜
 _CONTRACT_RE = re.compile(
@@ -155,7 +156,7 @@ def is_venue(view: DocView, ent: Ent) -> bool:
     """An exchange followed by a contract (期铜, 黄金期货, 布伦特原油期货) is a price
     venue; 港交所上半年收入… (the exchange's own results) keeps it a subject."""
     name = ent.text
-    if name[:4].upper().startswith(tuple(_VENUES)) and "期货" in name:
+    if name[:4].upper().startswith(_VENUE_PREFIXES) and "期货" in name:
         return True  # CME比特币期货BTC: the tagger kept the contract in the name
     if not (name.endswith(("交易所", "联交所", "交所")) or name.upper() in _VENUES):
         return False
@@ -338,7 +339,7 @@ def build_subjects(view: DocView) -> Ent | None:
         counts[subject.key] = counts.get(subject.key, 0) + 1
     view.subjects.extend(segs)
     seg_ends = [s.end for s in segs]
-    main_orgs = [o for o in org_starts if org_key(o) == main_key]
+    main_orgs = [o for o, k in zip(org_starts, owner_keys, strict=True) if k == main_key]
     main_ends = [o.end for o in main_orgs]
     for a in view.anaphors:
         target = a.extra.get("target")
