@@ -142,6 +142,7 @@ def is_data_source(view: DocView, ent: Ent) -> bool:
 # An exchange named before a contract it trades (LME期铜收跌…, 纽约金属交易所（COMEX）
 # 黄金期货价格收于…) is the venue of a price, not the subject of a company fact.
 _VENUES = frozenset({"LME", "COMEX", "CBOT", "NYMEX", "ICE", "CME", "IPE", "SHFE"})
+_VENUE_PREFIXES = tuple(sorted(_VENUES))  # (for str.startswith, built once)
 # the contract right after the exchange (an abbreviation in brackets may come first):
 # 期铜 / 玉米期货 / 棉花期货主力合约 / 当月期货铜
 _CONTRACT_RE = re.compile(
@@ -155,7 +156,7 @@ def is_venue(view: DocView, ent: Ent) -> bool:
     """An exchange followed by a contract (期铜, 黄金期货, 布伦特原油期货) is a price
     venue; 港交所上半年收入… (the exchange's own results) keeps it a subject."""
     name = ent.text
-    if name[:4].upper().startswith(tuple(_VENUES)) and "期货" in name:
+    if name[:4].upper().startswith(_VENUE_PREFIXES) and "期货" in name:
         return True  # CME比特币期货BTC: the tagger kept the contract in the name
     if not (name.endswith(("交易所", "联交所", "交所")) or name.upper() in _VENUES):
         return False
@@ -338,7 +339,7 @@ def build_subjects(view: DocView) -> Ent | None:
         counts[subject.key] = counts.get(subject.key, 0) + 1
     view.subjects.extend(segs)
     seg_ends = [s.end for s in segs]
-    main_orgs = [o for o in org_starts if org_key(o) == main_key]
+    main_orgs = [o for o, k in zip(org_starts, owner_keys, strict=True) if k == main_key]
     main_ends = [o.end for o in main_orgs]
     for a in view.anaphors:
         target = a.extra.get("target")
@@ -395,8 +396,9 @@ def generate(view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig)
     out: list[Candidate] = []
     seen: set[tuple[str, str]] = set()
     subjects = view.subjects
+    starts = view._subject_starts
     f = fig.start
-    i = bisect_left(view._subject_starts, f) - 1
+    i = bisect_left(starts, f) - 1
     rank = 0
     scanned = 0
     max_before, max_distance = config.max_before, config.max_distance
@@ -417,14 +419,16 @@ def generate(view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig)
         out.append(Candidate(subject, rank, distance))
         rank += 1
     e = fig.end
-    j = bisect_left(view._subject_starts, e)
+    j = bisect_left(starts, e)
     sent_end = -1  # the sentence end, looked up when a subject follows closely
     taken = 0
-    while j < len(subjects) and taken < config.max_after:
+    n = len(subjects)
+    max_after, max_after_distance = config.max_after, config.max_after_distance
+    while j < n and taken < max_after:
         subject = subjects[j]
         j += 1
         distance = subject.start - e
-        if distance > config.max_after_distance:
+        if distance > max_after_distance:
             break
         if sent_end < 0:
             sent_end = view.sentence_end(e)
@@ -437,7 +441,11 @@ def generate(view: DocView, fig: Ent, main: Ent | None, config: CandidateConfig)
         out.append(Candidate(subject, -1, distance, after=True))
         taken += 1
     if config.include_main and main is not None:
-        subject = _main_subject(view, main)
+        # _main_subject's cache read inline: every figure of the paragraph asks
+        cached = view.__dict__.get("_main_subject")
+        subject = (
+            cached[1] if cached is not None and cached[0] is main else _main_subject(view, main)
+        )
         if ("ORG", subject.key) not in seen:
             out.append(Candidate(subject, 99, abs(fig.start - main.end), fallback=True))
     return out

@@ -140,12 +140,16 @@ _CLAUSE_BREAKS = tuple(f"clause_breaks={n}" for n in range(5))
 _FIGS_BETWEEN = tuple(f"figs_between={n}" for n in range(4))
 _SUBJECTS_BETWEEN = tuple(f"subjects_between={n}" for n in range(4))
 _SRC_RANK: dict[tuple[str, int], str] = {}
-_BUCKET_OF = [_bucket(n) for n in range(82)]
+# Distances below this are table lookups: every candidate before its figure lies within
+# CandidateConfig.max_distance (160), so with the default bounds none falls back to
+# the loop of _bucket (one did on every paragraph whose subject is 82+ characters back).
+_BUCKET_TABLE = 256
+_BUCKET_OF = [_bucket(n) for n in range(_BUCKET_TABLE)]
 
 
 def _bucket_fast(n: int) -> str:
     """:func:`_bucket` through a lookup table for the common small distances."""
-    return _BUCKET_OF[n] if 0 <= n < 82 else _bucket(n)
+    return _BUCKET_OF[n] if 0 <= n < _BUCKET_TABLE else _bucket(n)
 
 
 def offset_positions(view: DocView, pos: int) -> tuple[int, int, int, int, int, int]:

@@ -27,6 +27,7 @@ from pipeline.relations.candidates import SPEAKER_RIGHT, Candidate
 from pipeline.relations.document import DocView, Ent, Subject
 from pipeline.relations.features import (
     _BUCKET_OF,
+    _BUCKET_TABLE,
     _BUCKETS,
     _CLAUSE_BREAKS,
     _DIST_NAMES,
@@ -42,6 +43,7 @@ from pipeline.relations.features import (
     _SENT_BREAKS,
     _SUBJECTS_BETWEEN,
     _TYPES,
+    _bucket,
     _bucket_fast,
     offset_positions,
     pair_only_names,
@@ -239,6 +241,26 @@ class PairScorer:
                 "fallback|no_market_cue",
             )
         )
+        # what :meth:`best` reads per candidate before the figure, in one tuple: a
+        # figure has about two candidates, so binding fifteen attributes one by one
+        # cost as much as scoring them (one unpack instead)
+        self._before_tables = (
+            self.kind_type,
+            self.rank,
+            self.dist,
+            self.src_rank,
+            self.sent_breaks,
+            self.clause_breaks,
+            self.figs_between,
+            self.subjects_between,
+            self.same_sentence,
+            self.same_clause,
+            self.segment_between,
+            self.metric_between,
+            self.is_main,
+            self.segment_of_main,
+            self.metric_after_subject,
+        )
 
     def _src(self, source: str, rank: int) -> float:
         w = self.src_rank.get((source, rank))
@@ -379,17 +401,33 @@ class PairScorer:
                         view, f
                     )
                     cache, get_positions = view.positions, offset_positions
-                    kind_type, rank_w, dist_w = self.kind_type, self.rank, self.dist
-                    src_w = self.src_rank
-                    sent_w, clause_w = self.sent_breaks, self.clause_breaks
-                    figs_w, subjects_w = self.figs_between, self.subjects_between
-                    same_sentence, same_clause = self.same_sentence, self.same_clause
+                    (
+                        kind_type,
+                        rank_w,
+                        dist_w,
+                        src_w,
+                        sent_w,
+                        clause_w,
+                        figs_w,
+                        subjects_w,
+                        same_sentence,
+                        same_clause,
+                        segment_between,
+                        metric_between,
+                        is_main,
+                        segment_of_main,
+                        metric_after_subject,
+                    ) = self._before_tables
                     qizhong: list[int] | None = None
                     semicolons: list[int] = []
-                rank = min(cand.rank, 4)
+                rank = cand.rank
+                if rank > 4:  # (min(rank, 4) without the call)
+                    rank = 4
                 distance = cand.distance
                 w_rank, w_rank_type = rank_w[(rank, stype)]
-                bucket = _BUCKET_OF[distance] if 0 <= distance < 82 else _bucket_fast(distance)
+                bucket = (
+                    _BUCKET_OF[distance] if 0 <= distance < _BUCKET_TABLE else _bucket(distance)
+                )
                 w_dist, w_dist_type = dist_w[(bucket, stype)]
                 z = 0.0
                 z += kind_type[(kind, stype)]
@@ -418,13 +456,13 @@ class PairScorer:
                 z += figs_w[figs if figs < 3 else 3]
                 z += subjects_w[subjects if subjects < 3 else 3]
                 if subjects and p_segments - s_segments:
-                    z += self.segment_between
+                    z += segment_between
                 if p_metrics - s_metrics:
-                    z += self.metric_between
+                    z += metric_between
                 if main_key is not None and stype == "ORG" and s.key == main_key:
-                    z += self.is_main
+                    z += is_main
                 if stype == "SEGMENT" and s.company is not None and s.company == main_key:
-                    z += self.segment_of_main
+                    z += segment_of_main
                 if clause_breaks or distance > 2:
                     if qizhong is None:
                         qizhong, semicolons = _gap_words(view)
@@ -434,7 +472,7 @@ class PairScorer:
                         z += self.semicolon_between
                         z += self.semicolon[stype]
                 if metric_start >= e:
-                    z += self.metric_after_subject
+                    z += metric_after_subject
             z = base + z_subject + z
             if best_cand is None or z > best_z:
                 best_cand, best_z = cand, z

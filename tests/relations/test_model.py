@@ -119,3 +119,10 @@ def test_model_unparsable_file_with_matching_card_is_refused(tmp_path, content):
     card_path.write_text(json.dumps(card), encoding="utf8")
     with pytest.raises(ZhnewsError, match=r"\[E006\].*invalid JSON"):
         load_model(target)
+
+
+def test_bucket_table_equals_bucket() -> None:
+    from pipeline.relations.features import _BUCKET_OF, _bucket, _bucket_fast
+
+    assert [_bucket(n) for n in range(len(_BUCKET_OF))] == _BUCKET_OF
+    assert all(_bucket_fast(n) == _bucket(n) for n in range(-3, 400))

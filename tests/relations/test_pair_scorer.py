@@ -203,3 +203,48 @@ def test_first_latin_is_the_first_regex_match(text: str) -> None:
 
     m = _LATIN_RE.search(text)
     assert _first_latin(DocView(text, text, [])) == (m.start() if m else len(text))
+
+
+@pytest.mark.parametrize("split", ["dev", "test"])
+def test_best_equals_the_highest_score_on_corpus(linker, split):
+    # PairScorer.best (tables bound once per figure, edge scores cached) picks the same
+    # candidate with the same total as scoring every candidate with score()
+    records = _records(split)
+    if not records:
+        pytest.skip(f"no {split} records under {CORPUS}")
+    model = linker.model
+    scorer = PairScorer(model.weights)
+    subject_scorer = SubjectScorer(model.weights)
+    n = 0
+    for r in records:
+        view, main, main_key, facts = linker.prepare(r["text"], _ents(r))
+        subject_zs: dict[int, float] = {}
+
+        def subject_z(s, view=view, subject_zs=subject_zs):
+            z = subject_zs[id(s)] = subject_scorer.score(view, s)
+            return z
+
+        for fig, fact in zip(view.figures, facts, strict=True):
+            cands = generate(view, fig, main, linker.config)
+            if not cands:
+                continue
+            positions = figure_positions(view, fig)
+            want, want_z = None, 0.0
+            for c in cands:
+                z = 0.5 + subject_scorer.score(view, c.subject)
+                z += scorer.score(view, fig, fact, c, main_key, positions)
+                if want is None or z > want_z:
+                    want, want_z = c, z
+            got, got_z = scorer.best(view, fig, fact, cands, main_key, 0.5, subject_zs, subject_z)
+            assert (got, got_z) == (want, want_z), r["text"]
+            n += 1
+    assert n > 100
+
+
+def test_subject_scores_in_one_call_equal_one_by_one(linker):
+    # Linker.link scores a paragraph's subjects with one score_many call
+    scorer = SubjectScorer(linker.model.weights)
+    text = EXAMPLE + "其中，另一业务收入为3.5亿元；公司毛利率为40.1%。"
+    view, *_ = linker.prepare(text, make_ents(text, ("商汤集团",)))
+    assert len(view.subjects) > 2
+    assert scorer.score_many(view, view.subjects) == [scorer.score(view, s) for s in view.subjects]
