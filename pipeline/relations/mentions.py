@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from pipeline.relations.document import _END, _START, CLAUSE_BREAKS, Cue, DocView, Mention
+from pipeline.relations.document import _END, _ONES, _START, CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
 
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
@@ -348,10 +348,15 @@ class MentionFinder:
             return
         covered, text, table = view.covered, view.text, self.lex.metrics
         append = view.metrics.append
+        # the metrics' characters (_metric_cover), marked here as each metric is found:
+        # no second pass over the list and no function call per paragraph
+        cover = view.__dict__["_metric_cover"] = bytearray(len(text))
         for m in self.metric_re.finditer(view.norm):
             start, end = m.span()
             if covered.find(1, start, end) != -1:
                 continue
+            n = end - start
+            cover[start:end] = _ONES[:n] if n <= len(_ONES) else b"\x01" * n
             surface = m.group()
             # (one lookup: the regex matches lexicon keys, _lex_key is a safety net)
             canonical, mtype = table.get(surface) or table[_lex_key(table, surface)]
@@ -1240,7 +1245,9 @@ def _org_ending_at(view: DocView, pos: int):
 
 
 def _metric_cover(view: DocView) -> bytearray:
-    """Per character: 1 inside a metric mention (built once per paragraph)."""
+    """Per character: 1 inside a metric mention (built once per paragraph; by
+    :meth:`MentionFinder._find_metrics` as it finds them, here for a view filled
+    otherwise)."""
     cover = view.__dict__.get("_metric_cover")
     if cover is None or len(cover) != len(view.text):
         cover = bytearray(len(view.text))
