@@ -318,6 +318,9 @@ class MentionFinder:
         self.stop_lasts: dict[str, tuple[str, ...]] = {}
         for word in sorted(self.stops):
             self.stop_lasts[word[-1]] = (*self.stop_lasts.get(word[-1], ()), word)
+        # The characters at which _scan_loop does more than test the entity flag: a
+        # bracket, a name break, a half-width stop, the last character of a stop word.
+        self.scan_specials = frozenset(("）", ")", ".", *_NAME_BREAKS, *self.stop_lasts))
         stops = sorted(self.stops, key=lambda w: (-len(w), w))
         self.stop_scan = re.compile(_trie_pattern(stops)) if stops else None
         self.notnames = set(segs.get("notname", {}))
@@ -896,9 +899,17 @@ class MentionFinder:
         stop_end: bytearray | None = None
         stop_lasts = self.stop_lasts
         covered, name_breaks = view.covered, _NAME_BREAKS
+        specials = self.scan_specials
         j = end - 1
         while j >= lowest:
             ch = norm[j]
+            if ch not in specials:
+                # (most characters: one set test instead of the four below, none of
+                # which stops or skips at it; only an entity does)
+                if covered[j]:
+                    break
+                j -= 1
+                continue
             if parens and ch in ("）", ")"):
                 k = max(norm.rfind("（", 0, j), norm.rfind("(", 0, j))
                 if k < lowest or k < 0:
