@@ -1281,8 +1281,8 @@ def _lex_key(table: dict, matched: str) -> str:
 
 def _dedupe(mentions: list[Mention]) -> list[Mention]:
     """Drop overlapping mentions: longer spans win, then earlier ones."""
-    if not mentions:
-        return []
+    if len(mentions) < 2:  # (a news paragraph has a segment or none: no sort, no checks)
+        return list(mentions)
     by_start = sorted(mentions, key=_START)
     starts = list(map(_START, by_start))
     ends = list(map(_END, by_start))
