@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from pipeline.relations.document import _END, _START, CLAUSE_BREAKS, Cue, DocView, Mention
+from pipeline.relations.document import _END, _ONES, _START, CLAUSE_BREAKS, Cue, DocView, Mention
 from pipeline.relations.lexicon import Lexicons
 
 _NAME_BREAKS = CLAUSE_BREAKS | frozenset("、“”\"'《》<>[]【】/|:：")
@@ -318,6 +318,9 @@ class MentionFinder:
         self.stop_lasts: dict[str, tuple[str, ...]] = {}
         for word in sorted(self.stops):
             self.stop_lasts[word[-1]] = (*self.stop_lasts.get(word[-1], ()), word)
+        # The characters at which _scan_loop does more than test the entity flag: a
+        # bracket, a name break, a half-width stop, the last character of a stop word.
+        self.scan_specials = frozenset(("）", ")", ".", *_NAME_BREAKS, *self.stop_lasts))
         stops = sorted(self.stops, key=lambda w: (-len(w), w))
         self.stop_scan = re.compile(_trie_pattern(stops)) if stops else None
         self.notnames = set(segs.get("notname", {}))
@@ -348,10 +351,15 @@ class MentionFinder:
             return
         covered, text, table = view.covered, view.text, self.lex.metrics
         append = view.metrics.append
+        # the metrics' characters (_metric_cover), marked here as each metric is found:
+        # no second pass over the list and no function call per paragraph
+        cover = view.__dict__["_metric_cover"] = bytearray(len(text))
         for m in self.metric_re.finditer(view.norm):
             start, end = m.span()
             if covered.find(1, start, end) != -1:
                 continue
+            n = end - start
+            cover[start:end] = _ONES[:n] if n <= len(_ONES) else b"\x01" * n
             surface = m.group()
             # (one lookup: the regex matches lexicon keys, _lex_key is a safety net)
             canonical, mtype = table.get(surface) or table[_lex_key(table, surface)]
@@ -891,9 +899,17 @@ class MentionFinder:
         stop_end: bytearray | None = None
         stop_lasts = self.stop_lasts
         covered, name_breaks = view.covered, _NAME_BREAKS
+        specials = self.scan_specials
         j = end - 1
         while j >= lowest:
             ch = norm[j]
+            if ch not in specials:
+                # (most characters: one set test instead of the four below, none of
+                # which stops or skips at it; only an entity does)
+                if covered[j]:
+                    break
+                j -= 1
+                continue
             if parens and ch in ("）", ")"):
                 k = max(norm.rfind("（", 0, j), norm.rfind("(", 0, j))
                 if k < lowest or k < 0:
@@ -1240,7 +1256,9 @@ def _org_ending_at(view: DocView, pos: int):
 
 
 def _metric_cover(view: DocView) -> bytearray:
-    """Per character: 1 inside a metric mention (built once per paragraph)."""
+    """Per character: 1 inside a metric mention (built once per paragraph; by
+    :meth:`MentionFinder._find_metrics` as it finds them, here for a view filled
+    otherwise)."""
     cover = view.__dict__.get("_metric_cover")
     if cover is None or len(cover) != len(view.text):
         cover = bytearray(len(view.text))
@@ -1263,8 +1281,8 @@ def _lex_key(table: dict, matched: str) -> str:
 
 def _dedupe(mentions: list[Mention]) -> list[Mention]:
     """Drop overlapping mentions: longer spans win, then earlier ones."""
-    if not mentions:
-        return []
+    if len(mentions) < 2:  # (a news paragraph has a segment or none: no sort, no checks)
+        return list(mentions)
     by_start = sorted(mentions, key=_START)
     starts = list(map(_START, by_start))
     ends = list(map(_END, by_start))

@@ -494,3 +494,14 @@ def test_scan_flags_equal_the_loops_over_each_kind(lexicons):
         view = DocView(text, normalize(text, lexicons.table), list(ents))
         view.__dict__["_scans"] = mentions._LOOP_SCANS
         assert finder._scan_flags(view) == reference(view), text
+
+
+def test_metric_cover_marked_by_find_metrics_equals_a_fresh_one(lexicons) -> None:
+    """_find_metrics marks the metrics' characters as it finds them: the same array as
+    _metric_cover builds from the finished list."""
+    finder = MentionFinder(lexicons)
+    for text in (*_SUFFIX_TEXTS, "毛利率为30%，营业收入增长10%，净利润下降"):
+        view = DocView(text, normalize(text, lexicons.table), make_ents(text, ()))
+        finder.annotate(view)
+        marked = view.__dict__.pop("_metric_cover")
+        assert marked == mentions._metric_cover(view), text
