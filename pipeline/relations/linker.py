@@ -385,28 +385,11 @@ class Linker:
                 return best, UNIT_MAIN_CONFIDENCE, UNIT_MAIN_SOURCE
             return None
         if roundings is None:
-            return best, _round4(p), MODEL_SOURCE
+            return best, round(p, 4), MODEL_SOURCE
         rounded = roundings.get(p)
         if rounded is None:
-            rounded = roundings[p] = _round4(p)
+            rounded = roundings[p] = round(p, 4)
         return best, rounded, MODEL_SOURCE
-
-
-def _round4(p: float) -> float:
-    """``round(p, 4)``, the same float, for a probability (``0 <= p <= 1``).
-
-    Why: ``round(x, 4)`` converts to decimal digits and back (dtoa, strtod) and cost
-    a tenth of :meth:`Linker._decide`.  ``y = p * 1e4`` is within 2e-12 of the exact
-    product (``y < 2**14``), so when ``y`` is not within 1e-4 of a half, the exact
-    product rounds to the same integer ``n`` as ``y``, and ``n / 1e4`` (a correctly
-    rounded division of exact integers) is the float nearest the decimal ``n``e-4,
-    which is what ``round`` returns.  Near a half it asks ``round`` itself.
-    """
-    y = p * 10000.0
-    n = round(y)
-    if -0.4999 < y - n < 0.4999:
-        return n / 10000.0
-    return round(p, 4)
 
 
 # 整体毛利率 / 综合毛利率 / 集团整体…: the metric is the whole company's, not the

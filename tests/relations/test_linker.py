@@ -630,21 +630,3 @@ def test_overall_metric_is_the_window_test():
             want = norm.endswith(_OVERALL_LEFT, max(0, start - 3), start)
             assert _overall_metric(view, fact) is want, (norm, start)
         assert _overall_metric(view, FigureFacts()) is False
-
-
-def test_round4_equals_round() -> None:
-    import math
-    import random
-
-    from pipeline.relations.linker import _round4
-
-    rng = random.Random(7)
-    values = [rng.random() for _ in range(200_000)]
-    values += [1 / (1 + math.exp(-rng.uniform(-30, 30))) for _ in range(50_000)]
-    for k in range(10_001):  # the halves between 4-decimal values, and their neighbours
-        half = k / 10_000 + 0.00005
-        values += [half, math.nextafter(half, 0.0), math.nextafter(half, 2.0)]
-    values += [0.0, 1.0, 5e-324, math.nextafter(1.0, 0.0)]
-    for p in values:
-        if 0.0 <= p <= 1.0:
-            assert _round4(p) == round(p, 4), p
